@@ -1,0 +1,157 @@
+"""One exception tree for recon, rooted at :class:`ReconError`.
+
+Modelled on requests' tree: the type says what the caller may do next.
+``Retryable`` marks failures that are safe to retry for reads; ``WriteOutcomeUnknown``
+is the one type that means "this write may or may not have been applied" and must be
+settled (resend with the same idempotency key, or read back) rather than retried blindly.
+
+Exceptions carry system, operation, control id and status -- never payloads, passwords,
+tokens or session ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class ReconError(Exception):
+    """Root of every error recon raises on purpose."""
+
+
+class ConfigError(ReconError, ValueError):
+    """A bad profile, parameter or configuration value supplied by the user."""
+
+
+class XMLSecurityError(ReconError, ValueError):
+    """A document was refused by the hardened XML parser (DOCTYPE, entities, depth, syntax)."""
+
+
+@dataclass(frozen=True)
+class RemoteErrorDetail:
+    """One ``<error>`` of an Intacct ``<errormessage>`` (or one BigTime message)."""
+
+    errorno: str
+    description: str = ""
+    description2: str = ""
+    correction: str = ""
+
+    def text(self) -> str:
+        """The SDK convention: non-empty pieces joined by spaces."""
+        parts = [self.errorno, self.description, self.description2, self.correction]
+        return " ".join(p.strip() for p in parts if p and p.strip())
+
+
+class RemoteError(ReconError):
+    """The remote system answered, and the answer was a failure.
+
+    Parameters
+    ----------
+    message:
+        One human sentence: what went wrong and what to do.
+    system:
+        ``"intacct"`` or ``"bigtime"``.
+    operation:
+        The function or endpoint, e.g. ``"readByQuery"``.
+    errors:
+        The remote error details, most specific first.
+    controlid:
+        The function control id (Intacct) when there is one.
+    status:
+        HTTP status code when it is meaningful.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        system: str = "intacct",
+        operation: str = "",
+        errors: tuple[RemoteErrorDetail, ...] = (),
+        controlid: str = "",
+        status: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.system = system
+        self.operation = operation
+        self.errors = tuple(errors)
+        self.controlid = controlid
+        self.status = status
+
+    @property
+    def errorno(self) -> str:
+        """The first (most specific) error number, or ``""``."""
+        return self.errors[0].errorno if self.errors else ""
+
+    @property
+    def errornos(self) -> tuple[str, ...]:
+        return tuple(e.errorno for e in self.errors)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ControlError(RemoteError):
+    """Intacct refused the whole request (sender credentials, XML syntax): nothing ran."""
+
+
+class AuthenticationError(RemoteError):
+    """Wrong company, user, password, or a sender not authorised for the company."""
+
+
+class SessionExpiredError(AuthenticationError):
+    """The session id is invalid or expired; a fresh login fixes it."""
+
+
+class FunctionError(RemoteError):
+    """One function in a request failed (validation, not found, duplicate id ...)."""
+
+
+class TransactionAbortedError(FunctionError):
+    """A function rolled back because another in the same ``transaction="true"`` failed."""
+
+
+class ReplayRefusedError(FunctionError):
+    """Intacct refused a function control id it had already executed (``uniqueid=true``).
+
+    For a resend of a write this means the first send was applied.
+    """
+
+
+class GatewayError(RemoteError):
+    """Intacct's gateway (``GW-nnnn``) or an HTTP-level failure before the API ran."""
+
+
+class RateLimitedError(GatewayError):
+    """HTTP 429 / ``GW-0010``: too many requests; back off."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw: object) -> None:
+        super().__init__(message, **kw)  # type: ignore[arg-type]
+        self.retry_after = retry_after
+
+
+class TransportError(ReconError):
+    """The network failed: no usable answer arrived."""
+
+    def __init__(self, message: str, *, system: str = "", operation: str = "") -> None:
+        super().__init__(message)
+        self.system = system
+        self.operation = operation
+
+
+class WriteOutcomeUnknown(TransportError):
+    """A write was sent and no usable answer came back: it may or may not have applied.
+
+    Settle it by resending with the same idempotency key (Intacct ``uniqueid``) or by
+    reading the record back (BigTime) -- never by a blind resend.
+    """
+
+    def __init__(
+        self, message: str, *, system: str = "", operation: str = "", controlids: tuple[str, ...] = ()
+    ) -> None:
+        super().__init__(message, system=system, operation=operation)
+        self.controlids = controlids
+
+
+class MalformedResponseError(RemoteError):
+    """The remote system answered with something that is not a valid response."""
