@@ -147,7 +147,12 @@ class WriteOutcomeUnknown(TransportError):
     """
 
     def __init__(
-        self, message: str, *, system: str = "", operation: str = "", controlids: tuple[str, ...] = ()
+        self,
+        message: str,
+        *,
+        system: str = "",
+        operation: str = "",
+        controlids: tuple[str, ...] = (),
     ) -> None:
         super().__init__(message, system=system, operation=operation)
         self.controlids = controlids

@@ -22,9 +22,10 @@ Kinds
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Literal, Mapping
+from typing import Literal
 
 Kind = Literal["id", "text", "money", "qty", "int", "date", "datetime", "bool", "status"]
 
@@ -172,13 +173,17 @@ CLASS = _obj(
 )  # fmt: skip
 
 PROJECTTYPE = _obj(
-    "PROJECTTYPE", "NAME", "NAME",
+    "PROJECTTYPE",
+    "NAME",
+    "NAME",
     {"NAME": "id", "PARENTID": "id", "STATUS": "status", **_AUDIT},
     required=("NAME",),
 )
 
 TIMETYPE = _obj(
-    "TIMETYPE", "NAME", "NAME",
+    "TIMETYPE",
+    "NAME",
+    "NAME",
     {"NAME": "id", "ACCOUNTLABEL": "id", "STATUS": "status", **_AUDIT},
     required=("NAME",),
 )
@@ -236,7 +241,9 @@ CREDITCARD = _obj(
 )  # fmt: skip
 
 ARTERM = _obj(
-    "ARTERM", "NAME", "NAME",
+    "ARTERM",
+    "NAME",
+    "NAME",
     {"NAME": "id", "DESCRIPTION": "text", "STATUS": "status", "DUEDAYS": "int", **_AUDIT},
     required=("NAME",),
 )
@@ -252,7 +259,8 @@ TIMESHEET = _obj(
     lines=("TIMESHEETENTRIES", "TIMESHEETENTRY", "TIMESHEETKEY"),
 )  # fmt: skip
 
-# TIMESHEETKEY as the parent key name is UNCERTAIN (spec §5); it is named only here.
+# The parent key name is UNCERTAIN (spec §5): see uncertain.TIMESHEETENTRY_PARENT_KEY.
+# BIGTIME_ENTRYID is the demo firm's custom field: see uncertain.TIMESHEETENTRY_LINK_FIELD.
 TIMESHEETENTRY = _obj(
     "TIMESHEETENTRY", "RECORDNO", None,
     {
@@ -260,7 +268,8 @@ TIMESHEETENTRY = _obj(
         "ENTRYDATE": "date", "QTY": "qty", "PROJECTID": "id", "TASKKEY": "id", "TASKID": "id",
         "CUSTOMERID": "id", "ITEMID": "id", "TIMETYPE": "id", "BILLABLE": "bool",
         "DESCRIPTION": "text", "NOTES": "text", "DEPARTMENTID": "id", "LOCATIONID": "id",
-        "CLASSID": "id", "EXTBILLRATE": "money", "EXTCOSTRATE": "money", **_AUDIT,
+        "CLASSID": "id", "EXTBILLRATE": "money", "EXTCOSTRATE": "money",
+        "BIGTIME_ENTRYID": "id", **_AUDIT,
     },
     required=("ENTRYDATE", "QTY"),
     references={

@@ -1,0 +1,43 @@
+"""Every guess about Intacct's wire behaviour that the spec marks UNCERTAIN, in one place.
+
+When a real Intacct account shows a different behaviour, correct the constant here: the
+client (and the sandbox, which must agree with it) read these names and nothing else.
+"""
+
+from __future__ import annotations
+
+# §4.5: the error returned for a replayed function controlid under uniqueid=true was not
+# found in public material. The client recognises a replay by this errorno OR by any of the
+# text fragments below appearing (case-insensitively) in description/description2.
+REPLAY_ERRORNO = "XL03000011"
+REPLAY_DESCRIPTION2 = (
+    "A function with control ID '{controlid}' has already been processed; "
+    "uniqueid is true, so it was not run again."
+)
+REPLAY_TEXT_FRAGMENTS = ("already been processed", "already processed", "duplicate controlid")
+
+# §3.2: readMore result ids expire after an undocumented time.
+READMORE_RESULT_TTL_SECONDS = 30 * 60
+
+
+# §2.3: readByQuery/readMore/create/update record elements are lower(object) in every
+# fixture; read/readByName/query use the object name as requested (upper-case).
+def readbyquery_element(obj: str) -> str:
+    return obj.lower()
+
+
+# §5: the TIMESHEETENTRY field naming its parent TIMESHEET.
+TIMESHEETENTRY_PARENT_KEY = "TIMESHEETKEY"
+
+# §4.1: records per generic create/update; 100 is the commonly cited limit.
+MAX_RECORDS_PER_WRITE = 100
+
+# §3.3: read/readByName keys per call (PHP SDK cap).
+MAX_READ_KEYS = 100
+
+# §6: Retry-After is honoured, but never longer than this many seconds.
+RETRY_AFTER_CAP_SECONDS = 60.0
+
+# Custom field on TIMESHEETENTRY carrying the BigTime time-entry id across, so entries
+# match one to one (a firm names its own custom fields; this is the demo firm's name).
+TIMESHEETENTRY_LINK_FIELD = "BIGTIME_ENTRYID"
