@@ -1,0 +1,138 @@
+"""The ``recon`` command: ``recon sandbox``, ``recon demo``.
+
+Every user-caused failure ends in one line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from recon import __version__
+from recon.config import SANDBOX_INTACCT_PORT, data_dir
+from recon.errors import ReconError
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be 0..65535 (0 picks a free one), not {value}")
+    return value
+
+
+def _scale(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 1 <= value <= 1000:
+        raise argparse.ArgumentTypeError(f"scale must be 1..1000, not {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="recon",
+        description="Keep Sage Intacct and BigTime in agreement, with an accountant in control.",
+    )
+    parser.add_argument("--version", action="version", version=f"recon {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sandbox = sub.add_parser(
+        "sandbox",
+        help="serve the Intacct sandbox in the foreground",
+        description="Serve recon's Intacct sandbox (the demo firm) on loopback until Ctrl-C.",
+    )
+    sandbox.add_argument(
+        "--intacct-port",
+        type=_port,
+        default=SANDBOX_INTACCT_PORT,
+        help=f"port for the Intacct gateway (default {SANDBOX_INTACCT_PORT}; 0 picks a free port)",
+    )
+    _data_args(sandbox, "sandbox")
+
+    demo = sub.add_parser(
+        "demo",
+        help="run the main job on the embedded defaults",
+        description="Start the sandbox on a free port, pull every Intacct entity and summarise.",
+    )
+    _data_args(demo, "demo")
+    return parser
+
+
+def _data_args(parser: argparse.ArgumentParser, default_sub: str) -> None:
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help=f"data directory of the sandbox (default: <recon data dir>/{default_sub})",
+    )
+    parser.add_argument(
+        "--scale", type=_scale, default=1, help="size of the demo firm (1 = small firm; 40 ≈ 1M)"
+    )
+    parser.add_argument(
+        "--fresh", action="store_true", help="throw the data directory away and regenerate it"
+    )
+
+
+def _cmd_sandbox(args: argparse.Namespace) -> int:
+    from recon.sandbox.intacct.server import IntacctSandbox
+    from recon.sandbox.seed import prepare
+
+    data = args.data or data_dir() / "sandbox"
+    if prepare(data, scale=args.scale, fresh=args.fresh):
+        print(f"Seeded the demo firm (scale {args.scale}) into {data}", flush=True)
+    sandbox = IntacctSandbox(data, port=args.intacct_port)
+    try:
+        sandbox.start()
+    except OSError as exc:
+        raise ReconError(
+            f"cannot listen on port {args.intacct_port} ({exc.strerror}); "
+            "pick another with --intacct-port, or 0 for a free one."
+        ) from None
+    print(f"Intacct sandbox: {sandbox.url}", flush=True)
+    print("Press Ctrl-C to stop.", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sandbox.stop()
+    return EXIT_OK
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from recon.demo import run_demo
+
+    data = args.data or data_dir() / "demo"
+    run_demo(data, scale=args.scale, fresh=args.fresh, out=sys.stdout)
+    return EXIT_OK
+
+
+COMMANDS = {"sandbox": _cmd_sandbox, "demo": _cmd_demo}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return COMMANDS[args.command](args)
+    except ReconError as exc:
+        print(f"recon {args.command}: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        print(f"recon {args.command}: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,180 @@
+"""Profiles: where each system is and who we are there; secrets resolved, never stored here.
+
+A profile holds names, ids and URLs. Secrets are *references*: the name of an environment
+variable (for unattended hosts). The embedded ``sandbox`` profile points at recon's own
+loopback sandboxes with their documented demo credentials, which are not secrets.
+
+To point recon at real accounts, add a profile to ``config.toml`` in the user config
+directory (``recon doctor`` will print where), for example::
+
+    [profiles.acme.intacct]
+    endpoint = "https://api.intacct.com/ia/xml/xmlgw.phtml"
+    sender_id = "ACME_SENDER"
+    company_id = "ACME"
+    user_id = "xml_gateway"
+    sender_password_env = "ACME_INTACCT_SENDER_PASSWORD"
+    user_password_env = "ACME_INTACCT_USER_PASSWORD"
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import platformdirs
+
+from recon.errors import ConfigError
+
+APP = "recon"
+
+#: The sandbox's documented demo credentials (public, by design).
+SANDBOX_INTACCT_SENDER_ID = "recon-sandbox"
+SANDBOX_INTACCT_SENDER_PASSWORD = "sandbox-sender"  # noqa: S105 - public demo value
+SANDBOX_INTACCT_COMPANY_ID = "DEMO"
+SANDBOX_INTACCT_USER_ID = "xml_gateway"
+SANDBOX_INTACCT_USER_PASSWORD = "sandbox"  # noqa: S105 - public demo value
+SANDBOX_INTACCT_PORT = 8765
+GATEWAY_PATH = "/ia/xml/xmlgw.phtml"
+
+
+def data_dir() -> Path:
+    """Where recon keeps state (sandbox data, runs database). ``RECON_DATA_DIR`` overrides."""
+    override = os.environ.get("RECON_DATA_DIR")
+    return Path(override) if override else Path(platformdirs.user_data_dir(APP))
+
+
+def config_path() -> Path:
+    """The profiles file. ``RECON_CONFIG`` overrides."""
+    override = os.environ.get("RECON_CONFIG")
+    return Path(override) if override else Path(platformdirs.user_config_dir(APP)) / "config.toml"
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A secret value that never shows itself in ``repr``/``str``/f-strings."""
+
+    _value: str = field(repr=False)
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __str__(self) -> str:
+        return "***"
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    def __format__(self, spec: str) -> str:
+        return "***"
+
+
+@dataclass(frozen=True)
+class IntacctProfile:
+    """Everything needed to talk to one Intacct company."""
+
+    endpoint: str
+    sender_id: str
+    company_id: str
+    user_id: str
+    sender_password: Secret
+    user_password: Secret
+    entity_id: str | None = None
+
+    def with_endpoint(self, endpoint: str) -> IntacctProfile:
+        return replace(self, endpoint=endpoint)
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    intacct: IntacctProfile
+
+
+def sandbox_profile(intacct_url: str | None = None) -> Profile:
+    """The embedded default: recon's own Intacct sandbox on loopback."""
+    url = intacct_url or f"http://127.0.0.1:{SANDBOX_INTACCT_PORT}{GATEWAY_PATH}"
+    return Profile(
+        name="sandbox",
+        intacct=IntacctProfile(
+            endpoint=url,
+            sender_id=SANDBOX_INTACCT_SENDER_ID,
+            company_id=SANDBOX_INTACCT_COMPANY_ID,
+            user_id=SANDBOX_INTACCT_USER_ID,
+            sender_password=Secret(SANDBOX_INTACCT_SENDER_PASSWORD),
+            user_password=Secret(SANDBOX_INTACCT_USER_PASSWORD),
+        ),
+    )
+
+
+def _read_config(path: Path) -> dict[str, object]:
+    if not path.exists():
+        return {}
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML ({exc}); fix or remove the file.") from None
+
+
+def profile_names(path: Path | None = None) -> list[str]:
+    profiles = _read_config(path or config_path()).get("profiles", {})
+    names = sorted(profiles) if isinstance(profiles, dict) else []
+    return ["sandbox", *[n for n in names if n != "sandbox"]]
+
+
+def _resolve_secret(section: dict[str, object], key: str, profile: str) -> Secret:
+    env_name = section.get(f"{key}_env")
+    if not isinstance(env_name, str) or not env_name:
+        raise ConfigError(
+            f"profile {profile!r}: intacct.{key}_env is missing; set it to the name of the "
+            f"environment variable that holds the {key.replace('_', ' ')}."
+        )
+    value = os.environ.get(env_name)
+    if not value:
+        raise ConfigError(
+            f"profile {profile!r}: environment variable {env_name} (the intacct "
+            f"{key.replace('_', ' ')}) is not set; export it before running recon."
+        )
+    return Secret(value)
+
+
+def _required(section: dict[str, object], key: str, profile: str) -> str:
+    value = section.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"profile {profile!r}: intacct.{key} is missing or empty in the config.")
+    return value.strip()
+
+
+def load_profile(name: str = "sandbox", path: Path | None = None) -> Profile:
+    """Load profile ``name``; secrets come from the environment variables it names.
+
+    Raises
+    ------
+    ConfigError
+        Unknown profile (the message lists the known ones) or an incomplete profile.
+    """
+    if name == "sandbox":
+        return sandbox_profile()
+    cfg_path = path or config_path()
+    profiles = _read_config(cfg_path).get("profiles", {})
+    if not isinstance(profiles, dict) or name not in profiles:
+        known = ", ".join(profile_names(cfg_path))
+        raise ConfigError(f"unknown profile {name!r}; known profiles: {known} (file: {cfg_path}).")
+    section = profiles[name].get("intacct") if isinstance(profiles[name], dict) else None
+    if not isinstance(section, dict):
+        raise ConfigError(f"profile {name!r} has no [profiles.{name}.intacct] section.")
+    entity = section.get("entity_id")
+    return Profile(
+        name=name,
+        intacct=IntacctProfile(
+            endpoint=_required(section, "endpoint", name),
+            sender_id=_required(section, "sender_id", name),
+            company_id=_required(section, "company_id", name),
+            user_id=_required(section, "user_id", name),
+            sender_password=_resolve_secret(section, "sender_password", name),
+            user_password=_resolve_secret(section, "user_password", name),
+            entity_id=entity if isinstance(entity, str) and entity else None,
+        ),
+    )
