@@ -41,3 +41,30 @@ RETRY_AFTER_CAP_SECONDS = 60.0
 # Custom field on TIMESHEETENTRY carrying the BigTime time-entry id across, so entries
 # match one to one (a firm names its own custom fields; this is the demo firm's name).
 TIMESHEETENTRY_LINK_FIELD = "BIGTIME_ENTRYID"
+
+# §2.4/§2.5: an auth-level XL03000006 for an invalid or expired session was seen only as
+# "Invalid session …"; the client also treats any auth failure of a session-authenticated
+# request as an expired session (a fresh login then tells the real story).
+SESSION_INVALID_TEXT_FRAGMENTS = ("invalid session", "session expired", "session has expired")
+
+# §2.5 (docs FAQ): a sender ID not authorised for the company; description "Invalid Web
+# Services Authorization", description2 "The sender ID '…' is not authorized to make Web
+# Services requests to company ID '…'." Matched case-insensitively in either text.
+SENDER_NOT_AUTHORIZED_TEXT_FRAGMENTS = (
+    "invalid web services authorization",
+    "not authorized to make web services requests",
+)
+
+# §6: how many `query` pages one client fetches at once. The FAQ allows one API transaction
+# job per company at the standard level of service; third parties cite 2 concurrent
+# connections on tier 1. 4 is the brief's default, lower it for a strict tenant.
+DEFAULT_QUERY_CONCURRENCY = 4
+
+# §5 ITEM: the ITEMTYPE display strings of non-stock items. Only `Inventory` was seen; these
+# three names come from Intacct's UI and are UNCERTAIN. recon pulls only these types (the
+# items BigTime can bill as services).
+NON_INVENTORY_ITEMTYPES = (
+    "Non-Inventory",
+    "Non-Inventory (Sales only)",
+    "Non-Inventory (Purchase only)",
+)

@@ -1,0 +1,21 @@
+"""Profiles -> clients. The one place that turns resolved secrets into a client."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from recon.config import IntacctProfile
+from recon.intacct.client import IntacctClient, IntacctCredentials, IntacctSettings
+
+
+def intacct_client(profile: IntacctProfile, **settings: Any) -> IntacctClient:
+    """A client for ``profile``; keyword arguments override :class:`IntacctSettings`."""
+    credentials = IntacctCredentials(
+        sender_id=profile.sender_id,
+        sender_password=profile.sender_password.reveal(),
+        company_id=profile.company_id,
+        user_id=profile.user_id,
+        user_password=profile.user_password.reveal(),
+        entity_id=profile.entity_id,
+    )
+    return IntacctClient(credentials, IntacctSettings(endpoint_url=profile.endpoint, **settings))
