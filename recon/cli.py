@@ -35,8 +35,8 @@ def _scale(text: str) -> int:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if not 1 <= value <= 1000:
-        raise argparse.ArgumentTypeError(f"scale must be 1..1000, not {value}")
+    if not 1 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"scale must be 1..100, not {value}")
     return value
 
 

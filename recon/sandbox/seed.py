@@ -19,8 +19,8 @@ DEFAULT_SEED = 7
 
 
 def _check_scale(scale: int) -> None:
-    if not isinstance(scale, int) or isinstance(scale, bool) or not 1 <= scale <= 1000:
-        raise ConfigError(f"--scale must be a whole number from 1 to 1000, not {scale!r}.")
+    if not isinstance(scale, int) or isinstance(scale, bool) or not 1 <= scale <= 100:
+        raise ConfigError(f"--scale must be a whole number from 1 to 100, not {scale!r}.")
 
 
 def read_firm_meta(data: Path) -> dict[str, int] | None:
