@@ -42,9 +42,14 @@ def prepare(data: Path, *, scale: int = 1, seed: int = DEFAULT_SEED, fresh: bool
         (regenerating silently would throw away whatever was pushed into it).
     """
     _check_scale(scale)
-    if fresh and data.exists():
-        shutil.rmtree(data)
-    data.mkdir(parents=True, exist_ok=True)
+    try:
+        if fresh and data.exists():
+            shutil.rmtree(data)
+        data.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot use {data} as the data directory ({exc.strerror}); choose another with --data."
+        ) from None
     meta = read_firm_meta(data)
     if meta is not None:
         if meta != {"seed": seed, "scale": scale}:

@@ -1,0 +1,1 @@
+"""Loopback emulators of Intacct (XML gateway) and BigTime (REST), and fault injection."""

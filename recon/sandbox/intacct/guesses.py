@@ -1,0 +1,148 @@
+"""Every guess the sandbox makes where the spec says UNCERTAIN or is silent, in one place.
+
+Guesses shared with the client (replay error, readMore TTL, element naming, limits) live in
+``recon.intacct.uncertain`` and are imported from there; this module holds only what the
+sandbox alone decides. Correct a constant here when a real account shows otherwise.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+# --- control and authentication ---------------------------------------------------------
+
+#: §4.5: docs call uniqueid=true "the default"; the XSD has none. Following the docs makes
+#: a client that omits it and reuses function control ids fail here as it might in production.
+UNIQUEID_DEFAULT = True
+
+#: §1.4: session durations seen in fixtures are 6-24 h and configuration dependent.
+DEFAULT_SESSION_TTL_SECONDS = 3600.0
+
+#: §2.4: text for an invalid or expired session id (fixture shows "Invalid session q....",
+#: apparently masked). The id itself is never echoed: it is a secret.
+INVALID_SESSION_TEXT = "Invalid session"
+
+#: Correction text of the "sender not authorised" error (developer FAQ).
+NOT_AUTHORISED_CORRECTION = (
+    "Contact the company administrator to grant Web Services authorization to this sender ID."
+)
+
+# --- function-level errors the spec does not pin down -----------------------------------
+
+#: errorno of a function the sandbox does not implement (lookup, inspect, legacy ...).
+UNSUPPORTED_FUNCTION_ERRORNO = "XL03000003"
+
+#: errorno for an unknown object outside readByQuery ("Query Failed" there, fixture);
+#: PsIntacct's test shows "WS" for a generic delete with a bad object.
+UNKNOWN_OBJECT_ERRORNO = "WS"
+
+#: Unknown or unqueryable field in query/readByQuery select or filter. Text follows the
+#: real "The following fields cannot be queried: [ item: [BASEUOM] ]" (SDK issue threads).
+UNKNOWN_FIELD_ERRORNO = "XL03000006"
+
+#: Bad parameter (pagesize out of range, bad date literal, malformed filter ...).
+BAD_PARAMETER_ERRORNO = "XL03000006"
+
+#: readByQuery query-string syntax errors reuse the observed "Query Failed" errorno.
+QUERY_FAILED_ERRORNO = "Query Failed"
+
+#: Generic business-logic error, observed (BL01001973).
+BUSINESS_ERRORNO = "BL01001973"
+
+#: Duplicate id on create, observed with its correction text.
+DUPLICATE_ERRORNO = "BL34000061"
+DUPLICATE_CORRECTION = "Use a unique value instead."
+
+#: Creating/updating/deleting a line object on its own; real Intacct owns lines through the
+#: header (TIMESHEET -> TIMESHEETENTRY ...). The exact refusal text is a guess.
+OWNED_LINE_TEXT = "{obj} records are owned by {parent}; write them through the {parent} record."
+
+# --- read behaviour ---------------------------------------------------------------------
+
+#: §3.3: ``read`` with empty ``<keys/>`` returns the first records, up to this many.
+READ_EMPTY_KEYS_LIMIT = 100
+
+#: §3.4: aggregates come back as ``<FUNC.FIELD>`` (observed for COUNT only).
+AGGREGATE_FUNCTIONS = ("count", "sum", "avg", "min", "max")
+
+#: §3.1: stored codes readByQuery compares against, per object and field. Values not in the
+#: map are compared as given. Timesheet codes are documented; invoice codes are a guess.
+_TIMESHEET_STATE_CODES = {
+    "I": "Draft",
+    "S": "Submitted",
+    "A": "Approved",
+    "X": "Partially Approved",
+    "R": "Declined",
+    "E": "Partially Declined",
+    "V": "Saved",
+}
+STATE_CODES = MappingProxyType(
+    {
+        ("TIMESHEET", "STATE"): _TIMESHEET_STATE_CODES,
+        ("TIMESHEETENTRY", "STATE"): _TIMESHEET_STATE_CODES,
+        ("ARINVOICE", "STATE"): {
+            "D": "Draft",
+            "A": "Posted",
+            "P": "Paid",
+            "T": "Partially Paid",
+            "V": "Reversed",
+        },
+    }
+)
+STATUS_CODES = MappingProxyType({"T": "active", "F": "inactive"})
+BOOL_CODES = MappingProxyType({"T": "true", "F": "false"})
+
+# --- write behaviour --------------------------------------------------------------------
+
+#: §5: TIMESHEET create accepts STATE Draft or Submitted; generic default Draft.
+TIMESHEET_CREATE_STATES = ("Draft", "Submitted")
+TIMESHEET_DEFAULT_STATE = "Draft"
+#: Timesheet period length when ENDDATE is not given (a weekly timesheet).
+TIMESHEET_PERIOD_DAYS = 7
+
+#: §5 ARINVOICE: state after a generic create (RAWSTATE "A" = Posted is observed).
+INVOICE_POSTED = ("Posted", "A")
+INVOICE_DRAFT = ("Draft", "D")
+INVOICE_PAID_STATE = "Paid"
+INVOICE_PARTIAL_STATE = "Partially Paid"
+INVOICE_MODULEKEY = "4.AR"
+
+#: §5 ARPYMT: allowed PAYMENTMETHOD values (spec list) and the state after create.
+PAYMENT_METHODS = (
+    "Printed Check",
+    "Cash",
+    "EFT",
+    "Credit Card",
+    "Online Charge Card",
+    "Online ACH Debit",
+)
+PAYMENT_STATE = ("Complete", "C")
+
+#: Write-only pseudo fields accepted on create (Draft/Submit action of transactions).
+WRITE_ONLY_FIELDS = MappingProxyType({"ARINVOICE": ("ACTION",), "ARPYMT": ("ACTION",)})
+
+#: §5 EMPLOYEE: writes name the contact PERSONALINFO; reads/queries use CONTACT.*.
+WRITE_ALIASES = MappingProxyType({"EMPLOYEE": {"PERSONALINFO": "CONTACT"}})
+
+#: Display labels in error texts ("Another Project with ...", "Invalid Project 'X' specified.").
+OBJECT_LABELS = MappingProxyType(
+    {
+        "ARINVOICE": "Invoice",
+        "ARINVOICEITEM": "Invoice Line",
+        "ARPYMT": "Payment",
+        "ARPYMTDETAIL": "Payment Detail",
+        "ARTERM": "Term",
+        "CHECKINGACCOUNT": "Checking Account",
+        "CREDITCARD": "Credit Card",
+        "EEACCOUNTLABEL": "Expense Type",
+        "GLACCOUNT": "Account",
+        "PROJECTTYPE": "Project Type",
+        "TIMESHEETENTRY": "Timesheet Entry",
+        "TIMETYPE": "Time Type",
+    }
+)
+
+
+def label(obj: str) -> str:
+    """Human label of an object for error texts (``PROJECT`` -> ``Project``)."""
+    return OBJECT_LABELS.get(obj, obj.capitalize())
