@@ -271,7 +271,7 @@ def _explain(raw: bytes, obj: str, ms: dict[str, float], repeat: int) -> None:
 # --------------------------------------------------------------------------- part (b)
 
 
-def part_b(records: int, latency: float) -> bool | None:
+def part_b(records: int, latency: float, levels: list[int]) -> bool | None:
     """True/False against the target; None when the sandbox or client is not there yet.
 
     The sandbox runs in a process of its own, as the real gateway runs on Intacct's
@@ -309,15 +309,21 @@ def part_b(records: int, latency: float) -> bool | None:
             print(f"    warm-up fetch without latency: {time.perf_counter() - start:.2f} s")
             remote.command("latency", latency)
             start = time.perf_counter()
-            frame = pull(client, "TIMESHEETENTRY")
-            wall = time.perf_counter() - start
-            start = time.perf_counter()
             sum(page.count for page in fetch())
             fetch_only = time.perf_counter() - start
-    print(f"    pages fetched and parsed, no DataFrame: {fetch_only:.2f} s "
-          "(the network, the sandbox and the client's parse)")  # fmt: skip
-    return _report_b(records, latency, len(frame), wall, settings.query_pagesize,
-                     settings.concurrency)  # fmt: skip
+            print(f"    pages fetched and parsed at concurrency {settings.concurrency}, "
+                  f"no DataFrame: {fetch_only:.2f} s")  # fmt: skip
+            verdicts = []
+            # The floor divides by the concurrency, and so does the time the sandbox and
+            # the client spend per page on this 2-core machine; so print every level.
+            for level in levels:
+                start = time.perf_counter()
+                frame = pull(client, "TIMESHEETENTRY", concurrency=level)
+                wall = time.perf_counter() - start
+                verdicts.append(
+                    _report_b(records, latency, len(frame), wall, settings.query_pagesize, level)
+                )
+    return all(verdicts)
 
 
 def _report_b(
@@ -416,12 +422,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=7, help="repetitions per contestant (a)")
     parser.add_argument("--records", type=int, default=100_000, help="records to pull (b)")
     parser.add_argument("--latency", type=float, default=0.2, help="seconds per request (b)")
+    parser.add_argument(
+        "--concurrency",
+        default="2,4",
+        help="comma-separated page concurrencies to measure (b); each gets its own floor",
+    )
     args = parser.parse_args(argv)
     results: list[bool | None] = []
     if args.part in ("a", "all"):
         results.append(part_a(max(1, args.repeat)))
     if args.part in ("b", "all"):
-        results.append(part_b(args.records, args.latency))
+        levels = [int(x) for x in args.concurrency.split(",") if x.strip()]
+        results.append(part_b(args.records, args.latency, levels))
     missed = [r for r in results if r is False]
     print(f"\ntargets: {'all met' if not missed else 'MISSED'}")
     return 1 if missed else 0
