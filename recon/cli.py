@@ -8,36 +8,36 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from recon import __version__
 from recon.config import SANDBOX_INTACCT_PORT, data_dir
 from recon.errors import ReconError
+from recon.sandbox.seed import MAX_SCALE
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 
 
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"port must be 0..65535 (0 picks a free one), not {value}")
-    return value
+def _bounded_int(low: int, high: int, what: str, hint: str = "") -> Callable[[str], int]:
+    """An argparse type: a whole number in ``low..high``, else one clear line."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a {what}: {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{what} must be {low}..{high}{hint}, not {value}")
+        return value
+
+    return parse
 
 
-def _scale(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if not 1 <= value <= 100:
-        raise argparse.ArgumentTypeError(f"scale must be 1..100, not {value}")
-    return value
+_port = _bounded_int(0, 65535, "port number", " (0 picks a free one)")
+_scale = _bounded_int(1, MAX_SCALE, "scale")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -26,17 +26,11 @@ from pathlib import Path
 import platformdirs
 
 from recon.errors import ConfigError
+from recon.sandbox import intacct as sandbox_intacct  # the demo credentials; imports nothing heavy
 
 APP = "recon"
 
-#: The sandbox's documented demo credentials (public, by design).
-SANDBOX_INTACCT_SENDER_ID = "recon-sandbox"
-SANDBOX_INTACCT_SENDER_PASSWORD = "sandbox-sender"  # noqa: S105 - public demo value
-SANDBOX_INTACCT_COMPANY_ID = "DEMO"
-SANDBOX_INTACCT_USER_ID = "xml_gateway"
-SANDBOX_INTACCT_USER_PASSWORD = "sandbox"  # noqa: S105 - public demo value
 SANDBOX_INTACCT_PORT = 8765
-GATEWAY_PATH = "/ia/xml/xmlgw.phtml"
 
 
 def data_dir() -> Path:
@@ -94,16 +88,16 @@ class Profile:
 
 def sandbox_profile(intacct_url: str | None = None) -> Profile:
     """The embedded default: recon's own Intacct sandbox on loopback."""
-    url = intacct_url or f"http://127.0.0.1:{SANDBOX_INTACCT_PORT}{GATEWAY_PATH}"
+    url = intacct_url or f"http://127.0.0.1:{SANDBOX_INTACCT_PORT}{sandbox_intacct.GATEWAY_PATH}"
     return Profile(
         name="sandbox",
         intacct=IntacctProfile(
             endpoint=url,
-            sender_id=SANDBOX_INTACCT_SENDER_ID,
-            company_id=SANDBOX_INTACCT_COMPANY_ID,
-            user_id=SANDBOX_INTACCT_USER_ID,
-            sender_password=Secret(SANDBOX_INTACCT_SENDER_PASSWORD),
-            user_password=Secret(SANDBOX_INTACCT_USER_PASSWORD),
+            sender_id=sandbox_intacct.SENDER_ID,
+            company_id=sandbox_intacct.COMPANY_ID,
+            user_id=sandbox_intacct.USER_ID,
+            sender_password=Secret(sandbox_intacct.SENDER_PASSWORD),
+            user_password=Secret(sandbox_intacct.USER_PASSWORD),
         ),
     )
 

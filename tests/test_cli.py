@@ -11,7 +11,7 @@ from recon.cli import main
 @pytest.mark.parametrize(
     ("argv", "fragment"),
     [
-        (["sandbox", "--intacct-port", "70000"], "port must be 0..65535"),
+        (["sandbox", "--intacct-port", "70000"], "port number must be 0..65535"),
         (["sandbox", "--intacct-port", "abc"], "not a port number"),
         (["demo", "--scale", "0"], "scale must be 1..100"),
         (["nosuchcommand"], "invalid choice"),

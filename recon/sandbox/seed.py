@@ -16,11 +16,13 @@ from recon.errors import ConfigError
 FIRM_FILE = "firm.json"
 MANIFEST_FILE = "manifest.json"
 DEFAULT_SEED = 7
+#: Scale 40 is about a million time entries; 100 keeps a generated firm within a few GB.
+MAX_SCALE = 100
 
 
 def _check_scale(scale: int) -> None:
-    if not isinstance(scale, int) or isinstance(scale, bool) or not 1 <= scale <= 100:
-        raise ConfigError(f"--scale must be a whole number from 1 to 100, not {scale!r}.")
+    if not isinstance(scale, int) or isinstance(scale, bool) or not 1 <= scale <= MAX_SCALE:
+        raise ConfigError(f"--scale must be a whole number from 1 to {MAX_SCALE}, not {scale!r}.")
 
 
 def read_firm_meta(data: Path) -> dict[str, int] | None:

@@ -56,24 +56,27 @@ class _Handler(BaseHTTPRequestHandler):
             return None
         return self.rfile.read(length) if length else b""
 
-    def do_POST(self) -> None:
+    def _unhandled_body(self) -> bytes | None:
+        """The request body, or None once answered (too large, or an admin request)."""
         body = self._body()
         if body is None:
-            return
+            return None
         sandbox = self.server.sandbox
         if fx.handle_admin(self, sandbox.faults, sandbox.counters, body):
+            return None
+        return body
+
+    def do_POST(self) -> None:
+        body = self._unhandled_body()
+        if body is None:
             return
         if self.path.split("?", 1)[0] != GATEWAY_PATH:
             fx.send(self, 404, b"not found", "text/plain")
             return
-        sandbox.serve_gateway(self, body)
+        self.server.sandbox.serve_gateway(self, body)
 
     def _other(self) -> None:
-        body = self._body()
-        if body is None:
-            return
-        sandbox = self.server.sandbox
-        if fx.handle_admin(self, sandbox.faults, sandbox.counters, body):
+        if self._unhandled_body() is None:
             return
         # GET on the gateway has been blocked since 2023 (spec §1.1).
         error = render.gateway_error("GW-0011", "Invalid Request: the gateway accepts POST only.")
