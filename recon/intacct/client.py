@@ -20,12 +20,12 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import islice
+from itertools import chain, islice
 from typing import Any, Self
 from urllib.parse import urlsplit
 
@@ -351,8 +351,15 @@ class IntacctClient:
         pagesize: int | None = None,
         concurrency: int | None = None,
         caseinsensitive: bool = False,
+        expect_many: bool = False,
     ) -> Iterator[Page]:
         """Pages of a ``query``: offset 0 first, then the other offsets concurrently.
+
+        With ``expect_many`` the first ``concurrency`` offsets are sent together instead,
+        without waiting for offset 0 to say how many rows there are: that saves one round
+        trip on a large object, and costs up to ``concurrency - 1`` empty calls (API
+        transactions) if the object turns out to fit in fewer pages. Pulls ask for it only
+        for objects that are large by nature (time entries, invoice lines).
 
         Pages are yielded in offset order; at most ``concurrency`` pages are in flight or
         waiting, so memory stays bounded. Without ``orderby`` the rows are ordered by
@@ -371,6 +378,8 @@ class IntacctClient:
             return rq.query(obj, select, filter, orderby, size, offset, caseinsensitive)
 
         first = build(0)  # validate before the first next()
+        if expect_many and workers > 1:
+            return self._speculative_pages(obj, build, size, workers)
         return self._offset_pages(obj, first, build, workers)
 
     def _offset_pages(
@@ -380,14 +389,66 @@ class IntacctClient:
         yield first
         if first.numremaining <= 0:
             return
+        yield from self._resume_from(obj, build, workers, first)
+
+    def _speculative_pages(
+        self,
+        obj: str,
+        build: Callable[[int], rq.Function],
+        size: int,
+        workers: int,
+    ) -> Iterator[Page]:
+        """Like :meth:`_offset_pages`, but the first wave goes out before offset 0 is back."""
+        end: list[int | None] = [None]  # known once offset 0 has answered
+
+        def offsets() -> Iterator[int]:
+            offset = size
+            while end[0] is None or offset < end[0]:
+                yield offset
+                offset += size
+
+        def seen(offset: int, page: Page) -> None:
+            # Runs before the next offset is drawn, so no call goes past the last page.
+            if offset == 0:
+                end[0] = page.count + page.numremaining if page.count == size else size
+
+        fetched = self._fetch_ordered(obj, chain([0], offsets()), build, workers, seen)
+        with closing(fetched):
+            _, first = next(fetched)
+            yield first
+            if first.numremaining <= 0:
+                return
+            if first.count != size:
+                # The server capped our page size: the speculative offsets are wrong.
+                fetched.close()
+                yield from self._resume_from(obj, build, workers, first)
+                return
+            # The first wave may have gone past the end: those pages are empty, drop them.
+            yield from self._ordered_then_rest(obj, fetched, build, first, stop=end[0])
+
+    def _resume_from(
+        self, obj: str, build: Callable[[int], rq.Function], workers: int, first: Page
+    ) -> Iterator[Page]:
         step = first.count  # the server's real page length, even if it capped our pagesize
         if step <= 0:
             raise MalformedResponseError(f"Intacct query {obj}: rows remain after an empty page")
         end = step + first.numremaining
-        last, last_offset = first, 0
         fetched = self._fetch_ordered(obj, range(step, end, step), build, workers)
+        yield from self._ordered_then_rest(obj, fetched, build, first)
+
+    def _ordered_then_rest(
+        self,
+        obj: str,
+        fetched: Generator[tuple[int, Page], None, None],
+        build: Callable[[int], rq.Function],
+        first: Page,
+        stop: int | None = None,
+    ) -> Iterator[Page]:
+        last, last_offset = first, 0
         with closing(fetched):  # a consumer that stops early stops the workers too
             for offset, page in fetched:
+                if stop is not None and offset >= stop:
+                    continue
                 last, last_offset = page, offset
                 yield page
         while last.numremaining > 0 and last.count > 0:  # rows added while we paged
@@ -396,8 +457,15 @@ class IntacctClient:
             yield last
 
     def _fetch_ordered(
-        self, obj: str, offsets: range, build: Callable[[int], rq.Function], workers: int
-    ) -> Iterator[tuple[int, Page]]:
+        self,
+        obj: str,
+        offsets: Iterable[int],
+        build: Callable[[int], rq.Function],
+        workers: int,
+        seen: Callable[[int, Page], None] | None = None,
+    ) -> Generator[tuple[int, Page], None, None]:
+        """Pages of ``offsets`` in order, ``workers`` in flight; ``seen`` hears each page
+        before the next offset is drawn."""
         todo = iter(offsets)
         pending: deque[tuple[int, Future[Page]]] = deque()
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="intacct-page") as pool:
@@ -411,6 +479,8 @@ class IntacctClient:
                 while pending:
                     offset, future = pending.popleft()
                     page = future.result()
+                    if seen is not None:
+                        seen(offset, page)
                     following = next(todo, None)
                     if following is not None:
                         submit(following)

@@ -46,6 +46,7 @@ class QueryClient(Protocol):
         orderby: Sequence[str] | None = None,
         pagesize: int | None = None,
         concurrency: int | None = None,
+        expect_many: bool = False,
     ) -> Iterator[Page]: ...
 
 
@@ -65,6 +66,9 @@ class PullSpec:
         Sort fields (ascending); RECORDNO keeps offset paging stable.
     incremental:
         True when the object has ``WHENMODIFIED``, so ``since`` can narrow the pull.
+    large:
+        Many pages even in a small firm (time entries): a full pull sends its first wave
+        of pages without waiting for the first page (``IntacctClient.query(expect_many)``).
     """
 
     object: str
@@ -72,6 +76,7 @@ class PullSpec:
     filter: Filter | None = None
     orderby: tuple[str, ...] = ("RECORDNO",)
     incremental: bool = True
+    large: bool = False
 
     def query_filter(self, since: datetime | None) -> Filter | None:
         """The spec's filter, narrowed to ``WHENMODIFIED >= since`` when that is possible."""
@@ -81,11 +86,11 @@ class PullSpec:
         return changed if self.filter is None else self.filter & changed
 
 
-def _spec(obj: str, filter: Filter | None = None) -> PullSpec:
+def _spec(obj: str, filter: Filter | None = None, *, large: bool = False) -> PullSpec:
     sch = schemas.get(obj)
     fields = tuple(name for name in sch.fields if name not in NOT_PULLED)
     incremental = sch.has_whenmodified and "WHENMODIFIED" in sch.fields
-    return PullSpec(sch.name, fields, filter, incremental=incremental)
+    return PullSpec(sch.name, fields, filter, incremental=incremental, large=large)
 
 
 #: Every object recon reconciles (DESIGN "What syncs"), in dependency order.
@@ -110,7 +115,7 @@ PULL_SPECS: Mapping[str, PullSpec] = MappingProxyType(
             _spec("CREDITCARD"),
             _spec("ARTERM"),
             _spec("TIMESHEET"),
-            _spec("TIMESHEETENTRY"),
+            _spec("TIMESHEETENTRY", large=True),  # ~25k rows (13 pages) at the smallest
             _spec("ARINVOICE"),
             _spec("ARINVOICEITEM"),
             _spec("ARPYMT"),
@@ -174,6 +179,8 @@ def pull(
         filter=spec.query_filter(since),
         orderby=list(spec.orderby),
         concurrency=concurrency,
+        # An incremental pull is usually small: no speculative pages for it.
+        expect_many=spec.large and since is None,
     )
     return pages_to_frame(pages, spec.object, spec.fields)
 

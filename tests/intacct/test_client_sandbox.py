@@ -182,3 +182,22 @@ def test_setup_mistakes_get_a_clear_message(sandbox, changes, error, fragment) -
     assert fragment.lower() in message.lower()
     for secret in ("wrong-sender-pw", "wrong-user-pw", "sandbox-sender"):
         assert secret not in message
+
+
+@pytest.mark.parametrize(("pagesize", "calls"), [(250, 10), (1000, 4)])
+def test_expect_many_pages_are_complete_and_bounded(client, sandbox, pagesize, calls) -> None:
+    flt = F("CUSTOMERID") <= f"C{N_CUSTOMERS:05d}"  # the seeded rows only
+    before = sandbox.counters.snapshot().get("query", 0)
+    pages = list(
+        client.query(
+            "CUSTOMER",
+            ["RECORDNO", "CUSTOMERID"],
+            filter=flt,
+            pagesize=pagesize,
+            concurrency=4,
+            expect_many=True,
+        )
+    )
+    assert _ids(pages) == customer_frame()["CUSTOMERID"].tolist()
+    # 10 pages of 250: no call wasted; 3 pages of 1,000: one empty speculative call
+    assert sandbox.counters.snapshot().get("query", 0) - before == calls

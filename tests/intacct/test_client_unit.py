@@ -565,3 +565,45 @@ def test_concurrent_pages_share_one_fresh_login(gateway) -> None:  # type: ignor
     ids = [int(r.findtext("RECORDNO")) for p in pages for r in p.records()]
     assert ids == list(range(1, 201))
     assert gw.logins == 2  # threads that saw the expiry reused one new session
+
+
+def capped_query_handler(gw: Gateway, n: int, cap: int) -> None:
+    """A gateway that serves at most ``cap`` rows a page whatever pagesize says."""
+
+    def serve(fn: etree._Element) -> etree._Element:
+        offset = int(fn.findtext("offset"))
+        size = min(cap, int(fn.findtext("pagesize")))
+        chunk = [record("CUSTOMER", RECORDNO=i + 1) for i in range(offset, min(n, offset + size))]
+        attrs = dict(listtype="CUSTOMER", totalcount=n, offset=offset, count=len(chunk))
+        return result(
+            "success", fn, data(chunk, numremaining=max(0, n - offset - len(chunk)), **attrs)
+        )
+
+    gw.handlers["query"] = serve
+
+
+@pytest.mark.parametrize(("total", "calls"), [(95, 10), (25, 4), (5, 4), (0, 4)])
+def test_expect_many_sends_the_first_wave_at_once(gateway, total, calls) -> None:  # type: ignore[no-untyped-def]
+    gw, login, _ = gateway
+    query_handler(gw, lambda: total, delay=False)
+    with client_for(login) as client:
+        pages = list(
+            client.query("CUSTOMER", ["RECORDNO"], pagesize=10, concurrency=4, expect_many=True)
+        )
+    ids = [int(r.findtext("RECORDNO")) for p in pages for r in p.records()]
+    assert ids == list(range(1, total + 1))
+    assert all(p.count > 0 for p in pages[1:])  # pages past the end are dropped
+    # every page once; a small result costs at most concurrency - 1 extra calls
+    assert len(gw.bodies("query")) == calls
+    assert len({b.findtext("offset") for b in gw.bodies("query")}) == calls
+
+
+def test_expect_many_recovers_when_the_server_caps_the_page_size(gateway) -> None:  # type: ignore[no-untyped-def]
+    gw, login, _ = gateway
+    capped_query_handler(gw, n=47, cap=5)
+    with client_for(login) as client:
+        pages = list(
+            client.query("CUSTOMER", ["RECORDNO"], pagesize=10, concurrency=3, expect_many=True)
+        )
+    ids = [int(r.findtext("RECORDNO")) for p in pages for r in p.records()]
+    assert ids == list(range(1, 48))

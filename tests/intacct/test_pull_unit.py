@@ -57,9 +57,16 @@ class FakeClient:
         orderby: Sequence[str] | None = None,
         pagesize: int | None = None,
         concurrency: int | None = None,
+        expect_many: bool = False,
     ) -> Iterator[Page]:
         self.calls.append(
-            {"obj": obj, "select": list(select), "filter": filter, "orderby": orderby}
+            {
+                "obj": obj,
+                "select": list(select),
+                "filter": filter,
+                "orderby": orderby,
+                "expect_many": expect_many,
+            }
         )
         sch = schemas.get(obj)
         n = 0
@@ -138,6 +145,7 @@ def test_pull_queries_the_spec_and_types_the_frame() -> None:
         "select": list(spec.fields),
         "filter": None,
         "orderby": ["RECORDNO"],
+        "expect_many": True,
     }
     assert list(df.columns) == list(spec.fields)
     assert len(df) == 6
@@ -146,6 +154,14 @@ def test_pull_queries_the_spec_and_types_the_frame() -> None:
     assert df["ENTRYDATE"][5] == pd.Timestamp("2024-01-06")
     for name in df.columns:
         assert df[name].dtype == dtype_of(schemas.TIMESHEETENTRY.fields[name]), name
+
+
+def test_only_a_full_pull_of_a_large_object_sends_pages_speculatively() -> None:
+    client = FakeClient(pages=1)
+    pull(client, "TIMESHEETENTRY")
+    pull(client, "TIMESHEETENTRY", since=datetime(2024, 1, 1))
+    pull(client, "CUSTOMER")
+    assert [c["expect_many"] for c in client.calls] == [True, False, False]
 
 
 def test_since_adds_whenmodified_filter() -> None:
