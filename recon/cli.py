@@ -10,11 +10,17 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Protocol
 
 from recon import __version__
-from recon.config import SANDBOX_INTACCT_PORT, data_dir
+from recon.config import SANDBOX_BIGTIME_PORT, SANDBOX_INTACCT_PORT, data_dir
 from recon.errors import ReconError
 from recon.sandbox.seed import MAX_SCALE
+
+
+class _Startable(Protocol):
+    def start(self) -> object: ...
+
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -50,8 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sandbox = sub.add_parser(
         "sandbox",
-        help="serve the Intacct sandbox in the foreground",
-        description="Serve recon's Intacct sandbox (the demo firm) on loopback until Ctrl-C.",
+        help="serve the Intacct and BigTime sandboxes in the foreground",
+        description="Serve recon's Intacct and BigTime sandboxes (the demo firm) on loopback "
+        "until Ctrl-C.",
     )
     sandbox.add_argument(
         "--intacct-port",
@@ -59,12 +66,19 @@ def build_parser() -> argparse.ArgumentParser:
         default=SANDBOX_INTACCT_PORT,
         help=f"port for the Intacct gateway (default {SANDBOX_INTACCT_PORT}; 0 picks a free port)",
     )
+    sandbox.add_argument(
+        "--bigtime-port",
+        type=_port,
+        default=SANDBOX_BIGTIME_PORT,
+        help=f"port for the BigTime API (default {SANDBOX_BIGTIME_PORT}; 0 picks a free port)",
+    )
     _data_args(sandbox, "sandbox")
 
     demo = sub.add_parser(
         "demo",
         help="run the main job on the embedded defaults",
-        description="Start the sandbox on a free port, pull every Intacct entity and summarise.",
+        description="Start both sandboxes on free ports, pull every entity from Intacct and "
+        "BigTime, and summarise.",
     )
     _data_args(demo, "demo")
     return parser
@@ -85,29 +99,38 @@ def _data_args(parser: argparse.ArgumentParser, default_sub: str) -> None:
     )
 
 
+def _start(sandbox: _Startable, port: int, option: str) -> None:
+    try:
+        sandbox.start()
+    except OSError as exc:
+        raise ReconError(
+            f"cannot listen on port {port} ({exc.strerror}); "
+            f"pick another with {option}, or 0 for a free one."
+        ) from None
+
+
 def _cmd_sandbox(args: argparse.Namespace) -> int:
+    from recon.sandbox.bigtime.server import BigtimeSandbox
     from recon.sandbox.intacct.server import IntacctSandbox
     from recon.sandbox.seed import prepare
 
     data = args.data or data_dir() / "sandbox"
     if prepare(data, scale=args.scale, fresh=args.fresh):
         print(f"Seeded the demo firm (scale {args.scale}) into {data}", flush=True)
-    sandbox = IntacctSandbox(data, port=args.intacct_port)
+    intacct = IntacctSandbox(data, port=args.intacct_port)
+    bigtime = BigtimeSandbox(data, port=args.bigtime_port)
     try:
-        sandbox.start()
-    except OSError as exc:
-        raise ReconError(
-            f"cannot listen on port {args.intacct_port} ({exc.strerror}); "
-            "pick another with --intacct-port, or 0 for a free one."
-        ) from None
-    print(f"Intacct sandbox: {sandbox.url}", flush=True)
-    print("Press Ctrl-C to stop.", flush=True)
-    try:
+        _start(intacct, args.intacct_port, "--intacct-port")
+        _start(bigtime, args.bigtime_port, "--bigtime-port")
+        print(f"Intacct sandbox: {intacct.url}", flush=True)
+        print(f"BigTime sandbox: {bigtime.url}", flush=True)
+        print("Press Ctrl-C to stop.", flush=True)
         threading.Event().wait()
     except KeyboardInterrupt:
         pass
     finally:
-        sandbox.stop()
+        bigtime.stop()
+        intacct.stop()
     return EXIT_OK
 
 

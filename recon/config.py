@@ -14,6 +14,14 @@ directory (``recon doctor`` will print where), for example::
     user_id = "xml_gateway"
     sender_password_env = "ACME_INTACCT_SENDER_PASSWORD"
     user_password_env = "ACME_INTACCT_USER_PASSWORD"
+
+    [profiles.acme.bigtime]
+    base_url = "https://iq.bigtime.net/BigtimeData/api/v2"
+    firm = "abcd-efg-hijk"
+    api_token_env = "ACME_BIGTIME_API_TOKEN"
+    # or, to sign in as a user instead of with a firm API key:
+    # user_id = "accountant@acme.example"
+    # password_env = "ACME_BIGTIME_PASSWORD"
 """
 
 from __future__ import annotations
@@ -26,11 +34,13 @@ from pathlib import Path
 import platformdirs
 
 from recon.errors import ConfigError
-from recon.sandbox import intacct as sandbox_intacct  # the demo credentials; imports nothing heavy
+from recon.sandbox import bigtime as sandbox_bigtime  # demo credentials; imports nothing heavy
+from recon.sandbox import intacct as sandbox_intacct
 
 APP = "recon"
 
 SANDBOX_INTACCT_PORT = 8765
+SANDBOX_BIGTIME_PORT = 8766
 
 
 def data_dir() -> Path:
@@ -81,14 +91,42 @@ class IntacctProfile:
 
 
 @dataclass(frozen=True)
+class BigTimeProfile:
+    """Everything needed to talk to one BigTime firm: a firm API key, or a user login."""
+
+    base_url: str
+    firm: str
+    api_token: Secret | None = None
+    user_id: str | None = None
+    password: Secret | None = None
+
+    def with_base_url(self, base_url: str) -> BigTimeProfile:
+        return replace(self, base_url=base_url)
+
+
+@dataclass(frozen=True)
 class Profile:
     name: str
     intacct: IntacctProfile
+    #: None when the profile has no ``[profiles.<name>.bigtime]`` section.
+    bigtime: BigTimeProfile | None = None
+
+    def require_bigtime(self) -> BigTimeProfile:
+        if self.bigtime is None:
+            raise ConfigError(
+                f"profile {self.name!r} has no [profiles.{self.name}.bigtime] section; add one "
+                f"(base_url, firm, api_token_env) to {config_path()}."
+            )
+        return self.bigtime
 
 
-def sandbox_profile(intacct_url: str | None = None) -> Profile:
-    """The embedded default: recon's own Intacct sandbox on loopback."""
+def sandbox_profile(intacct_url: str | None = None, bigtime_url: str | None = None) -> Profile:
+    """The embedded default: recon's own sandboxes on loopback, with their demo credentials.
+
+    ``bigtime_url`` is the API root, ``http://127.0.0.1:<port>/BigtimeData/api/v2``.
+    """
     url = intacct_url or f"http://127.0.0.1:{SANDBOX_INTACCT_PORT}{sandbox_intacct.GATEWAY_PATH}"
+    bt_url = bigtime_url or f"http://127.0.0.1:{SANDBOX_BIGTIME_PORT}{sandbox_bigtime.API_PATH}"
     return Profile(
         name="sandbox",
         intacct=IntacctProfile(
@@ -98,6 +136,11 @@ def sandbox_profile(intacct_url: str | None = None) -> Profile:
             user_id=sandbox_intacct.USER_ID,
             sender_password=Secret(sandbox_intacct.SENDER_PASSWORD),
             user_password=Secret(sandbox_intacct.USER_PASSWORD),
+        ),
+        bigtime=BigTimeProfile(
+            base_url=bt_url,
+            firm=sandbox_bigtime.FIRM,
+            api_token=Secret(sandbox_bigtime.API_TOKEN),
         ),
     )
 
@@ -118,27 +161,51 @@ def profile_names(path: Path | None = None) -> list[str]:
     return ["sandbox", *[n for n in names if n != "sandbox"]]
 
 
-def _resolve_secret(section: dict[str, object], key: str, profile: str) -> Secret:
+def _resolve_secret(
+    section: dict[str, object], key: str, profile: str, system: str = "intacct"
+) -> Secret:
     env_name = section.get(f"{key}_env")
     if not isinstance(env_name, str) or not env_name:
         raise ConfigError(
-            f"profile {profile!r}: intacct.{key}_env is missing; set it to the name of the "
+            f"profile {profile!r}: {system}.{key}_env is missing; set it to the name of the "
             f"environment variable that holds the {key.replace('_', ' ')}."
         )
     value = os.environ.get(env_name)
     if not value:
         raise ConfigError(
-            f"profile {profile!r}: environment variable {env_name} (the intacct "
+            f"profile {profile!r}: environment variable {env_name} (the {system} "
             f"{key.replace('_', ' ')}) is not set; export it before running recon."
         )
     return Secret(value)
 
 
-def _required(section: dict[str, object], key: str, profile: str) -> str:
+def _required(section: dict[str, object], key: str, profile: str, system: str = "intacct") -> str:
     value = section.get(key)
     if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"profile {profile!r}: intacct.{key} is missing or empty in the config.")
+        raise ConfigError(f"profile {profile!r}: {system}.{key} is missing or empty in the config.")
     return value.strip()
+
+
+def _bigtime_section(section: object, profile: str) -> BigTimeProfile | None:
+    """The ``bigtime`` table of a profile: base_url, firm, and api_token_env OR user_id +
+    password_env (a firm API key is preferred: it does not expire with a user's session)."""
+    if section is None:
+        return None
+    if not isinstance(section, dict):
+        raise ConfigError(f"profile {profile!r}: bigtime must be a table.")
+    base_url = _required(section, "base_url", profile, "bigtime")
+    firm = _required(section, "firm", profile, "bigtime")
+    if "api_token_env" in section:
+        token = _resolve_secret(section, "api_token", profile, "bigtime")
+        return BigTimeProfile(base_url=base_url, firm=firm, api_token=token)
+    if "user_id" in section or "password_env" in section:
+        user = _required(section, "user_id", profile, "bigtime")
+        password = _resolve_secret(section, "password", profile, "bigtime")
+        return BigTimeProfile(base_url=base_url, firm=firm, user_id=user, password=password)
+    raise ConfigError(
+        f"profile {profile!r}: bigtime needs api_token_env (a firm API key) or user_id and "
+        "password_env (a user login)."
+    )
 
 
 def load_profile(name: str = "sandbox", path: Path | None = None) -> Profile:
@@ -162,6 +229,7 @@ def load_profile(name: str = "sandbox", path: Path | None = None) -> Profile:
     entity = section.get("entity_id")
     return Profile(
         name=name,
+        bigtime=_bigtime_section(profiles[name].get("bigtime"), name),
         intacct=IntacctProfile(
             endpoint=_required(section, "endpoint", name),
             sender_id=_required(section, "sender_id", name),

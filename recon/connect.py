@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from recon.config import IntacctProfile
+from recon.config import BigTimeProfile, IntacctProfile
 from recon.intacct.client import IntacctClient, IntacctCredentials, IntacctSettings
+
+if TYPE_CHECKING:
+    from recon.bigtime.client import BigTimeClient
 
 
 def intacct_client(profile: IntacctProfile, **settings: Any) -> IntacctClient:
@@ -19,3 +22,16 @@ def intacct_client(profile: IntacctProfile, **settings: Any) -> IntacctClient:
         entity_id=profile.entity_id,
     )
     return IntacctClient(credentials, IntacctSettings(endpoint_url=profile.endpoint, **settings))
+
+
+def bigtime_client(profile: BigTimeProfile, **settings: Any) -> BigTimeClient:
+    """A client for ``profile``; keyword arguments override :class:`BigTimeSettings`."""
+    from recon.bigtime.client import BigTimeClient, BigTimeCredentials, BigTimeSettings
+
+    credentials = BigTimeCredentials(
+        firm=profile.firm,
+        api_token=profile.api_token.reveal() if profile.api_token else None,
+        user_id=profile.user_id,
+        password=profile.password.reveal() if profile.password else None,
+    )
+    return BigTimeClient(credentials, BigTimeSettings(base_url=profile.base_url, **settings))

@@ -1,70 +1,134 @@
 """``recon demo``: the main job on the embedded defaults.
 
-For now (the Intacct half): seed the demo firm into a sandbox data directory on first use,
-start the Intacct sandbox on a free loopback port, pull every Intacct entity into typed
-DataFrames through the real client over HTTP, and print a summary.
+For now (both systems pulled, reconciliation arrives next): seed the demo firm into a sandbox
+data directory on first use, start the Intacct and BigTime sandboxes on free loopback ports,
+pull every entity of both systems into typed DataFrames through the real clients over HTTP,
+and print the records per entity for each side.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from collections.abc import Mapping
-from decimal import Decimal
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 import pandas as pd
 
-from recon.config import sandbox_profile
-from recon.connect import intacct_client
-from recon.intacct.pull import pull_all
+from recon.bigtime.pull import LIST_PREFIX
+from recon.bigtime.pull import pull_all as pull_bigtime
+from recon.config import BigTimeProfile, IntacctProfile, sandbox_profile
+from recon.connect import bigtime_client, intacct_client
+from recon.intacct.pull import pull_all as pull_intacct
+from recon.sandbox.bigtime.server import BigtimeSandbox
 from recon.sandbox.intacct.server import IntacctSandbox
 from recon.sandbox.seed import MANIFEST_FILE, prepare
 
+#: The demo firm keeps its books for calendar 2025 (see ``recon.sandbox.firm``).
+DEMO_START = dt.date(2025, 1, 1)
+DEMO_END = dt.date(2025, 12, 31)
 
-def run_demo(
-    data: Path, *, scale: int = 1, fresh: bool = False, out: TextIO
-) -> Mapping[str, pd.DataFrame]:
+
+@dataclass(frozen=True)
+class DemoResult:
+    """What the demo pulled: frames per Intacct object and per BigTime entity."""
+
+    intacct: Mapping[str, pd.DataFrame]
+    bigtime: Mapping[str, pd.DataFrame]
+
+
+def run_demo(data: Path, *, scale: int = 1, fresh: bool = False, out: TextIO) -> DemoResult:
     """Run the demo and print its summary to ``out``; return the pulled frames."""
     started = time.perf_counter()
     if prepare(data, scale=scale, fresh=fresh):
         print(f"Generated the demo firm (scale {scale}) in {data}", file=out)
-    with IntacctSandbox(data, port=0) as sandbox:
-        print(f"Intacct sandbox listening at {sandbox.url}", file=out)
-        with intacct_client(sandbox_profile(intacct_url=sandbox.url).intacct) as client:
-            frames = pull_all(client)
+    with IntacctSandbox(data, port=0) as intacct, BigtimeSandbox(data, port=0) as bigtime:
+        print(f"Intacct sandbox listening at {intacct.url}", file=out)
+        print(f"BigTime sandbox listening at {bigtime.url}", file=out)
+        profile = sandbox_profile(intacct_url=intacct.url, bigtime_url=bigtime.url)
+        # The two systems are independent: pull them side by side.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            ia = pool.submit(_pull_intacct, profile.intacct)
+            bt = pool.submit(_pull_bigtime, profile.require_bigtime())
+            result = DemoResult(intacct=ia.result(), bigtime=bt.result())
     elapsed = time.perf_counter() - started
-    print(summary_text(frames), file=out)
+    print(summary_text(result), file=out)
     manifest = json.loads((data / MANIFEST_FILE).read_text(encoding="utf-8"))
     print(
-        f"\nThe demo firm has {len(manifest)} planted disagreements with BigTime "
-        f"(listed in {data / MANIFEST_FILE}); reconciling them arrives with the BigTime side.",
+        f"\nThe demo firm has {len(manifest)} planted disagreements between the two systems "
+        f"(listed in {data / MANIFEST_FILE}); reconciling them arrives with the diff engine.",
         file=out,
     )
-    print(f"Pulled {sum(len(f) for f in frames.values()):,} records in {elapsed:.1f} s.", file=out)
-    return frames
+    records = sum(len(f) for f in result.intacct.values()) + sum(
+        len(f) for f in result.bigtime.values()
+    )
+    print(f"Pulled {records:,} records from both systems in {elapsed:.1f} s.", file=out)
+    return result
 
 
-def _money_total(frame: pd.DataFrame, column: str) -> str:
-    if column not in frame.columns:
-        return ""
-    total = sum((v for v in frame[column] if isinstance(v, Decimal)), Decimal(0))
-    return f"{column} {total:,.2f}"
+def _pull_intacct(profile: IntacctProfile) -> dict[str, pd.DataFrame]:
+    with intacct_client(profile) as client:
+        return pull_intacct(client)
 
 
-_TOTALS = {
-    "TIMESHEETENTRY": "QTY",
-    "ARINVOICE": "TOTALENTERED",
-    "ARPYMT": "TOTALENTERED",
-    "PROJECT": "POAMOUNT",
-}
+def _pull_bigtime(profile: BigTimeProfile) -> dict[str, pd.DataFrame]:
+    with bigtime_client(profile) as client:
+        return pull_bigtime(client, DEMO_START, DEMO_END)
 
 
-def summary_text(frames: Mapping[str, pd.DataFrame]) -> str:
-    """A fixed-width table: object, records, columns, and a control total where it helps."""
-    lines = [f"{'Intacct object':<16} {'records':>9} {'columns':>8}  control total", "-" * 60]
-    for name, frame in frames.items():
-        total = _money_total(frame, _TOTALS.get(name, ""))
-        lines.append(f"{name:<16} {len(frame):>9,} {len(frame.columns):>8}  {total}".rstrip())
+#: Design entity -> (Intacct object, BigTime frame) that hold it (DESIGN.md's table).
+PAIRS: tuple[tuple[str, str, str], ...] = (
+    ("customer", "CUSTOMER", "client"),
+    ("project", "PROJECT", "project"),
+    ("employee", "EMPLOYEE", "staff"),
+    ("vendor", "VENDOR", LIST_PREFIX + "vendor"),
+    ("department", "DEPARTMENT", LIST_PREFIX + "costcentera"),
+    ("location", "LOCATION", LIST_PREFIX + "costcenterb"),
+    ("class", "CLASS", LIST_PREFIX + "class"),
+    ("project type", "PROJECTTYPE", LIST_PREFIX + "projecttype"),
+    ("time type", "TIMETYPE", LIST_PREFIX + "laborcode"),
+    ("expense type", "EEACCOUNTLABEL", LIST_PREFIX + "expensecode"),
+    ("item", "ITEM", LIST_PREFIX + "item"),
+    ("GL account", "GLACCOUNT", LIST_PREFIX + "glaccount"),
+    ("checking account", "CHECKINGACCOUNT", LIST_PREFIX + "checkingaccount"),
+    ("credit card", "CREDITCARD", LIST_PREFIX + "creditcard"),
+    ("AR term", "ARTERM", LIST_PREFIX + "term"),
+    ("time entry", "TIMESHEETENTRY", "time"),
+    ("invoice", "ARINVOICE", "invoice"),
+    ("invoice line", "ARINVOICEITEM", "invoice_line"),
+)
+
+
+def _count(frames: Mapping[str, pd.DataFrame], name: str) -> str:
+    frame = frames.get(name)
+    return "-" if frame is None else f"{len(frame):,}"
+
+
+def _row(entity: str, obj: str, ia: str, frame: str, bt: str) -> str:
+    return f"{entity:<17} {obj:<16} {ia:>8}   {frame:<21} {bt:>8}"
+
+
+def summary_text(result: DemoResult) -> str:
+    """A fixed-width table: per entity, the records each system holds."""
+    head = _row("entity", "Intacct object", "records", "BigTime", "records")
+    lines = [head, "-" * len(head)]
+    for entity, obj, frame in PAIRS:
+        lines.append(_row(entity, obj, _count(result.intacct, obj), frame,
+                          _count(result.bigtime, frame)))  # fmt: skip
+    # BigTime has no payment records (spec §4.8): an invoice's PaidAmt reflects them.
+    invoices = result.bigtime.get("invoice")
+    paid = "-" if invoices is None else f"{sum(bool(v) for v in invoices['PaidAmt'].dropna()):,}"
+    lines.append(_row("payment", "ARPYMTDETAIL", _count(result.intacct, "ARPYMTDETAIL"),
+                      "paid invoices", paid))  # fmt: skip
+    shown = {obj for _, obj, _ in PAIRS} | {"ARPYMTDETAIL"}
+    shown_bt = {frame for _, _, frame in PAIRS}
+    extra_ia = [f"{k} {len(v):,}" for k, v in result.intacct.items() if k not in shown]
+    extra_bt = [f"{k} {len(v):,}" for k, v in result.bigtime.items() if k not in shown_bt]
+    lines.append("")
+    lines.append("Also pulled from Intacct: " + ", ".join(extra_ia))
+    lines.append("Also pulled from BigTime: " + ", ".join(extra_bt))
     return "\n".join(lines)

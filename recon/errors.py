@@ -118,6 +118,18 @@ class ReplayRefusedError(FunctionError):
     """
 
 
+class ValidationError(FunctionError):
+    """BigTime HTTP 400: the request was refused as invalid (required field, bad reference)."""
+
+
+class NotFoundError(FunctionError):
+    """BigTime HTTP 404: no such record or route."""
+
+
+class PermissionDeniedError(FunctionError):
+    """BigTime HTTP 405: the signed-in user lacks the right (BigTime's documented meaning)."""
+
+
 class GatewayError(RemoteError):
     """Intacct's gateway (``GW-nnnn``) or an HTTP-level failure before the API ran."""
 

@@ -74,3 +74,72 @@ def test_secret_never_formats() -> None:
         sandbox_profile("http://x/ia/xml/xmlgw.phtml").intacct.endpoint
         == "http://x/ia/xml/xmlgw.phtml"
     )
+
+
+BIGTIME_KEY = """
+[profiles.acme.bigtime]
+base_url = "https://iq.bigtime.net/BigtimeData/api/v2"
+firm = "abcd-efg-hijk"
+api_token_env = "T_ACME_BT_TOKEN"
+"""
+
+BIGTIME_USER = """
+[profiles.acme.bigtime]
+base_url = "https://iq.bigtime.net/BigtimeData/api/v2"
+firm = "abcd-efg-hijk"
+user_id = "accountant@acme.example"
+password_env = "T_ACME_BT_PW"
+"""
+
+
+@pytest.fixture
+def pw_env(monkeypatch) -> None:
+    monkeypatch.setenv("T_ACME_SENDER_PW", "a")
+    monkeypatch.setenv("T_ACME_USER_PW", "b")
+
+
+def test_sandbox_profile_has_bigtime_with_demo_api_key() -> None:
+    bt = load_profile("sandbox").require_bigtime()
+    assert bt.firm == "demo-firm" and bt.api_token is not None
+    assert bt.base_url.endswith("/BigtimeData/api/v2") and ":8766/" in bt.base_url
+    assert "sandbox-token" not in repr(bt)
+
+
+def test_bigtime_api_key_profile(tmp_path: Path, monkeypatch, pw_env) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(GOOD + BIGTIME_KEY)
+    monkeypatch.setenv("T_ACME_BT_TOKEN", "tok-Secret!")
+    bt = load_profile("acme", path).require_bigtime()
+    assert bt.api_token is not None and bt.api_token.reveal() == "tok-Secret!"
+    assert bt.user_id is None and "Secret!" not in repr(bt)
+
+
+def test_bigtime_user_login_profile(tmp_path: Path, monkeypatch, pw_env) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(GOOD + BIGTIME_USER)
+    monkeypatch.setenv("T_ACME_BT_PW", "pw-Secret!")
+    bt = load_profile("acme", path).require_bigtime()
+    assert bt.user_id == "accountant@acme.example" and bt.api_token is None
+    assert bt.password is not None and bt.password.reveal() == "pw-Secret!"
+
+
+def test_bigtime_missing_token_env_names_the_variable(tmp_path: Path, monkeypatch, pw_env) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(GOOD + BIGTIME_KEY)
+    monkeypatch.delenv("T_ACME_BT_TOKEN", raising=False)
+    with pytest.raises(ConfigError, match=r"T_ACME_BT_TOKEN.*bigtime api token"):
+        load_profile("acme", path)
+
+
+def test_bigtime_section_without_credentials_says_what_to_add(tmp_path: Path, pw_env) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(GOOD + BIGTIME_KEY.replace('api_token_env = "T_ACME_BT_TOKEN"\n', ""))
+    with pytest.raises(ConfigError, match="api_token_env"):
+        load_profile("acme", path)
+
+
+def test_profile_without_bigtime_fails_only_when_bigtime_is_needed(cfg: Path, pw_env) -> None:
+    profile = load_profile("acme", cfg)
+    assert profile.bigtime is None
+    with pytest.raises(ConfigError, match=r"no \[profiles\.acme\.bigtime\] section"):
+        profile.require_bigtime()

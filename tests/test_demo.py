@@ -14,10 +14,12 @@ from recon.demo import run_demo
 from recon.sandbox.firm import generate
 
 
-def test_demo_pulls_every_intacct_object_the_firm_holds(tmp_path: Path) -> None:
+def test_demo_pulls_every_object_both_systems_hold(tmp_path: Path) -> None:
     out = io.StringIO()
-    frames = run_demo(tmp_path / "demo", out=out)
-    wire = generate(seed=7, scale=1).intacct_frames()
+    result = run_demo(tmp_path / "demo", out=out)
+    firm = generate(seed=7, scale=1)
+    wire = firm.intacct_frames()
+    frames = result.intacct
     items = wire["ITEM"]
     expected = {name: len(frame) for name, frame in wire.items()}
     expected["ITEM"] = int(items["ITEMTYPE"].str.startswith("Non-Inventory").sum())
@@ -30,6 +32,18 @@ def test_demo_pulls_every_intacct_object_the_firm_holds(tmp_path: Path) -> None:
     assert sum(entries["QTY"], Decimal(0)) == total
     text = out.getvalue()
     assert "TIMESHEETENTRY" in text and "planted disagreements" in text
+
+    seed = firm.bigtime_seed()
+    bt = result.bigtime
+    for entity in ("client", "project", "staff", "time", "invoice", "task"):
+        assert len(bt[entity]) == len(seed[entity]), entity
+    assert len(bt["project_team"]) == len(seed["project_team"])
+    assert len(bt["invoice_line"]) == sum(len(i["Lines"]) for i in seed["invoice"])
+    for name, items in seed["lists"].items():
+        assert len(bt[f"list:{name}"]) == len(items), name
+    hours = sum((Decimal(r["Hours_IN"]) for r in seed["time"]), Decimal(0))
+    assert sum(bt["time"]["Hours_IN"], Decimal(0)) == hours
+    assert f"{len(seed['time']):,}" in text and "BigTime sandbox listening" in text
 
 
 def test_demo_command_reports_a_bad_data_dir_in_one_line(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ kind           effect
 latency        sleep ``seconds`` before handling the request
 rate_limit     HTTP 429 (Intacct body ``GW-0010``) with ``Retry-After: retry_after``
 bad_gateway    HTTP 502 with an HTML body; the request is not applied
+server_error   HTTP 500 with the sandbox's error body; the request is not applied
 timeout_524    the request IS applied, then HTTP 524 with no body (CDN cut the line)
 drop           close the socket without a response; ``when`` = ``before``/``after``
                applying the request
@@ -39,13 +40,16 @@ KINDS = (
     "latency",
     "rate_limit",
     "bad_gateway",
+    "server_error",
     "timeout_524",
     "drop",
     "truncate",
     "expire_session",
 )
 #: Kinds that replace the response; the first matching one wins.
-RESPONSE_KINDS = frozenset({"rate_limit", "bad_gateway", "timeout_524", "drop", "truncate"})
+RESPONSE_KINDS = frozenset(
+    {"rate_limit", "bad_gateway", "server_error", "timeout_524", "drop", "truncate"}
+)
 ADMIN_PREFIX = "/__sandbox__/"
 Category = Literal["read", "write"]
 

@@ -10,8 +10,12 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from recon.errors import ConfigError
+
+if TYPE_CHECKING:
+    from recon.sandbox.firm import Firm
 
 FIRM_FILE = "firm.json"
 MANIFEST_FILE = "manifest.json"
@@ -35,7 +39,10 @@ def read_firm_meta(data: Path) -> dict[str, int] | None:
 
 
 def prepare(data: Path, *, scale: int = 1, seed: int = DEFAULT_SEED, fresh: bool = False) -> bool:
-    """Make ``data`` hold a seeded Intacct store; return True when it was (re)generated.
+    """Make ``data`` hold seeded Intacct and BigTime stores; return True when (re)generated.
+
+    A directory seeded before the BigTime sandbox existed gets its BigTime store added from
+    the same firm (same seed and scale), leaving the Intacct store and its pushes alone.
 
     Raises
     ------
@@ -60,7 +67,12 @@ def prepare(data: Path, *, scale: int = 1, seed: int = DEFAULT_SEED, fresh: bool
                 f"use --fresh to regenerate it at seed {seed}, scale {scale}, or pick "
                 "another --data directory."
             )
-        return False
+        if _bigtime_seeded(data):
+            return False
+        from recon.sandbox.firm import generate
+
+        _seed_bigtime(data, generate(seed=seed, scale=scale))
+        return True
     from recon.sandbox.firm import generate
     from recon.sandbox.intacct.store import IntacctStore
 
@@ -69,12 +81,31 @@ def prepare(data: Path, *, scale: int = 1, seed: int = DEFAULT_SEED, fresh: bool
     try:
         store.seed(firm.intacct_frames())
     finally:
-        close = getattr(store, "close", None)
-        if close is not None:
-            close()
+        store.close()
+    _seed_bigtime(data, firm)
     (data / MANIFEST_FILE).write_text(
         json.dumps(firm.manifest_records(), indent=1, sort_keys=True), encoding="utf-8"
     )
     # Written last: its presence means the store is complete.
     (data / FIRM_FILE).write_text(json.dumps({"seed": seed, "scale": scale}), encoding="utf-8")
     return True
+
+
+def _bigtime_seeded(data: Path) -> bool:
+    from recon.sandbox.bigtime.store import BigtimeStore
+
+    store = BigtimeStore(data)
+    try:
+        return not store.is_empty()
+    finally:
+        store.close()
+
+
+def _seed_bigtime(data: Path, firm: Firm) -> None:
+    from recon.sandbox.bigtime.store import BigtimeStore
+
+    store = BigtimeStore(data)
+    try:
+        store.seed(firm.bigtime_seed())
+    finally:
+        store.close()

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from types import MappingProxyType
+from typing import Any
 
 import pandas as pd
 
+from recon.sandbox.firm.bigtime_wire import copy_seed, render_seed
 from recon.sandbox.firm.columns import ENTITY_ORDER
 from recon.sandbox.firm.intacct_wire import render
 from recon.sandbox.firm.plant import Planted, plant
@@ -42,6 +45,7 @@ class Firm:
     _wire: dict[str, pd.DataFrame] = field(
         repr=False, default_factory=dict, init=False, compare=False
     )
+    _bigtime: dict[str, Any] = field(repr=False, default_factory=dict, init=False, compare=False)
 
     def intacct_frames(self) -> dict[str, pd.DataFrame]:
         """Intacct wire frames per schema object: every field a column, every value a string.
@@ -52,6 +56,22 @@ class Firm:
             self._wire.update(render(self.intacct_view, self.intacct_detail))
         # Copy-on-write (pandas 3): a caller's edit to a returned frame never reaches the cache.
         return {name: frame.copy(deep=False) for name, frame in self._wire.items()}
+
+    def bigtime_seed(self) -> dict[str, Any]:
+        """The BigTime sandbox's seed (``BigtimeSeed`` of the BigTime contract).
+
+        Every record in BigTime's wire shape, so that a client pulling the seeded sandbox sees
+        exactly ``bigtime_view``. ``"time"`` is a lazy, re-iterable
+        :class:`~recon.sandbox.firm.bigtime_time.TimeRecords` sequence (memory stays small at
+        scale 40); the rest are lists of dicts. Rendered once and cached; each call returns
+        fresh record dicts (``bigtime_wire.copy_seed``), so a caller may change them.
+        """
+        if not self._bigtime:
+            streams = partial(stream, self.seed, self.scale)
+            self._bigtime.update(
+                render_seed(self.bigtime_view, self.intacct_view, self.intacct_detail, streams)
+            )
+        return copy_seed(self._bigtime)
 
     def manifest_records(self) -> list[dict[str, str | None]]:
         """The manifest as JSON-able dicts (field order of :class:`Planted`)."""

@@ -44,6 +44,9 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; with Nagle on, a small answer then waits
+    # ~40 ms for the client's delayed ACK.
+    disable_nagle_algorithm = True
     server: _Server
 
     def log_message(self, format: str, *args: object) -> None:
@@ -229,5 +232,8 @@ class IntacctSandbox:
             )
         elif fault.kind == "bad_gateway":
             fx.send(handler, 502, BAD_GATEWAY_BODY, "text/html")
+        elif fault.kind == "server_error":
+            body = render.gateway_error("GW-0001", INTERNAL_ERROR_TEXT)
+            fx.send(handler, 500, body, CONTENT_TYPE)
         else:  # drop before applying
             fx.drop(handler)

@@ -1,0 +1,574 @@
+"""One pull per BigTime entity recon reconciles: REST reads -> typed DataFrames.
+
+>>> clients = pull_clients(bt)                                   # list + details
+>>> time = pull_time(bt, date(2025, 1, 1), date(2025, 1, 31))     # per-staffer sheets
+>>> frames = pull_all(bt, date(2025, 1, 1), date(2025, 12, 31))   # {"client": ..., ...}
+
+BigTime has no paging and no modified-since filter (spec §1, NOT FOUND): a list endpoint
+returns every record in its Basic view, and the Detailed view -- Notes, cost centers,
+``UdfList``, the accounting links -- comes one record at a time. Pulls therefore fetch the
+list, then the details concurrently, at most ``concurrency`` requests in flight (default
+``bt.settings.concurrency``; no published limit, :data:`uncertain.DEFAULT_CONCURRENCY` is
+polite). Results keep the list's order, whatever order the answers arrive in.
+
+Only time entries and invoices are dated, so only they can be re-pulled for a window
+(``/time/Sheet`` and ``/invoice/history`` take one, both ends inclusive); everything else
+is pulled whole. Inactive records are always included: a sync must see them.
+
+Frames are typed by :mod:`recon.bigtime.frames`; custom fields become ``Udf.<name>``
+columns and the nested ``UdfList``/``Lines`` columns are dropped (lines are their own frame).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import date, datetime
+from itertools import chain
+from typing import Any, Literal, Protocol, TypeVar, overload
+
+import pandas as pd
+
+from recon.bigtime import resources, uncertain
+from recon.bigtime.frames import decode_records, flatten_udfs, id_array, records_to_frame
+from recon.bigtime.resources import Resource
+from recon.errors import ConfigError, MalformedResponseError, NotFoundError
+
+log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+_Record = dict[str, Any]
+
+#: Custom fields the Intacct integration creates (spec §4.11): always a column, even empty.
+PROJECT_UDFS: tuple[str, ...] = (
+    uncertain.UDF_PO_NUMBER,
+    uncertain.UDF_PO_AMOUNT,
+    uncertain.UDF_SO_NUMBER,
+)
+STAFF_UDFS: tuple[str, ...] = (uncertain.UDF_EMPLOYEE_ID,)
+#: The project team lead's staff id, added to the project frame (spec §4.2: PM = team lead).
+TEAM_LEAD_COLUMN = "TeamLeadSid"
+#: The parent column of the project-team frame.
+TEAM_PROJECT_COLUMN = "ProjectSid"
+#: Prefix of the reference-list entity names in :func:`pull_all`: ``"list:class"``.
+LIST_PREFIX = "list:"
+
+#: The entity names :func:`pull_all` returns (and accepts in ``entities``), in this order.
+ENTITIES: tuple[str, ...] = (
+    "client",
+    "project",
+    "project_team",
+    "staff",
+    "time",
+    "invoice",
+    "invoice_line",
+    "task",
+    *(LIST_PREFIX + name for name in uncertain.LISTS),
+)
+
+
+class _Settings(Protocol):
+    @property
+    def concurrency(self) -> int: ...
+
+
+class BigTimeReader(Protocol):
+    """What a pull needs of :class:`recon.bigtime.client.BigTimeClient`."""
+
+    @property
+    def settings(self) -> _Settings: ...
+
+    def clients(self, show_inactive: bool = True) -> list[_Record]: ...
+    def client(self, sid: int) -> _Record: ...
+    def projects(self, show_inactive: bool = True) -> list[_Record]: ...
+    def project(self, sid: int) -> _Record: ...
+    def project_team(self, sid: int) -> list[_Record]: ...
+    def staff(self, show_inactive: bool = True) -> list[_Record]: ...
+    def staffer(self, sid: int) -> _Record: ...
+    def reference_list(self, name: str, show_inactive: bool = True) -> list[_Record]: ...
+    def time_sheet_bytes(self, staff_sid: int, start: date, end: date) -> bytes: ...
+    def invoice_history(self, start: date, end: date) -> list[_Record]: ...
+    def invoice(self, sid: int) -> _Record: ...
+    def tasks(self, project_sid: int, show_completed: bool = True) -> list[_Record]: ...
+    def vocabulary(self) -> dict[str, str]: ...
+
+
+# --------------------------------------------------------------------------- one per entity
+
+
+def pull_clients(bt: BigTimeReader, *, concurrency: int | None = None) -> pd.DataFrame:
+    """Every client (inactive too), Detailed view, in the list's order.
+
+    Parameters
+    ----------
+    bt:
+        A :class:`~recon.bigtime.client.BigTimeClient` (or anything with its reads).
+    concurrency:
+        Detail requests in flight at once; ``None`` uses ``bt.settings.concurrency``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns of the ``client`` resource, typed by :func:`~recon.bigtime.frames.records_to_frame`.
+        A client deleted between the list and its detail call is left out.
+    """
+    sids = _sids(bt.clients(show_inactive=True), resources.CLIENT)
+    details = _details(bt.client, sids, _workers(bt, concurrency))
+    return records_to_frame("client", details, operation="GET /client/detail/{sid}")
+
+
+def pull_projects(bt: BigTimeReader, *, concurrency: int | None = None) -> pd.DataFrame:
+    """Every project (inactive too), Detailed view, with its team lead and custom fields.
+
+    Adds ``TeamLeadSid`` (the first team member flagged ``TeamLead`` in
+    ``/project/team/{sid}``; NaN when none) and one ``Udf.<name>`` column per custom field
+    (:data:`PROJECT_UDFS` always), replacing ``UdfList``. See :func:`pull_clients`.
+    """
+    sids = _sids(bt.projects(show_inactive=True), resources.PROJECT)
+    fetched = _project_details(bt, sids, _workers(bt, concurrency))
+    return _project_frame(fetched)
+
+
+def pull_project_team(
+    bt: BigTimeReader,
+    *,
+    project_sids: Sequence[int] | None = None,
+    concurrency: int | None = None,
+) -> pd.DataFrame:
+    """Every project's team in one frame: ``ProjectSid`` then the team-member fields.
+
+    Parameters
+    ----------
+    project_sids:
+        Only these projects; ``None`` for all (inactive too), in the list's order.
+    concurrency:
+        As in :func:`pull_clients`.
+    """
+    if project_sids is None:
+        project_sids = _sids(bt.projects(show_inactive=True), resources.PROJECT)
+    sids = _unique(project_sids)
+    teams = _fetch_all(bt.project_team, sids, _workers(bt, concurrency))
+    return _team_frame(list(zip(sids, teams, strict=True)))
+
+
+def pull_staff(bt: BigTimeReader, *, concurrency: int | None = None) -> pd.DataFrame:
+    """Every staffer (inactive too), Detailed view, custom fields as ``Udf.<name>`` columns.
+
+    :data:`STAFF_UDFS` (``Udf.Employee ID``) is always a column. See :func:`pull_clients`.
+    """
+    sids = _sids(bt.staff(show_inactive=True), resources.STAFF)
+    return _staff_frame(bt, sids, _workers(bt, concurrency))
+
+
+def pull_list(bt: BigTimeReader, name: str) -> pd.DataFrame:
+    """One reference list of :data:`uncertain.LISTS`, inactive items included.
+
+    Raises
+    ------
+    ConfigError
+        ``name`` is not in :data:`uncertain.LISTS`.
+    """
+    if name not in uncertain.LISTS:
+        known = ", ".join(uncertain.LISTS)
+        raise ConfigError(f"no BigTime reference list {name!r}; use one of: {known}")
+    items = bt.reference_list(name, show_inactive=True)
+    return records_to_frame("picklist_item", items, operation=f"GET {uncertain.LISTS[name].path}")
+
+
+def pull_time(
+    bt: BigTimeReader,
+    start: date,
+    end: date,
+    *,
+    staff_sids: Sequence[int] | None = None,
+    concurrency: int | None = None,
+) -> pd.DataFrame:
+    """Time entries dated ``start`` .. ``end`` (inclusive), one time sheet per staffer.
+
+    Parameters
+    ----------
+    start, end:
+        The window (dates, not datetimes), passed to ``/time/Sheet/{staffsid}``.
+    staff_sids:
+        Only these staffers' sheets; ``None`` for every staffer, active and inactive (an
+        inactive staffer's past time still counts), in the staff list's order.
+    concurrency:
+        Sheets fetched at once; ``None`` uses ``bt.settings.concurrency``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns of the ``time`` resource; rows staffer by staffer (in ``staff_sids``
+        order), each sheet in BigTime's order (date, then SID).
+
+    Raises
+    ------
+    ConfigError
+        ``start``/``end`` not dates, or ``start`` after ``end``.
+    MalformedResponseError
+        A sheet is not a JSON array of time entries.
+    """
+    _check_window(start, end)
+    workers = _workers(bt, concurrency)
+    if staff_sids is None:
+        staff_sids = _sids(bt.staff(show_inactive=True), resources.STAFF)
+
+    def sheet(sid: int) -> list[_Record]:
+        # Bytes, decoded here: the fast path to a frame, without the client's key rewrite.
+        body = bt.time_sheet_bytes(sid, start, end)
+        return decode_records("time", body, operation=_sheet_operation(sid))
+
+    sheets = _fetch_all(sheet, _unique(staff_sids), workers)
+    records = list(chain.from_iterable(sheets))
+    return records_to_frame("time", records, operation=_sheet_operation("{staffsid}"))
+
+
+@overload
+def pull_invoices(
+    bt: BigTimeReader,
+    start: date,
+    end: date,
+    *,
+    lines: Literal[False] = False,
+    concurrency: int | None = None,
+) -> pd.DataFrame: ...
+
+
+@overload
+def pull_invoices(
+    bt: BigTimeReader,
+    start: date,
+    end: date,
+    *,
+    lines: Literal[True],
+    concurrency: int | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]: ...
+
+
+def pull_invoices(
+    bt: BigTimeReader,
+    start: date,
+    end: date,
+    *,
+    lines: bool = False,
+    concurrency: int | None = None,
+) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
+    """Invoices dated ``start`` .. ``end`` (``/invoice/history``), optionally with lines.
+
+    Parameters
+    ----------
+    start, end:
+        The invoice-date window, both required by BigTime (spec §4.7).
+    lines:
+        Also fetch each invoice's detail (concurrently) and return its ``Lines``.
+    concurrency:
+        Detail requests in flight at once (``lines=True`` only).
+
+    Returns
+    -------
+    pandas.DataFrame or tuple of two
+        The headers (``invoice`` columns less ``Lines``); with ``lines=True``,
+        ``(headers, lines)`` where lines has the ``invoice_line`` columns, ``InvoiceSid``
+        filled from its invoice where BigTime left it out, in invoice then line order.
+
+    Raises
+    ------
+    ConfigError
+        A bad window.
+    """
+    _check_window(start, end)
+    history = bt.invoice_history(start, end)
+    headers = records_to_frame("invoice", history, operation="GET /invoice/history")
+    headers = headers.drop(columns=["Lines"])
+    if not lines:
+        return headers
+    sids = _sids(history, resources.INVOICE)
+    details = _fetch_all(_or_none(bt.invoice), sids, _workers(bt, concurrency))
+    line_records = [
+        _with_parent(line, "InvoiceSid", sid)
+        for sid, detail in zip(sids, details, strict=True)
+        if detail is not None
+        for line in _nested(detail, "Lines", "invoice")
+    ]
+    return headers, records_to_frame(
+        "invoice_line", line_records, operation="GET /invoice/detail/{sid}"
+    )
+
+
+def pull_tasks(
+    bt: BigTimeReader,
+    *,
+    project_sids: Sequence[int] | None = None,
+    concurrency: int | None = None,
+) -> pd.DataFrame:
+    """Every task of every project (completed too), in project order.
+
+    Tasks exist only under a project (spec §4.9), so this is one request per project;
+    ``project_sids`` narrows it. ``ProjectSid`` is filled from the project when missing.
+    """
+    if project_sids is None:
+        project_sids = _sids(bt.projects(show_inactive=True), resources.PROJECT)
+    sids = _unique(project_sids)
+
+    def tasks(sid: int) -> list[_Record]:
+        return [_with_parent(t, "ProjectSid", sid) for t in bt.tasks(sid, show_completed=True)]
+
+    found = _fetch_all(tasks, sids, _workers(bt, concurrency))
+    return records_to_frame(
+        "task", list(chain.from_iterable(found)), operation="GET /task/listByProject/{sid}"
+    )
+
+
+def pull_vocabulary(bt: BigTimeReader) -> dict[str, str]:
+    """The firm's lexicon, ``{"PROJECT": "engagement", ...}`` (``/settings/vocabulary``)."""
+    return dict(bt.vocabulary())
+
+
+def pull_all(
+    bt: BigTimeReader,
+    start: date,
+    end: date,
+    *,
+    entities: Iterable[str] | None = None,
+    concurrency: int | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Pull several entities (all of :data:`ENTITIES` by default) into typed frames.
+
+    Parameters
+    ----------
+    start, end:
+        The window of the dated entities: ``time`` and ``invoice``/``invoice_line``. A
+        re-pull of a period passes ``entities=("time", "invoice", "invoice_line")``.
+    entities:
+        Names from :data:`ENTITIES` (``"list:<name>"`` for a reference list).
+    concurrency:
+        Requests in flight at once within each entity's pull.
+
+    Returns
+    -------
+    dict[str, pandas.DataFrame]
+        Entity name -> frame, in :data:`ENTITIES` order. The project and staff lists are
+        read once and shared by the entities that need them.
+
+    Raises
+    ------
+    ConfigError
+        An unknown entity name, or a bad window.
+    """
+    wanted = _check_entities(entities)
+    _check_window(start, end)
+    workers = _workers(bt, concurrency)
+    out: dict[str, pd.DataFrame] = {}
+    if "client" in wanted:
+        out["client"] = pull_clients(bt, concurrency=workers)
+    out.update(_pull_project_side(bt, wanted, workers))
+    if wanted & {"staff", "time"}:
+        staff_sids = _sids(bt.staff(show_inactive=True), resources.STAFF)
+        if "staff" in wanted:
+            out["staff"] = _staff_frame(bt, staff_sids, workers)
+        if "time" in wanted:
+            out["time"] = pull_time(bt, start, end, staff_sids=staff_sids, concurrency=workers)
+    if "invoice_line" in wanted:
+        out["invoice"], out["invoice_line"] = pull_invoices(
+            bt, start, end, lines=True, concurrency=workers
+        )
+    elif "invoice" in wanted:
+        out["invoice"] = pull_invoices(bt, start, end)
+    names = [
+        e.removeprefix(LIST_PREFIX) for e in ENTITIES if e in wanted and e.startswith(LIST_PREFIX)
+    ]
+    lists = _fetch_all(lambda name: pull_list(bt, name), names, workers)
+    out.update({LIST_PREFIX + name: frame for name, frame in zip(names, lists, strict=True)})
+    return {name: out[name] for name in ENTITIES if name in wanted}
+
+
+# --------------------------------------------------------------------------- projects
+
+
+def _pull_project_side(bt: BigTimeReader, wanted: set[str], workers: int) -> dict[str, Any]:
+    """project, project_team and task frames from one read of the project list."""
+    if not wanted & {"project", "project_team", "task"}:
+        return {}
+    sids = _sids(bt.projects(show_inactive=True), resources.PROJECT)
+    out: dict[str, pd.DataFrame] = {}
+    if "project" in wanted:
+        fetched = _project_details(bt, sids, workers)
+        out["project"] = _project_frame(fetched)
+        if "project_team" in wanted:  # the teams came with the details
+            out["project_team"] = _team_frame([(s, team) for s, _, team in fetched])
+    elif "project_team" in wanted:
+        out["project_team"] = pull_project_team(bt, project_sids=sids, concurrency=workers)
+    if "task" in wanted:
+        out["task"] = pull_tasks(bt, project_sids=sids, concurrency=workers)
+    return out
+
+
+_Fetched = tuple[int, _Record, list[_Record]]
+
+
+def _project_details(bt: BigTimeReader, sids: Sequence[int], workers: int) -> list[_Fetched]:
+    """(sid, detail, team) per project still there; one worker does both calls in turn."""
+
+    def fetch(sid: int) -> _Fetched | None:
+        try:
+            return sid, bt.project(sid), bt.project_team(sid)
+        except NotFoundError:
+            log.warning("BigTime project %s vanished between the list and its detail", sid)
+            return None
+
+    return [f for f in _fetch_all(fetch, _unique(sids), workers) if f is not None]
+
+
+def _project_frame(fetched: list[_Fetched]) -> pd.DataFrame:
+    frame = records_to_frame(
+        "project", [detail for _, detail, _ in fetched], operation="GET /project/detail/{sid}"
+    )
+    frame[TEAM_LEAD_COLUMN] = id_array([_team_lead(team) for _, _, team in fetched])
+    return flatten_udfs(frame, names=PROJECT_UDFS)
+
+
+def _team_lead(team: list[_Record]) -> Any:
+    """The first member flagged team lead (BigTime's approver; recon's project manager)."""
+    for member in team:
+        if _lookup(member, uncertain.TEAM_LEAD_FIELD) is True:
+            return _lookup(member, "StaffSid")
+    return None
+
+
+def _team_frame(teams: list[tuple[int, list[_Record]]]) -> pd.DataFrame:
+    parents: list[int] = []
+    members: list[_Record] = []
+    for sid, team in teams:
+        for member in team:
+            # The parent comes from the request; a ProjectSid echoed in the body would
+            # otherwise turn up again as an unknown column.
+            members.append({k: v for k, v in member.items() if k.lower() != "projectsid"})
+            parents.append(sid)
+    frame = records_to_frame("team_member", members, operation="GET /project/team/{sid}")
+    frame.insert(0, TEAM_PROJECT_COLUMN, id_array(parents))
+    return frame
+
+
+def _staff_frame(bt: BigTimeReader, sids: Sequence[int], workers: int) -> pd.DataFrame:
+    details = _details(bt.staffer, sids, workers)
+    frame = records_to_frame("staff", details, operation="GET /staff/detail/{sid}")
+    return flatten_udfs(frame, names=STAFF_UDFS)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _workers(bt: BigTimeReader, concurrency: int | None) -> int:
+    workers = bt.settings.concurrency if concurrency is None else concurrency
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ConfigError(f"BigTime pull concurrency must be a whole number >= 1: {workers!r}")
+    return workers
+
+
+def _fetch_all(fn: Callable[[_T], _R], items: Sequence[_T], workers: int) -> list[_R]:
+    """``[fn(item) for item in items]`` with at most ``workers`` calls running at once.
+
+    Results are in ``items`` order. The first failure (in that order) is raised after the
+    calls not yet started are cancelled and the running ones have finished.
+    """
+    if workers == 1 or len(items) <= 1:
+        return [fn(item) for item in items]
+    pool = ThreadPoolExecutor(max_workers=min(workers, len(items)), thread_name_prefix="bt-pull")
+    try:
+        futures: list[Future[_R]] = [pool.submit(fn, item) for item in items]
+        return [future.result() for future in futures]
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _or_none(fetch: Callable[[int], _Record]) -> Callable[[int], _Record | None]:
+    """``fetch``, with a record deleted since the list call (404) answered as ``None``."""
+
+    def fetch_or_none(sid: int) -> _Record | None:
+        try:
+            return fetch(sid)
+        except NotFoundError:
+            log.warning("BigTime record %s vanished between the list and its detail", sid)
+            return None
+
+    return fetch_or_none
+
+
+def _details(fetch: Callable[[int], _Record], sids: Sequence[int], workers: int) -> list[_Record]:
+    found = _fetch_all(_or_none(fetch), _unique(sids), workers)
+    return [record for record in found if record is not None]
+
+
+def _sids(records: Iterable[_Record], res: Resource) -> list[int]:
+    """The system ids of list records, in order (key matched case-insensitively)."""
+    out = []
+    for record in records:
+        sid = _lookup(record, res.id_field) if isinstance(record, dict) else None
+        if isinstance(sid, bool) or not isinstance(sid, int):  # ids go into paths: ints only
+            raise MalformedResponseError(
+                f"a BigTime {res.name} list record has no usable {res.id_field} ({sid!r}).",
+                system="bigtime",
+                operation=f"GET {res.list_path}",
+            )
+        out.append(sid)
+    return out
+
+
+def _unique(sids: Iterable[_T]) -> list[_T]:
+    return list(dict.fromkeys(sids))
+
+
+def _lookup(record: Mapping[str, Any], name: str) -> Any:
+    """``record[name]`` with the key in any letter case (spec §1), or None."""
+    if name in record:
+        return record[name]
+    folded = name.lower()
+    return next((v for k, v in record.items() if k.lower() == folded), None)
+
+
+def _with_parent(record: Any, key: str, sid: int) -> Any:
+    """``record`` with ``key`` set to the parent's ``sid`` when BigTime left it out or null."""
+    if not isinstance(record, dict) or _lookup(record, key) is not None:
+        return record  # non-objects are refused, with their position, by records_to_frame
+    folded = key.lower()
+    spelt = next((k for k in record if k.lower() == folded), key)
+    return {**record, spelt: sid}
+
+
+def _nested(record: _Record, key: str, resource: str) -> list[Any]:
+    items = _lookup(record, key)
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        raise MalformedResponseError(
+            f"a BigTime {resource} holds {key} that is not an array.",
+            system="bigtime",
+            operation=f"GET /{resource}/detail/{{sid}}",
+        )
+    return items
+
+
+def _check_window(start: date, end: date) -> None:
+    for label, day in (("start", start), ("end", end)):
+        if isinstance(day, datetime) or not isinstance(day, date):
+            raise ConfigError(f"BigTime pull {label} must be a date, not {day!r}")
+    if start > end:
+        raise ConfigError(f"BigTime pull window starts after it ends: {start} > {end}")
+
+
+def _check_entities(entities: Iterable[str] | None) -> set[str]:
+    if entities is None:
+        return set(ENTITIES)
+    wanted = set([entities] if isinstance(entities, str) else entities)
+    unknown = sorted(wanted - set(ENTITIES))
+    if unknown:
+        raise ConfigError(
+            f"recon does not pull {unknown} from BigTime; use some of: {', '.join(ENTITIES)}"
+        )
+    return wanted
+
+
+def _sheet_operation(staff_sid: object) -> str:
+    return "GET " + uncertain.TIME_SHEET_PATH.replace("{sid}", str(staff_sid))

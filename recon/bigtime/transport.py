@@ -1,0 +1,501 @@
+"""Send one BigTime request and get one status-checked body: timeouts, size cap, retries.
+
+The retry policy is decided per *operation*, not per HTTP method (ENGINEERING-NOTES: urllib3
+never retries POST, and BigTime reads include ``POST /session``):
+
+- reads (GET, and ``POST /session``) retry with exponential backoff and jitter on
+  connection errors, read timeouts, cut bodies, HTTP 429 (honouring ``Retry-After``, capped
+  by ``uncertain.RETRY_AFTER_CAP_SECONDS``) and HTTP 5xx;
+- writes (any other POST, DELETE) are never retried blindly. BigTime has no idempotency
+  key, so a connect failure (the request never left) is the only failure retried; anything
+  after the request may have left (read timeout, dropped connection, 5xx, 524, a cut or
+  oversized body) raises :class:`WriteOutcomeUnknown`, to be settled by reading back
+  (:mod:`recon.bigtime.settle`). A 429 refuses the request before anything ran: it raises
+  :class:`RateLimitedError`. 400/401/404/405 are definite refusals.
+
+Status codes become the exception tree of :mod:`recon.errors` with the server's own message
+(spec §3; body keys in ``uncertain.ERROR_MESSAGE_KEYS``). Logging goes to
+``logging.getLogger("recon.bigtime")``; every header, parameter and body excerpt passes
+through :mod:`recon.bigtime.redact` first.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import math
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import requests
+import urllib3.exceptions
+from requests.adapters import HTTPAdapter
+
+from recon import __version__
+from recon.bigtime import uncertain
+from recon.bigtime.normalise import body_problem, lookup
+from recon.bigtime.redact import redact, redact_headers, redact_params
+from recon.errors import (
+    AuthenticationError,
+    FunctionError,
+    GatewayError,
+    MalformedResponseError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitedError,
+    ReconError,
+    RemoteError,
+    RemoteErrorDetail,
+    SessionExpiredError,
+    TransportError,
+    ValidationError,
+    WriteOutcomeUnknown,
+)
+from recon.intacct.transport import LOOPBACK_HOSTS
+
+log = logging.getLogger("recon.bigtime")
+
+SYSTEM = "bigtime"
+#: Bodies longer than this are refused. A firm's largest answer is a year of one staffer's
+#: time sheet or the invoice history: a few MB. Generous, but bounded.
+MAX_RESPONSE_BYTES = 128 * 1024 * 1024
+#: Characters of (redacted) body a DEBUG line shows; of a server message an exception shows.
+LOG_EXCERPT_CHARS = 2000
+MESSAGE_CHARS = 300
+#: How a request authenticates; drives what a 401 means (spec §2).
+AuthKind = Literal["apikey", "session", "login", "none"]
+#: The hint the issue asks for when an API key is refused.
+API_KEY_HINT = "check the API key and firm id (My Company > Integrations > API Keys / Company Info)"
+_RETRYABLE_NETWORK = (
+    requests.exceptions.ConnectionError,
+    requests.exceptions.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
+
+
+def is_write(method: str, path: str) -> bool:
+    """POST and DELETE are writes, except ``POST /session`` (a sign-in changes nothing)."""
+    method = method.upper()
+    if method == "POST" and path.split("?", 1)[0].rstrip("/").lower() == "/session":
+        return False
+    return method in ("POST", "DELETE", "PUT", "PATCH")
+
+
+@dataclass(frozen=True)
+class TransportConfig:
+    """Timeouts, retry policy and limits; one place for each (STYLE lesson 4).
+
+    Attributes
+    ----------
+    connect_timeout, read_timeout:
+        Seconds; requests has no default timeout, so both are always passed.
+    max_retries:
+        Extra attempts after the first, for reads (and for writes that never left).
+    backoff_base, backoff_max:
+        Attempt ``n`` waits ``min(backoff_max, backoff_base * 2**n)``, its upper half jittered.
+    retry_after_cap:
+        Longest ``Retry-After`` honoured, in seconds.
+    max_response_bytes:
+        A longer body is cut off and refused.
+    pool_size:
+        Keep-alive connections kept per host (at least the read concurrency).
+    sleep, jitter:
+        Injected for fast tests (``jitter`` returns a float in ``[0, 1)``).
+    """
+
+    connect_timeout: float = 5.0
+    read_timeout: float = 30.0
+    max_retries: int = 4
+    backoff_base: float = 0.25
+    backoff_max: float = 30.0
+    retry_after_cap: float = uncertain.RETRY_AFTER_CAP_SECONDS
+    max_response_bytes: int = MAX_RESPONSE_BYTES
+    pool_size: int = 10
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False, compare=False)
+    jitter: Callable[[], float] = field(default=random.random, repr=False, compare=False)
+
+    def backoff(self, attempt: int) -> float:
+        """Seconds to wait before retry number ``attempt + 1`` (equal jitter)."""
+        ceiling = min(self.backoff_max, self.backoff_base * (2**attempt))
+        return ceiling / 2 + ceiling / 2 * self.jitter()
+
+
+@dataclass(frozen=True)
+class Call:
+    """What one exchange is: method, API path (for messages), read or write, how it signs.
+
+    ``path`` is relative to the API root and carries no query string, so
+    ``operation`` reads ``"POST /time"`` or ``"GET /client/detail/12"``.
+    """
+
+    method: str
+    path: str
+    write: bool = False
+    auth: AuthKind = "none"
+    secrets: tuple[str, ...] = field(default=(), repr=False)
+
+    @classmethod
+    def of(
+        cls, method: str, path: str, auth: AuthKind = "none", secrets: tuple[str, ...] = ()
+    ) -> Call:
+        """A call classified read or write by :func:`is_write`."""
+        method = method.upper()
+        return cls(method, path, is_write(method, path), auth, secrets)
+
+    @property
+    def operation(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A 2xx answer: status, headers and the raw body."""
+
+    status: int
+    content: bytes
+    headers: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+
+class _Retry(Exception):
+    """Internal signal: this attempt failed in a way the policy retries."""
+
+    def __init__(self, final: ReconError, delay: float | None = None) -> None:
+        super().__init__(str(final))
+        self.final = final
+        self.delay = delay
+
+
+class Transport:
+    """One ``requests.Session`` and the one function that sends (:meth:`exchange`).
+
+    Thread-safe for concurrent reads: the session only pools connections.
+    """
+
+    def __init__(self, config: TransportConfig | None = None) -> None:
+        self.config = config or TransportConfig()
+        self._session = requests.Session()
+        # max_retries=0 is requests' Retry(0, read=False): urllib3 never retries on its own.
+        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=self.config.pool_size, max_retries=0)
+        self._session.mount("https://", adapter)
+        self._session.mount("http://", adapter)
+        self._session.headers.update(
+            {"Accept": "application/json", "User-Agent": f"recon/{__version__}"}
+        )
+
+    def close(self) -> None:
+        self._session.close()
+
+    def exchange(
+        self,
+        url: str,
+        call: Call,
+        *,
+        params: Mapping[str, str] | None = None,
+        body: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Reply:
+        """Send ``call`` to ``url`` under the retry policy; return the 2xx answer.
+
+        Raises
+        ------
+        ValidationError, AuthenticationError, SessionExpiredError, NotFoundError,
+        PermissionDeniedError, RateLimitedError, GatewayError, FunctionError,
+        MalformedResponseError, TransportError, WriteOutcomeUnknown
+        """
+        attempt = 0
+        while True:
+            try:
+                return self._attempt(url, call, params, body, headers or {})
+            except _Retry as retry:
+                if attempt >= self.config.max_retries:
+                    raise retry.final from retry.final.__cause__
+                delay = retry.delay if retry.delay is not None else self.config.backoff(attempt)
+                attempt += 1
+                log.warning(
+                    "%s: %s; retry %d of %d in %.2f s",
+                    call.operation, retry.final, attempt, self.config.max_retries, delay,
+                )  # fmt: skip
+                self.config.sleep(delay)
+
+    # --- one attempt ------------------------------------------------------------------
+
+    def _attempt(
+        self,
+        url: str,
+        call: Call,
+        params: Mapping[str, str] | None,
+        body: bytes | None,
+        headers: Mapping[str, str],
+    ) -> Reply:
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "%s: %s %s params=%s headers=%s body=%s",
+                call.operation, call.method, url, redact_params(params),
+                redact_headers(headers), _excerpt(body or b"", call),
+            )  # fmt: skip
+        try:
+            reply = self._send(url, call, params, body, headers)
+        except requests.exceptions.RequestException as exc:
+            raise _network_failure(exc, call) from exc
+        except MalformedResponseError as exc:  # body over the size cap
+            if call.write:
+                raise _unknown(call, str(exc)) from exc
+            raise
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "%s: HTTP %d (%d bytes) %s",
+                call.operation, reply.status, len(reply.content), _excerpt(reply.content, call),
+            )  # fmt: skip
+        check_status(reply, call, self.config.retry_after_cap)
+        return reply
+
+    def _send(
+        self,
+        url: str,
+        call: Call,
+        params: Mapping[str, str] | None,
+        body: bytes | None,
+        headers: Mapping[str, str],
+    ) -> Reply:
+        extra = dict(headers)
+        if body is not None:
+            extra["Content-Type"] = "application/json; charset=utf-8"
+        resp = self._session.request(
+            call.method,
+            url,
+            params=dict(params) if params else None,
+            data=body,
+            headers=extra,
+            timeout=(self.config.connect_timeout, self.config.read_timeout),
+            stream=True,  # so the size cap applies while reading, not after
+            allow_redirects=False,  # a redirect would carry the auth headers elsewhere
+            proxies=_proxies_for(url),
+        )
+        try:
+            content = _read_capped(resp, self.config.max_response_bytes, call)
+        finally:
+            resp.close()
+        return Reply(resp.status_code, content, dict(resp.headers))
+
+
+def _read_capped(resp: requests.Response, limit: int, call: Call) -> bytes:
+    declared = resp.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _too_large(call, f"{declared} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in resp.iter_content(chunk_size=65536):
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(call, f"more than {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large(call: Call, size: str) -> MalformedResponseError:
+    return MalformedResponseError(
+        f"{call.operation}: BigTime's answer is too large ({size})",
+        system=SYSTEM,
+        operation=call.operation,
+    )
+
+
+# --- status -> exception ----------------------------------------------------------------
+
+#: Definite refusals: (exception type, what the status means), spec §3.
+_REFUSALS: Mapping[int, tuple[type[RemoteError], str]] = {
+    400: (ValidationError, "BigTime refused the request as invalid"),
+    403: (PermissionDeniedError, "BigTime refused access"),
+    404: (NotFoundError, "no such record or route"),
+    # Spec §3: "an invalid permission will return a 405"; it is also the wrong-verb code.
+    405: (PermissionDeniedError, "not permitted (no permission, or wrong method for the route)"),
+}
+
+
+def check_status(reply: Reply, call: Call, retry_after_cap: float) -> None:
+    """Raise the exception a non-2xx answer means (or the retry signal for reads)."""
+    status = reply.status
+    if 200 <= status < 300:
+        return
+    if 300 <= status < 400:
+        raise _remote(GatewayError, call, status, "redirect refused", reply.content)
+    if status == 401:
+        raise _unauthorised(call, reply.content)
+    if status == 429:
+        delay = retry_after_seconds(reply.headers.get("Retry-After"), cap=retry_after_cap)
+        exc = _remote(RateLimitedError, call, status, "BigTime is rate limiting", reply.content)
+        exc.retry_after = delay  # type: ignore[attr-defined]
+        raise exc if call.write else _Retry(exc, delay)
+    if status >= 500:
+        if call.write:
+            raise _unknown(call, f"HTTP {status} after the request was sent")
+        raise _Retry(_remote(GatewayError, call, status, "BigTime server error", reply.content))
+    kind, meaning = _REFUSALS.get(status, (FunctionError, "BigTime refused the request"))
+    raise _remote(kind, call, status, meaning, reply.content)
+
+
+def _unauthorised(call: Call, content: bytes) -> RemoteError:
+    if call.auth == "session":
+        # A fresh POST /session fixes it (spec §2.1); the client signs in once more.
+        return _remote(SessionExpiredError, call, 401, "the session token was refused", content)
+    if call.auth == "apikey":
+        return _remote(
+            AuthenticationError, call, 401, f"the API key was refused; {API_KEY_HINT}", content
+        )
+    if call.auth == "login":
+        return _remote(
+            AuthenticationError, call, 401,
+            "sign-in refused; check the user id, password and firm id", content,
+        )  # fmt: skip
+    return _remote(AuthenticationError, call, 401, "not signed in", content)
+
+
+def _remote(
+    kind: type[RemoteError], call: Call, status: int, meaning: str, content: bytes
+) -> RemoteError:
+    said = server_message(content, call.secrets)
+    if said:
+        detail = said
+        message = f"{call.operation} failed (HTTP {status}): {meaning}: {said}"
+    else:
+        detail = body_problem(content) or "no message"
+        message = f"{call.operation} failed (HTTP {status}): {meaning} ({detail})"
+    return kind(
+        message,
+        system=SYSTEM,
+        operation=call.operation,
+        status=status,
+        errors=(RemoteErrorDetail(errorno=str(status), description=detail),),
+    )
+
+
+def server_message(content: bytes, secrets: tuple[str, ...] = ()) -> str:
+    """The message of a BigTime error body, one line, bounded and redacted; ``""`` if none.
+
+    The body shape is NOT FOUND (spec §3); ``uncertain.ERROR_MESSAGE_KEYS`` lists the keys
+    tried. HTML pages and empty bodies give ``""`` -- a page is never put in a message.
+    """
+    if body_problem(content):
+        return ""
+    try:
+        data: Any = json.loads(content)
+    except (ValueError, RecursionError):
+        return ""
+    text = ""
+    if isinstance(data, str):
+        text = data
+    elif isinstance(data, dict):
+        for key in uncertain.ERROR_MESSAGE_KEYS:
+            value = lookup(data, key)
+            if isinstance(value, str) and value.strip():
+                text = value
+                break
+    text = " ".join(redact(text, secrets).split())
+    return text if len(text) <= MESSAGE_CHARS else text[: MESSAGE_CHARS - 3] + "..."
+
+
+# --- network failures -------------------------------------------------------------------
+
+
+def _network_failure(exc: requests.exceptions.RequestException, call: Call) -> Exception:
+    kind = type(exc).__name__
+    if isinstance(exc, requests.exceptions.SSLError):
+        return TransportError(
+            f"{call.operation} failed: TLS error talking to BigTime ({kind})",
+            system=SYSTEM,
+            operation=call.operation,
+        )
+    if _never_sent(exc):  # safe to retry for writes too: no byte of the request left
+        final = TransportError(
+            f"{call.operation} failed: could not connect to BigTime ({kind})",
+            system=SYSTEM,
+            operation=call.operation,
+        )
+        final.__cause__ = exc
+        return _Retry(final)
+    if call.write:
+        return _unknown(call, f"the connection failed after the request was sent ({kind})")
+    if isinstance(exc, _RETRYABLE_NETWORK):
+        final = TransportError(
+            f"{call.operation} failed: no answer from BigTime ({kind})",
+            system=SYSTEM,
+            operation=call.operation,
+        )
+        final.__cause__ = exc
+        return _Retry(final)
+    return TransportError(
+        f"{call.operation} failed: {kind}", system=SYSTEM, operation=call.operation
+    )
+
+
+def _never_sent(exc: requests.exceptions.RequestException) -> bool:
+    """True when the failure happened while connecting, so no byte of the request left."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    if not isinstance(exc, requests.exceptions.ConnectionError) or not exc.args:
+        return False
+    inner = exc.args[0]
+    if isinstance(inner, urllib3.exceptions.MaxRetryError):
+        inner = inner.reason
+    # NewConnectionError (refused, DNS failure) subclasses ConnectTimeoutError in urllib3 2.
+    return isinstance(inner, urllib3.exceptions.ConnectTimeoutError)
+
+
+def unknown_outcome(operation: str, why: str) -> WriteOutcomeUnknown:
+    """The error for a BigTime write whose outcome cannot be known from its answer."""
+    return WriteOutcomeUnknown(
+        f"{operation}: {why}; the write may or may not have been applied. BigTime has no "
+        "idempotency key: settle it by reading the record back (settle_create / "
+        "settle_update) -- never by a blind resend",
+        system=SYSTEM,
+        operation=operation,
+    )
+
+
+def _unknown(call: Call, why: str) -> WriteOutcomeUnknown:
+    return unknown_outcome(call.operation, why)
+
+
+def retry_after_seconds(
+    value: str | None,
+    *,
+    cap: float = uncertain.RETRY_AFTER_CAP_SECONDS,
+    now: datetime | None = None,
+) -> float | None:
+    """``Retry-After`` (seconds or HTTP date) in seconds, capped; ``None`` if absent/invalid."""
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    if not math.isfinite(seconds):
+        return None
+    return max(0.0, min(seconds, cap))
+
+
+def _proxies_for(url: str) -> dict[str, str | None] | None:
+    # A loopback sandbox must not be sent through an HTTP(S)_PROXY from the environment;
+    # None values override the environment's proxies in requests' merge.
+    host = urlsplit(url).hostname or ""
+    return {"http": None, "https": None} if host in LOOPBACK_HOSTS else None
+
+
+def _excerpt(data: bytes, call: Call) -> str:
+    text = redact(data, call.secrets)
+    if len(text) > LOG_EXCERPT_CHARS:
+        return text[:LOG_EXCERPT_CHARS] + f"... ({len(text) - LOG_EXCERPT_CHARS} more chars)"
+    return text

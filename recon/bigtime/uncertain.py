@@ -1,0 +1,134 @@
+"""Every choice recon makes where BigTime's spec says UNCERTAIN or NOT FOUND, in one place.
+
+Each constant cites the section of ``specs/bigtime-rest-api.md`` it stands in for. When a
+real BigTime firm behaves differently, correct the constant here: the client and the
+sandbox (which must agree with it) read these names and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+# --- errors (§3) ---------------------------------------------------------------------------
+# The error body is NOT FOUND; ASP.NET Web API's default is {"Message": "..."}. The client
+# reads the message from any of these keys (case-insensitively) and otherwise relies on the
+# status code alone.
+ERROR_MESSAGE_KEYS = ("Message", "ExceptionMessage", "error", "message")
+
+# --- authentication (§2) -------------------------------------------------------------------
+# POST /session body keys are documented as UserId/Pwd; the optional firm key is seen only
+# as `Firm` in one client.
+SESSION_USER_KEY = "UserId"
+SESSION_PASSWORD_KEY = "Pwd"  # noqa: S105 - a JSON key name, not a password
+SESSION_FIRM_KEY = "Firm"
+# Documented session lifetime is 24 hours (older page) or 7 days (newer); the sandbox uses
+# the shorter, the client never relies on either (it re-logs in once on 401).
+SESSION_TTL_SECONDS = 24 * 3600
+
+# --- rate limits (§1: NOT FOUND) -------------------------------------------------------------
+# No 429 is documented; the client still honours one, with Retry-After capped at this.
+RETRY_AFTER_CAP_SECONDS = 60.0
+# Per-staffer time sheets fetched at once. No published concurrency limit; 4 is polite.
+DEFAULT_CONCURRENCY = 4
+
+# --- staff (§4.3) ----------------------------------------------------------------------------
+# The create path is documented as `/staff/add/?inviteUser=...` under a heading that says
+# POST while the line says GET; recon POSTs, never inviting (invitations send e-mail).
+STAFF_CREATE_PATH = "/staff/add"
+STAFF_CREATE_PARAMS: Mapping[str, str] = MappingProxyType({"inviteUser": "false"})
+
+# --- projects (§4.2) ---------------------------------------------------------------------------
+# Team members carry a `TeamLead` flag in pybt's model; "Project Manager" is modelled as the
+# team lead (no separate PM field found).
+TEAM_LEAD_FIELD = "TeamLead"
+# Custom-field update body for POST /project/CustomFieldsByName/{sid} and
+# /staff/UDFListByName/{sid}: the body is UNCERTAIN; recon sends a list of {Name, Value}.
+PROJECT_UDF_BY_NAME_PATH = "/project/CustomFieldsByName/{sid}"
+STAFF_UDF_BY_NAME_PATH = "/staff/UDFListByName/{sid}"
+PROJECT_UDF_PATH = "/project/CustomFields/{sid}"
+STAFF_UDF_PATH = "/staff/UDFList/{sid}"
+PROJECT_TEAM_PATH = "/project/team/{sid}"
+
+# Custom fields BigTime's Intacct integration creates (§4.11, DOC); the names a firm sees.
+UDF_EMPLOYEE_ID = "Employee ID"
+UDF_PO_NUMBER = "PO Number"
+UDF_PO_AMOUNT = "PO Amount"
+UDF_SO_NUMBER = "SO Number"
+
+# --- time (§4.5) -------------------------------------------------------------------------------
+TIME_SHEET_PATH = "/time/Sheet/{sid}"
+TIME_BY_PROJECT_PATH = "/time/ByProject/{sid}"
+# MarkSubmitted=true submits an entry; its SID turns from negative to a new positive one.
+MARK_SUBMITTED_PARAM = "MarkSubmitted"
+
+# --- invoices (§4.7) ---------------------------------------------------------------------------
+INVOICE_HISTORY_PATH = "/invoice/history"
+INVOICE_DRAFTS_PATH = "/invoice/drafts"
+
+# --- settings (§4.11) --------------------------------------------------------------------------
+VOCABULARY_PATH = "/settings/vocabulary"
+
+# --- picklists and the accounting lists (§4.4, §4.10, §4.11) ------------------------------------
+# Picklist items are {Id, Name, Group, IsInactive}. Lists that BigTime's accounting
+# integration fills from Intacct must also hold the Intacct id of each value (otherwise no
+# sync could match them); no field name for it was found. recon reads it from `Code`, and
+# the richer lists carry the extra facts below. All UNCERTAIN.
+PICKLIST_EXTRA_FIELDS: tuple[tuple[str, str], ...] = (
+    ("Code", "text"),
+    ("Description", "text"),
+    ("AcctNbr", "text"),
+    ("CardType", "text"),
+    ("DueDays", "int"),
+)
+# Picklists leave out inactive items unless asked (§4.10, DOC); a sync must see them.
+SHOW_INACTIVE_PARAM = "showinactive"
+
+
+@dataclass(frozen=True)
+class ListEndpoint:
+    """Where one reference list lives and which item field holds its accounting id."""
+
+    path: str
+    params: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    #: Item field holding the Intacct key ("Name" when the list is keyed by name).
+    key_field: str = "Code"
+    #: What the spec says of the endpoint (DOC/CLIENT = seen; UNCERTAIN = recon's choice).
+    evidence: str = "UNCERTAIN"
+
+
+def _list(path: str, key: str = "Code", evidence: str = "UNCERTAIN", **params: str) -> ListEndpoint:
+    return ListEndpoint(path, MappingProxyType(params), key, evidence)
+
+
+#: Reference list name -> endpoint. Names are recon's; ``costcentera``/``costcenterb`` are
+#: Cost Center 1 (Intacct department) and 2 (Intacct location), DOC §4.11.
+LISTS: Mapping[str, ListEndpoint] = MappingProxyType(
+    {
+        # Cost-center value lists are NOT FOUND as picklists; FieldValues keys are a guess.
+        "costcentera": _list("/picklist/FieldValues/CostCenterA"),
+        "costcenterb": _list("/picklist/FieldValues/CostCenterB"),
+        "costcenterc": _list("/picklist/FieldValues/CostCenterC"),
+        "class": _list("/picklist/QBClasses", evidence="CLIENT"),
+        "projecttype": _list(
+            "/picklist/FieldValues/LookupProjectType", key="Name", evidence="CLIENT"
+        ),
+        "laborcode": _list("/picklist/LaborCodes", key="Name", evidence="CLIENT"),
+        "expensecode": _list("/picklist/ExpenseCodes", key="Name", evidence="CLIENT"),
+        # Invoice terms (`TermsSid`) are NOT FOUND as a list; a FieldValues key is a guess.
+        "term": _list("/picklist/FieldValues/InvoiceTerms", key="Name"),
+        "glaccount": _list("/picklist/QBAccountList", evidence="CLIENT"),
+        "creditcard": _list("/picklist/CreditCards", evidence="CLIENT"),
+        # Vendors, service items and bank accounts: no endpoint found (§4.4); IAList is the
+        # Intacct-list picklist whose parameters are UNCERTAIN.
+        "vendor": _list("/picklist/IAList", ListType="Vendor"),
+        "item": _list("/picklist/IAList", ListType="Item"),
+        "checkingaccount": _list("/picklist/IAList", ListType="CheckingAccount"),
+    }
+)
+
+# --- lexicon (§4.11) --------------------------------------------------------------------------
+# Vocabulary items are documented with lower-case keys {"id", "name"}.
+VOCABULARY_ID_KEY = "id"
+VOCABULARY_NAME_KEY = "name"

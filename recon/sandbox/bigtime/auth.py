@@ -1,0 +1,129 @@
+"""Who may call: firm API keys (permanent) and user sessions (sliding expiry), spec §2.
+
+A call authenticates with ``X-Auth-ApiToken`` + ``X-Auth-Realm`` (a firm API key) or
+``X-Auth-Token`` + ``X-Auth-Realm`` (a session from ``POST /session``). The realm must be
+the firm the key or session belongs to. Keys and tokens are secrets: they never appear in
+a repr, a log line or an answer other than the login that issued them.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from recon.sandbox.bigtime import API_TOKEN, FIRM, USER_ID, USER_PASSWORD, guesses
+
+
+@dataclass(frozen=True)
+class User:
+    """A BigTime login. ``password`` is kept out of the repr."""
+
+    user_id: str
+    password: str = field(repr=False)
+    firm: str
+    number: int
+    is_admin: bool = True
+
+
+@dataclass
+class Session:
+    """One user session. ``token`` is a secret: it is kept out of the repr."""
+
+    token: str = field(repr=False)
+    user: User
+    expires_at: float
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who made an authenticated call."""
+
+    firm: str
+    user: User | None  # None for a firm API key
+
+
+class Auth:
+    """API keys and sessions of the sandbox.
+
+    Parameters
+    ----------
+    ttl:
+        Session lifetime in seconds, pushed forward on every use (sliding).
+    clock:
+        Seconds since the epoch (tests pass a fake clock).
+    api_keys, users:
+        Key -> firm, and the users who may log in; the demo credentials by default.
+    """
+
+    def __init__(
+        self,
+        ttl: float = guesses.DEFAULT_SESSION_TTL_SECONDS,
+        clock: Callable[[], float] = time.time,
+        *,
+        api_keys: Mapping[str, str] | None = None,
+        users: tuple[User, ...] | None = None,
+    ) -> None:
+        self.ttl = ttl
+        self._clock = clock
+        self._keys = dict(api_keys or {API_TOKEN: FIRM})
+        demo = User(USER_ID, USER_PASSWORD, FIRM, guesses.DEMO_USER_NUMBER)
+        self._users = {u.user_id.lower(): u for u in users or (demo,)}
+        self._sessions: dict[str, Session] = {}
+        self._lock = threading.Lock()
+
+    def login(self, user_id: str, password: str, firm: str | None) -> Session | None:
+        """A new session, or None when the user, password or (given) firm is wrong."""
+        user = self._users.get(user_id.strip().lower())
+        if user is None or not hmac.compare_digest(user.password.encode(), password.encode()):
+            return None
+        if firm and firm.strip() != user.firm:
+            return None
+        session = Session(secrets.token_urlsafe(24), user, self._clock() + self.ttl)
+        with self._lock:
+            self._sessions[session.token] = session
+        return session
+
+    def check(self, headers: Mapping[str, str]) -> Caller | None:
+        """The caller of a request with these headers (names any case), or None (401)."""
+        lowered = {k.lower(): v.strip() for k, v in headers.items()}
+        realm = lowered.get("x-auth-realm")
+        if not realm:
+            return None
+        key = lowered.get("x-auth-apitoken")
+        if key:
+            firm = self._firm_of_key(key)
+            return Caller(firm, None) if firm == realm else None
+        token = lowered.get("x-auth-token")
+        session = self._touch(token) if token else None
+        if session is None or session.user.firm != realm:
+            return None
+        return Caller(session.user.firm, session.user)
+
+    def _firm_of_key(self, key: str) -> str | None:
+        for known, firm in self._keys.items():
+            if hmac.compare_digest(known.encode(), key.encode()):
+                return firm
+        return None
+
+    def _touch(self, token: str) -> Session | None:
+        now = self._clock()
+        with self._lock:
+            session = self._sessions.get(token)
+            if session is None:
+                return None
+            if session.expires_at <= now:
+                del self._sessions[token]
+                return None
+            session.expires_at = now + self.ttl
+            return session
+
+    def expire_all(self) -> int:
+        """Invalidate every session (fault injection); API keys stay valid. Returns how many."""
+        with self._lock:
+            n = len(self._sessions)
+            self._sessions.clear()
+            return n
