@@ -1,0 +1,322 @@
+"""BigTime pulled frames -> canonical frames, one per entity (:mod:`recon.canonical`).
+
+>>> frames = recon.bigtime.pull.pull_all(bt, start, end)   # {"client": ..., "list:class": ...}
+>>> canonical = to_canonical(frames)                        # {"customer": ..., ...}
+
+BigTime points at records by its own integer ids; the canonical frames hold the keys Intacct
+uses, so every id is resolved through the pulled frames (DESIGN "Field mappings"):
+
+=========================  ====================================================
+BigTime                    canonical
+=========================  ====================================================
+client SID                 the client's ``ClientId`` (Intacct CUSTOMERID)
+project SID                the project's ``ProjectCode`` (PROJECTID)
+staffer SID                the staffer's "Employee ID" custom field (EMPLOYEEID)
+``CostCenterA`` / ``B``    department / location id (cost-center list ``Code``)
+``QBClassDefault`` ...     class id (class list ``Code``)
+``TypeId``                 project type name; ``BudgCatID``: labor code name
+``DefaultInvoiceTermSid``  term name (also ``TermsSid`` on invoices)
+project team lead          the project manager's employee id (spec §4.2)
+``ManagerID``              the manager's employee id
+``NoCharge``               ``billable``, inverted; ``IsInactive``: ``status``
+``PaidAmt``                a ``payment`` row, for invoices with a non-zero amount
+=========================  ====================================================
+
+An id that resolves to nothing (a dangling reference, or a staffer without an "Employee
+ID") becomes NA, is counted in the :class:`~recon.mapping.common.MappingReport` and logged;
+it never raises. A frame the mapping needs for look-ups and that the pull lacks is a
+:class:`~recon.errors.ConfigError` (mapping without it would report every reference wrong).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from functools import partial
+from types import MappingProxyType
+
+import pandas as pd
+
+from recon.bigtime import uncertain
+from recon.bigtime.pull import TEAM_LEAD_COLUMN
+from recon.canonical import ENTITY_ORDER
+from recon.errors import ConfigError
+from recon.mapping.bigtime_lists import LIST_ENTITIES, frame_name, list_keys, map_list_entity
+from recon.mapping.common import (
+    Frames,
+    MappingReport,
+    amounts,
+    column,
+    finish,
+    key_table,
+    nonzero,
+    require,
+    resolve,
+    status_from_inactive,
+)
+
+SYSTEM = "bigtime"
+Mapper = Callable[[Frames, MappingReport], pd.DataFrame]
+
+
+def udf_column(name: str) -> str:
+    """The pulled frame's column of one custom field (``flatten_udfs``' default prefix)."""
+    return "Udf." + name
+
+
+#: The staff frame's column holding the Intacct employee id (DESIGN: staff custom field).
+EMPLOYEE_ID = udf_column(uncertain.UDF_EMPLOYEE_ID)
+
+
+def _report(report: MappingReport | None) -> MappingReport:
+    return MappingReport(SYSTEM) if report is None else report
+
+
+class _Refs:
+    """Resolves one entity's BigTime ids, counting the dangling ones under that entity."""
+
+    def __init__(self, frames: Frames, entity: str, report: MappingReport) -> None:
+        self.frames, self.entity, self.report = frames, entity, report
+
+    def _resolve(self, ids: pd.Series, table: pd.Series, col: str) -> pd.Series:
+        return resolve(ids, table, self.report, self.entity, col)
+
+    def client(self, ids: pd.Series, col: str = "customer_id") -> pd.Series:
+        clients = require(self.frames, "client", SYSTEM, self.entity)
+        return self._resolve(ids, key_table(clients, "SystemId", "ClientId"), col)
+
+    def project(self, ids: pd.Series, col: str = "project_id") -> pd.Series:
+        projects = require(self.frames, "project", SYSTEM, self.entity)
+        return self._resolve(ids, key_table(projects, "SystemId", "ProjectCode"), col)
+
+    def staff(self, ids: pd.Series, col: str) -> pd.Series:
+        staff = require(self.frames, "staff", SYSTEM, self.entity)
+        return self._resolve(ids, key_table(staff, "StaffSID", EMPLOYEE_ID), col)
+
+    def item(self, list_name: str, ids: pd.Series, col: str) -> pd.Series:
+        return self._resolve(ids, list_keys(self.frames, list_name, self.entity), col)
+
+
+# --------------------------------------------------------------------------- master data
+
+
+def map_customer(frames: Frames, report: MappingReport | None = None) -> pd.DataFrame:
+    """BigTime clients -> ``customer`` (``ClientId`` is the Intacct CUSTOMERID).
+
+    Parameters
+    ----------
+    frames:
+        Pulled frames by BigTime entity (:func:`recon.bigtime.pull.pull_all`); needs
+        ``client``.
+    report:
+        Collects what could not be mapped (a new one when ``None``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Exactly the canonical columns and dtypes, sorted by key; a client without a
+        ``ClientId`` is left out and counted.
+    """
+    c = require(frames, "client", SYSTEM, "customer")
+    data = {
+        "customer_id": column(c, "ClientId"), "name": column(c, "Nm"),
+        "status": status_from_inactive(column(c, "IsInactive", "boolean")),
+        "address1": column(c, "Address"), "city": column(c, "City"),
+        "state": column(c, "State"), "zip": column(c, "Zip"), "phone": column(c, "MainPH"),
+    }  # fmt: skip
+    return finish("customer", data, c.index, _report(report))
+
+
+def map_project(frames: Frames, report: MappingReport | None = None) -> pd.DataFrame:
+    """BigTime projects -> ``project``; see the module table for each reference.
+
+    Needs ``project``, ``client``, ``staff`` and the lists ``projecttype``,
+    ``costcentera``, ``costcenterb``, ``class`` and ``term``. The manager is the team
+    lead (``TeamLeadSid``, added by the pull); PO Number, PO Amount (an amount typed into a
+    text field: Decimal, or None and counted when it is no number) and SO Number are the
+    project custom fields of those names. See :func:`map_customer`.
+    """
+    report = _report(report)
+    p = require(frames, "project", SYSTEM, "project")
+    ref = _Refs(frames, "project", report)
+    data = {
+        "project_id": column(p, "ProjectCode"), "name": column(p, "Nm"),
+        "customer_id": ref.client(column(p, "ClientId")),
+        "project_type": ref.item("projecttype", column(p, "TypeId"), "project_type"),
+        "status": status_from_inactive(column(p, "IsInactive", "boolean")),
+        "department_id": ref.item("costcentera", column(p, "CostCenterA"), "department_id"),
+        "location_id": ref.item("costcenterb", column(p, "CostCenterB"), "location_id"),
+        "class_id": ref.item("class", column(p, "QBClassDefault"), "class_id"),
+        "manager_id": ref.staff(column(p, TEAM_LEAD_COLUMN), "manager_id"),
+        "begin_date": column(p, "StartDt", "datetime64[s]"),
+        "end_date": column(p, "EndDt", "datetime64[s]"),
+        "term_name": ref.item("term", column(p, "DefaultInvoiceTermSid"), "term_name"),
+        "po_number": column(p, udf_column(uncertain.UDF_PO_NUMBER)),
+        "po_amount": amounts(column(p, udf_column(uncertain.UDF_PO_AMOUNT)), report,
+                             "project", "po_amount"),
+        "so_number": column(p, udf_column(uncertain.UDF_SO_NUMBER)),
+        "description": column(p, "Notes"),
+    }  # fmt: skip
+    return finish("project", data, p.index, report)
+
+
+def map_employee(frames: Frames, report: MappingReport | None = None) -> pd.DataFrame:
+    """BigTime staff -> ``employee``, keyed by the "Employee ID" custom field.
+
+    Needs ``staff`` and the lists ``costcentera``, ``costcenterb`` and ``class``. A staffer
+    without an "Employee ID" is left out and counted (it has no Intacct key yet). See
+    :func:`map_customer`.
+    """
+    report = _report(report)
+    s = require(frames, "staff", SYSTEM, "employee")
+    ref = _Refs(frames, "employee", report)
+    data = {
+        "employee_id": column(s, EMPLOYEE_ID), "first_name": column(s, "FName"),
+        "last_name": column(s, "SName"), "email": column(s, "EMail"),
+        "title": column(s, "Title"),
+        "department_id": ref.item("costcentera", column(s, "CostCenterA"), "department_id"),
+        "location_id": ref.item("costcenterb", column(s, "CostCenterB"), "location_id"),
+        "class_id": ref.item("class", column(s, "IAClassDefaultId"), "class_id"),
+        "manager_id": ref.staff(column(s, "ManagerID"), "manager_id"),
+        "start_date": column(s, "Start_dt", "datetime64[s]"),
+        "end_date": column(s, "Term_dt", "datetime64[s]"),
+        "status": status_from_inactive(column(s, "IsInactive", "boolean")),
+    }  # fmt: skip
+    return finish("employee", data, s.index, report)
+
+
+# --------------------------------------------------------------------------- transactions
+
+
+def map_time_entry(frames: Frames, report: MappingReport | None = None) -> pd.DataFrame:
+    """BigTime time entries -> ``time_entry``, keyed by the entry's SID.
+
+    Needs ``time``, ``staff``, ``project`` and the list ``laborcode``. ``billable`` is
+    ``NoCharge`` inverted. See :func:`map_customer`.
+    """
+    report = _report(report)
+    t = require(frames, "time", SYSTEM, "time_entry")
+    ref = _Refs(frames, "time_entry", report)
+    data = {
+        "entry_id": column(t, "SID"),
+        "employee_id": ref.staff(column(t, "StaffSID"), "employee_id"),
+        "entry_date": column(t, "Dt", "datetime64[s]"),
+        "project_id": ref.project(column(t, "ProjectSID")),
+        "time_type": ref.item("laborcode", column(t, "BudgCatID"), "time_type"),
+        "hours": column(t, "Hours_IN", "object"),
+        "billable": ~column(t, "NoCharge", "boolean").astype("boolean"),
+        "bill_rate": column(t, "BillRate", "object"), "notes": column(t, "Notes"),
+    }  # fmt: skip
+    return finish("time_entry", data, t.index, report)
+
+
+def map_invoice(frames: Frames, report: MappingReport | None = None) -> pd.DataFrame:
+    """BigTime invoices -> ``invoice``, keyed by ``InvoiceNbr``.
+
+    Needs ``invoice``, ``client``, ``project`` and the list ``term``. See
+    :func:`map_customer`.
+    """
+    report = _report(report)
+    i = require(frames, "invoice", SYSTEM, "invoice")
+    ref = _Refs(frames, "invoice", report)
+    data = {
+        "invoice_no": column(i, "InvoiceNbr"),
+        "customer_id": ref.client(column(i, "ClientSid")),
+        "project_id": ref.project(column(i, "ProjectSid")),
+        "invoice_date": column(i, "InvoiceDt", "datetime64[s]"),
+        "due_date": column(i, "InvoiceDtDue", "datetime64[s]"),
+        "term_name": ref.item("term", column(i, "TermsSid"), "term_name"),
+        "total": column(i, "TotalAmt", "object"),
+    }  # fmt: skip
+    return finish("invoice", data, i.index, report)
+
+
+def map_payment(frames: Frames, report: MappingReport | None = None) -> pd.DataFrame:
+    """BigTime invoices' ``PaidAmt`` -> ``payment``, one row per invoice paid something.
+
+    An invoice with no or a zero paid amount has no row, as on the Intacct side. See
+    :func:`map_customer`.
+    """
+    i = require(frames, "invoice", SYSTEM, "payment")
+    paid = column(i, "PaidAmt", "object")
+    rows = i[nonzero(paid.to_numpy())]
+    data = {"invoice_no": column(rows, "InvoiceNbr"), "paid_amount": column(rows, "PaidAmt")}
+    return finish("payment", data, rows.index, _report(report))
+
+
+_RECORDS: Mapping[str, tuple[str, Mapper]] = {
+    "customer": ("client", map_customer),
+    "project": ("project", map_project),
+    "employee": ("staff", map_employee),
+    "time_entry": ("time", map_time_entry),
+    "invoice": ("invoice", map_invoice),
+    "payment": ("invoice", map_payment),
+}
+
+
+def _mapper(entity: str) -> Mapper:
+    if entity in _RECORDS:
+        return _RECORDS[entity][1]
+    return partial(map_list_entity, entity)
+
+
+def _source(entity: str) -> str:
+    if entity in _RECORDS:
+        return _RECORDS[entity][0]
+    return frame_name(LIST_ENTITIES[entity][0])
+
+
+#: Canonical entity -> its mapper, in :data:`recon.canonical.ENTITY_ORDER`.
+MAPPERS: Mapping[str, Mapper] = MappingProxyType({e: _mapper(e) for e in ENTITY_ORDER})
+#: Canonical entity -> the pulled BigTime frame whose absence skips the entity.
+SOURCES: Mapping[str, str] = MappingProxyType({e: _source(e) for e in ENTITY_ORDER})
+
+
+def map_entity(entity: str, frames: Frames, report: MappingReport | None = None) -> pd.DataFrame:
+    """The canonical frame of one entity from BigTime pulled frames.
+
+    Parameters
+    ----------
+    entity:
+        A name of :data:`recon.canonical.ENTITIES` (``"customer"``, ``"department"`` ...).
+    frames:
+        Pulled frames by BigTime entity name (:func:`recon.bigtime.pull.pull_all`).
+    report:
+        Collects what could not be mapped (a new one when ``None``).
+
+    Raises
+    ------
+    ConfigError
+        Unknown entity, or ``frames`` lacks a frame the entity is read or resolved from.
+    """
+    mapper = MAPPERS.get(entity)
+    if mapper is None:
+        raise ConfigError(f"no canonical entity {entity!r}; use one of: {', '.join(MAPPERS)}")
+    return mapper(frames, _report(report))
+
+
+def to_canonical(frames: Frames, report: MappingReport | None = None) -> dict[str, pd.DataFrame]:
+    """Every canonical entity the BigTime pull holds, as canonical frames.
+
+    Parameters
+    ----------
+    frames:
+        Pulled frames by BigTime entity name. An entity whose own frame (:data:`SOURCES`)
+        is not among them is left out of the result (an empty frame would read as
+        "everything deleted"); the frames it resolves ids through must be there.
+    report:
+        Collects what could not be mapped, over all entities (a new one when ``None``;
+        either way every count is logged).
+
+    Returns
+    -------
+    dict[str, pandas.DataFrame]
+        Entity -> frame with exactly its canonical columns and dtypes, sorted by key, in
+        :data:`recon.canonical.ENTITY_ORDER`.
+
+    Raises
+    ------
+    ConfigError
+        A frame needed to resolve ids is missing.
+    """
+    report = _report(report)
+    return {e: MAPPERS[e](frames, report) for e in ENTITY_ORDER if SOURCES[e] in frames}

@@ -1,0 +1,97 @@
+"""BigTime reference lists -> canonical reference entities, and id -> key look-ups in them.
+
+A list item is ``{Id, Name, Group, IsInactive}`` plus the extras of
+:data:`recon.bigtime.uncertain.PICKLIST_EXTRA_FIELDS`. The Intacct key of an item sits in the
+field :data:`recon.bigtime.uncertain.LISTS` names for its list (``Code`` for cost centers,
+classes, accounts ...; ``Name`` for project types, labor codes, terms): that field becomes the
+canonical key, and every BigTime reference into the list (``CostCenterA``, ``TypeId``,
+``BudgCatID``, ``TermsSid`` ...) resolves to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+import pandas as pd
+
+from recon.bigtime import uncertain
+from recon.bigtime.pull import LIST_PREFIX
+from recon.canonical import ENTITIES
+from recon.mapping.common import (
+    Frames,
+    MappingReport,
+    column,
+    finish,
+    key_table,
+    require,
+    status_from_inactive,
+)
+
+SYSTEM = "bigtime"
+#: Picklist item fields (spec §4.10): the item id and the inactive flag.
+ITEM_ID, ITEM_INACTIVE = "Id", "IsInactive"
+
+#: Canonical reference entity -> (BigTime list, {canonical column: item field}) for the
+#: columns other than the key and status (the key is the list's ``key_field``).
+LIST_ENTITIES: Mapping[str, tuple[str, Mapping[str, str]]] = MappingProxyType(
+    {
+        "vendor": ("vendor", {"name": "Name"}),
+        "department": ("costcentera", {"name": "Name"}),
+        "location": ("costcenterb", {"name": "Name"}),
+        "class": ("class", {"name": "Name"}),
+        "project_type": ("projecttype", {}),
+        "time_type": ("laborcode", {}),
+        "expense_type": ("expensecode", {"description": "Description", "gl_account_no": "AcctNbr"}),
+        "item": ("item", {"name": "Name"}),
+        "gl_account": ("glaccount", {"title": "Name"}),
+        "checking_account": ("checkingaccount", {"bank_name": "Name", "gl_account_no": "AcctNbr"}),
+        "credit_card": ("creditcard", {"description": "Name", "card_type": "CardType"}),
+        "ar_term": ("term", {"description": "Description", "due_days": "DueDays"}),
+    }
+)  # fmt: skip
+
+
+def frame_name(list_name: str) -> str:
+    """The pulled frame of a reference list (``"list:class"``, :mod:`recon.bigtime.pull`)."""
+    return LIST_PREFIX + list_name
+
+
+def list_keys(frames: Frames, list_name: str, needed_by: str) -> pd.Series:
+    """``item Id -> Intacct key`` of one reference list (its ``key_field``).
+
+    Raises
+    ------
+    ConfigError
+        ``frames`` lacks the list.
+    """
+    items = require(frames, frame_name(list_name), SYSTEM, needed_by)
+    return key_table(items, ITEM_ID, uncertain.LISTS[list_name].key_field)
+
+
+def map_list_entity(
+    entity: str, frames: Frames, report: MappingReport | None = None
+) -> pd.DataFrame:
+    """The canonical frame of a reference entity (``department``, ``ar_term`` ...).
+
+    Items without a key (the ``N/A`` value of an unused cost center, say) are left out and
+    counted in the report.
+
+    Raises
+    ------
+    KeyError
+        ``entity`` is not one of :data:`LIST_ENTITIES`.
+    ConfigError
+        ``frames`` lacks the entity's list.
+    """
+    report = MappingReport(SYSTEM) if report is None else report
+    list_name, fields = LIST_ENTITIES[entity]
+    spec = ENTITIES[entity]
+    items = require(frames, frame_name(list_name), SYSTEM, entity)
+    fields = {spec.key: uncertain.LISTS[list_name].key_field, **fields}
+    data: dict[str, pd.Series] = {
+        name: column(items, field, "Int64" if spec.col(name).kind == "int" else "str")
+        for name, field in fields.items()
+    }
+    data["status"] = status_from_inactive(column(items, ITEM_INACTIVE, "boolean"))
+    return finish(entity, data, items.index, report)

@@ -1,0 +1,256 @@
+"""What both mappings share: the report of what could not be mapped, lookups, finishing.
+
+Every step is a whole-column operation (index look-ups, ``where``, ``astype``); nothing
+loops over rows, so a million time entries map in seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from recon.canonical import ENTITIES, conform
+from recon.errors import ConfigError
+
+log = logging.getLogger("recon.mapping")
+
+Frames = Mapping[str, pd.DataFrame]
+
+#: A missing ``bool`` value becomes ``False`` and a missing ``int`` ``0``: the canonical
+#: ``bool``/``int64`` columns hold no NA. Each one filled is counted in
+#: :attr:`MappingReport.defaulted` (and logged), so the choice never hides silently.
+BOOL_DEFAULT = False
+INT_DEFAULT = 0
+#: Ids quoted in one log line at most (the rest are counted).
+_SAMPLES = 5
+#: Characters a typed-in amount may carry around its digits (``"$5,000.00"``).
+_AMOUNT_NOISE = str.maketrans("", "", "$, \t")
+
+
+@dataclass
+class MappingReport:
+    """What one mapping could not resolve or had to leave out; every count is also logged.
+
+    Attributes
+    ----------
+    system:
+        ``"intacct"`` or ``"bigtime"``: whose pull was mapped.
+    dangling:
+        ``(entity, column) -> n``: references that resolve to nothing in the pull (a BigTime
+        id of a record or list item that is not there, or that holds no key), left NA.
+    unkeyed:
+        ``entity -> n``: rows left out because they have no key (a BigTime staffer without
+        the "Employee ID" custom field, an Intacct time entry without the link field).
+    duplicates:
+        ``entity -> n``: rows whose key another row of the same side also has (kept: the
+        diff must see them).
+    defaulted:
+        ``(entity, column) -> n``: missing ``bool``/``int`` values given
+        :data:`BOOL_DEFAULT`/:data:`INT_DEFAULT`.
+    unparsable:
+        ``(entity, column) -> n``: texts that should hold an amount and do not (left None).
+    """
+
+    system: str = ""
+    dangling: Counter[tuple[str, str]] = field(default_factory=Counter)
+    unkeyed: Counter[str] = field(default_factory=Counter)
+    duplicates: Counter[str] = field(default_factory=Counter)
+    defaulted: Counter[tuple[str, str]] = field(default_factory=Counter)
+    unparsable: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    @property
+    def clean(self) -> bool:
+        """True when nothing was left NA, left out, duplicated or defaulted."""
+        counters = (self.dangling, self.unkeyed, self.duplicates, self.defaulted, self.unparsable)
+        return not any(c.total() for c in counters)
+
+    def note(self, counter: str, where: Any, n: int, message: str, *args: object) -> None:
+        """Add ``n`` to ``counter[where]`` and log ``message`` once (nothing when ``n == 0``)."""
+        if n:
+            getattr(self, counter)[where] += n
+            log.warning("%s: " + message, self.system, *args)
+
+
+# --------------------------------------------------------------------------- frames
+
+
+def require(frames: Frames, name: str, system: str, needed_by: str) -> pd.DataFrame:
+    """``frames[name]``, or a ConfigError saying which pull to add.
+
+    Raises
+    ------
+    ConfigError
+        ``name`` is not in ``frames``.
+    """
+    found = frames.get(name)
+    if found is None:
+        raise ConfigError(
+            f"mapping {needed_by} from {system} needs the pulled {name!r} frame; "
+            f"pull it too (frames given: {', '.join(frames) or 'none'})"
+        )
+    return found
+
+
+def column(frame: pd.DataFrame, name: str, dtype: Any = "str") -> pd.Series:
+    """``frame[name]``, or an all-missing column of ``dtype`` when the pull lacks it.
+
+    A custom field the firm does not have, or a field left out of a pull, is no value for
+    every record (not an error).
+    """
+    if name in frame.columns:
+        return frame[name]
+    return pd.Series(pd.array([None] * len(frame), dtype=dtype), index=frame.index)
+
+
+def status_from_inactive(inactive: pd.Series) -> pd.Series:
+    """BigTime ``IsInactive`` -> canonical status; unknown (NA) stays NA."""
+    flag = inactive.astype("boolean")
+    out = np.where(flag.fillna(False).to_numpy(bool), "inactive", "active").astype(object)
+    out[flag.isna().to_numpy()] = None
+    return pd.Series(out, index=inactive.index, dtype="str")
+
+
+def amounts(texts: pd.Series, report: MappingReport, entity: str, col: str) -> pd.Series:
+    """Amounts typed into a text field (a custom field) as Decimal, one parse per text.
+
+    ``$`` signs, thousands commas and spaces are ignored; a text that is still no number
+    becomes None and is counted in :attr:`MappingReport.unparsable`.
+    """
+    codes, uniques = pd.factorize(texts.astype("str"), use_na_sentinel=True)
+    parsed = [_amount(str(u)) for u in uniques]
+    # Blank is no value, not a bad one; code -1 (missing) picks the trailing entries.
+    bad = np.array(
+        [p is None and bool(str(u).strip()) for u, p in zip(uniques, parsed, strict=True)] + [False]
+    )
+    values = np.array([*parsed, None], dtype=object)[codes]
+    n_bad = int(bad[codes].sum())
+    samples = sorted({str(u) for u, b in zip(uniques, bad, strict=False) if b})
+    report.note(
+        "unparsable", (entity, col), n_bad,
+        "%d %s.%s value(s) are not amounts, left empty (e.g. %s)", n_bad, entity, col,
+        samples[:_SAMPLES],
+    )  # fmt: skip
+    return pd.Series(values, index=texts.index, dtype=object)
+
+
+def nonzero(values: Any) -> np.ndarray:
+    """Boolean mask of the amounts that are a non-zero Decimal (one test per distinct value).
+
+    A missing amount, or a sum over no amounts (``0``), is not a payment.
+    """
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    table = np.array([isinstance(u, Decimal) and u != 0 for u in uniques] + [False])
+    return table[codes]
+
+
+def _amount(text: str) -> Decimal | None:
+    cleaned = text.translate(_AMOUNT_NOISE)
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+# --------------------------------------------------------------------------- look-ups
+
+
+def key_table(frame: pd.DataFrame, id_col: str, value_col: str) -> pd.Series:
+    """``id -> value`` of one pulled frame (ids as text; the first of a repeated id wins).
+
+    A column the frame lacks gives an empty table: every reference then dangles.
+    """
+    if id_col not in frame.columns:
+        return pd.Series([], index=pd.Index([], dtype="str"), dtype="str")
+    ids = frame[id_col].astype("str")
+    values = column(frame, value_col).astype("str")
+    keep = ids.notna().to_numpy() & ~ids.duplicated().to_numpy()
+    return pd.Series(values.to_numpy()[keep], index=pd.Index(ids.to_numpy()[keep], dtype="str"))
+
+
+def resolve(
+    ids: pd.Series, table: pd.Series, report: MappingReport, entity: str, col: str
+) -> pd.Series:
+    """The values ``table`` holds for ``ids``; an id that resolves to nothing gives NA.
+
+    Counted in :attr:`MappingReport.dangling` (and logged with a few sample ids): an id not
+    in ``table``, or one whose record holds no value (a staffer without "Employee ID").
+    """
+    ids = ids.astype("str")
+    found = pd.Series(table.reindex(ids.to_numpy()).to_numpy(), index=ids.index, dtype="str").where(
+        lambda s: s.ne("")
+    )
+    lost = ids.notna() & found.isna()
+    n = int(lost.sum())
+    report.note(
+        "dangling", (entity, col), n,
+        "%d %s.%s reference(s) resolve to nothing in the pull, left empty (ids %s)",
+        n, entity, col, sorted(set(ids[lost]))[:_SAMPLES],
+    )  # fmt: skip
+    return found
+
+
+# --------------------------------------------------------------------------- finishing
+
+
+def finish(
+    entity: str, data: Mapping[str, Any], index: pd.Index, report: MappingReport
+) -> pd.DataFrame:
+    """The canonical frame of ``entity`` from its columns (``conform``-ed and sorted by key).
+
+    Blank texts become NA (Intacct sends an empty element for "no value"); rows without a
+    key are left out and rows sharing a key are kept, both counted; missing ``bool``/``int``
+    values get their default, counted.
+    """
+    spec = ENTITIES[entity]
+    frame = pd.DataFrame({c.name: _typed(data[c.name], c.kind, index) for c in spec.columns})
+    keyless = frame[spec.key].isna()
+    report.note(
+        "unkeyed", entity, int(keyless.sum()),
+        "%d %s row(s) have no %s and are left out", int(keyless.sum()), entity, spec.key,
+    )  # fmt: skip
+    frame = frame[~keyless.to_numpy()]
+    repeated = int(frame[spec.key].duplicated(keep=False).sum())
+    report.note(
+        "duplicates", entity, repeated,
+        "%d %s row(s) share their %s with another row (kept)", repeated, entity, spec.key,
+    )  # fmt: skip
+    for col in spec.columns:
+        if col.kind in ("bool", "int"):
+            frame[col.name] = _defaulted(frame[col.name], col.kind, report, entity, col.name)
+    return conform(entity, frame, sort=True)
+
+
+def _typed(values: Any, kind: str, index: pd.Index) -> pd.Series:
+    series = values if isinstance(values, pd.Series) else pd.Series(values, index=index)
+    series = series.set_axis(index) if not series.index.equals(index) else series
+    if kind in ("id", "text", "status"):
+        text = series.astype("str")
+        return text.where(text.ne(""))
+    if kind in ("money", "hours"):
+        obj = series.astype(object)
+        return obj.where(obj.notna(), None)
+    if kind == "bool":
+        return series.astype("boolean")
+    if kind == "int":
+        return series.astype("Int64")
+    return series
+
+
+def _defaulted(
+    values: pd.Series, kind: str, report: MappingReport, entity: str, col: str
+) -> pd.Series:
+    missing = int(values.isna().sum())
+    default = BOOL_DEFAULT if kind == "bool" else INT_DEFAULT
+    report.note(
+        "defaulted", (entity, col), missing,
+        "%d %s.%s value(s) are missing, taken as %r", missing, entity, col, default,
+    )  # fmt: skip
+    return values.fillna(default).astype(bool if kind == "bool" else np.int64)

@@ -1,0 +1,174 @@
+"""Intacct pulled frames -> canonical frames, one per entity (:mod:`recon.canonical`).
+
+>>> frames = recon.intacct.pull.pull_all(client)          # {"CUSTOMER": ..., ...}
+>>> canonical = to_canonical(frames)                       # {"customer": ..., ...}
+
+Intacct already keys everything the way recon does (CUSTOMERID, PROJECTID, EMPLOYEEID ...),
+so most entities are a choice of columns: each canonical column names its Intacct field in
+:data:`recon.canonical.ENTITIES` (``Col.intacct``) and that field is the pulled frame's
+column. The exceptions:
+
+- ``item``: only the non-inventory item types (:data:`NON_INVENTORY_ITEMTYPES`), the items
+  BigTime can bill as services, should a frame hold others.
+- ``time_entry``: keyed by the custom field carrying the BigTime entry id across
+  (:data:`recon.intacct.uncertain.TIMESHEETENTRY_LINK_FIELD`); an entry without it was not
+  synced from BigTime and has no key (left out, counted).
+- ``payment``: the ARPYMTDETAIL amounts summed per invoice (RECORDKEY is the invoice's
+  RECORDNO), for invoices with a non-zero total; an invoice nobody paid has no row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from functools import partial
+from types import MappingProxyType
+
+import pandas as pd
+
+from recon.canonical import ENTITIES, ENTITY_ORDER
+from recon.errors import ConfigError
+from recon.intacct.uncertain import NON_INVENTORY_ITEMTYPES, TIMESHEETENTRY_LINK_FIELD
+from recon.mapping.common import (
+    Frames,
+    MappingReport,
+    column,
+    finish,
+    key_table,
+    nonzero,
+    require,
+    resolve,
+)
+
+SYSTEM = "intacct"
+#: The objects a payment is read from: the applications, and the invoices they point at.
+PAYMENT_DETAIL, INVOICE = "ARPYMTDETAIL", "ARINVOICE"
+Mapper = Callable[[Frames, MappingReport], pd.DataFrame]
+
+
+def _report(report: MappingReport | None) -> MappingReport:
+    return MappingReport(SYSTEM) if report is None else report
+
+
+def _plain(entity: str, frames: Frames, report: MappingReport) -> pd.DataFrame:
+    """An entity whose every column is one field of its object."""
+    spec = ENTITIES[entity]
+    frame = require(frames, spec.intacct_object, SYSTEM, entity)
+    if entity == "item" and "ITEMTYPE" in frame.columns:
+        # Stock items never go to BigTime (DESIGN: non-inventory items only).
+        frame = frame[frame["ITEMTYPE"].isin(NON_INVENTORY_ITEMTYPES).to_numpy()]
+    data = {c.name: column(frame, c.intacct, _dtype(c.kind)) for c in spec.columns}
+    return finish(entity, data, frame.index, report)
+
+
+def _dtype(kind: str) -> str:
+    # The dtype an absent field's all-missing column gets (frames.py's for that kind).
+    return {"money": "object", "hours": "object", "date": "datetime64[s]", "bool": "boolean",
+            "int": "Int64"}.get(kind, "str")  # fmt: skip
+
+
+def map_time_entry(frames: Frames, report: MappingReport | None = None) -> pd.DataFrame:
+    """TIMESHEETENTRY -> ``time_entry``, keyed by the BigTime entry id link field.
+
+    Parameters
+    ----------
+    frames:
+        Pulled frames by Intacct object; needs ``TIMESHEETENTRY``.
+    report:
+        Collects what could not be mapped (a new one when ``None``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Exactly the canonical ``time_entry`` columns, sorted by ``entry_id``. Entries
+        without the link field (keyed in Intacct directly) are left out and counted.
+    """
+    report = _report(report)
+    spec = ENTITIES["time_entry"]
+    frame = require(frames, spec.intacct_object, SYSTEM, "time_entry")
+    fields = {c.name: c.intacct for c in spec.columns} | {"entry_id": TIMESHEETENTRY_LINK_FIELD}
+    data = {c.name: column(frame, fields[c.name], _dtype(c.kind)) for c in spec.columns}
+    return finish("time_entry", data, frame.index, report)
+
+
+def map_payment(frames: Frames, report: MappingReport | None = None) -> pd.DataFrame:
+    """ARPYMTDETAIL (+ ARINVOICE) -> ``payment``: amount paid per invoice number.
+
+    Each ARPYMTDETAIL row applies ``PAYMENTAMOUNT`` of one payment to the invoice whose
+    RECORDNO is its ``RECORDKEY``. Amounts are summed per invoice as Decimal; invoices with
+    a zero sum get no row (an unpaid invoice has no payment on either side). An application
+    to an invoice the pull does not hold is counted as dangling and left out.
+    """
+    report = _report(report)
+    detail = require(frames, PAYMENT_DETAIL, SYSTEM, "payment")
+    invoices = require(frames, INVOICE, SYSTEM, "payment")
+    numbers = resolve(
+        column(detail, "RECORDKEY"), key_table(invoices, "RECORDNO", "RECORDID"), report,
+        "payment", "invoice_no",
+    )  # fmt: skip
+    amount = column(detail, "PAYMENTAMOUNT", "object")
+    known = numbers.notna().to_numpy()
+    # Object (Decimal) sums stay exact; None amounts are skipped by sum.
+    paid = pd.Series(amount.to_numpy()[known], dtype=object).groupby(
+        numbers.to_numpy()[known], sort=True
+    ).sum()  # fmt: skip
+    paid = paid[nonzero(paid.to_numpy())]
+    index = pd.RangeIndex(len(paid))
+    data = {"invoice_no": pd.Series(paid.index, dtype="str"), "paid_amount": paid.to_numpy()}
+    return finish("payment", data, index, report)
+
+
+_SPECIAL: Mapping[str, Mapper] = {"time_entry": map_time_entry, "payment": map_payment}
+
+#: Canonical entity -> its mapper, in :data:`recon.canonical.ENTITY_ORDER`.
+MAPPERS: Mapping[str, Mapper] = MappingProxyType(
+    {e: _SPECIAL.get(e, partial(_plain, e)) for e in ENTITY_ORDER}
+)
+#: Canonical entity -> the Intacct object whose absence from a pull skips the entity.
+SOURCES: Mapping[str, str] = MappingProxyType(
+    {e: PAYMENT_DETAIL if e == "payment" else ENTITIES[e].intacct_object for e in ENTITY_ORDER}
+)
+
+
+def map_entity(entity: str, frames: Frames, report: MappingReport | None = None) -> pd.DataFrame:
+    """The canonical frame of one entity from Intacct pulled frames.
+
+    Parameters
+    ----------
+    entity:
+        A name of :data:`recon.canonical.ENTITIES` (``"customer"``, ``"time_entry"`` ...).
+    frames:
+        Pulled frames by Intacct object name (:func:`recon.intacct.pull.pull_all`).
+    report:
+        Collects what could not be mapped (a new one when ``None``).
+
+    Raises
+    ------
+    ConfigError
+        Unknown entity, or ``frames`` lacks an object the entity is read from.
+    """
+    mapper = MAPPERS.get(entity)
+    if mapper is None:
+        raise ConfigError(f"no canonical entity {entity!r}; use one of: {', '.join(MAPPERS)}")
+    return mapper(frames, _report(report))
+
+
+def to_canonical(frames: Frames, report: MappingReport | None = None) -> dict[str, pd.DataFrame]:
+    """Every canonical entity the Intacct pull holds, as canonical frames.
+
+    Parameters
+    ----------
+    frames:
+        Pulled frames by Intacct object name. An entity whose object is not among them is
+        left out of the result (an empty frame would read as "everything deleted").
+    report:
+        Collects what could not be mapped, over all entities (a new one when ``None``;
+        either way every count is logged).
+
+    Returns
+    -------
+    dict[str, pandas.DataFrame]
+        Entity -> frame with exactly its canonical columns and dtypes, sorted by key, in
+        :data:`recon.canonical.ENTITY_ORDER`.
+    """
+    report = _report(report)
+    return {e: MAPPERS[e](frames, report) for e in ENTITY_ORDER if SOURCES[e] in frames}
