@@ -22,7 +22,7 @@ columns and the nested ``UdfList``/``Lines`` columns are dropped (lines are thei
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, datetime
 from itertools import chain
@@ -215,13 +215,18 @@ def pull_time(
     if staff_sids is None:
         staff_sids = _sids(bt.staff(show_inactive=True), resources.STAFF)
 
-    def sheet(sid: int) -> pd.DataFrame:
-        # Bytes, typed here in the worker: the fast path to a frame (no key rewrite by the
-        # client), and the conversion overlaps the other sheets' time on the wire.
-        body = bt.time_sheet_bytes(sid, start, end)
-        return json_to_frame("time", body, operation=_sheet_operation(sid))
+    def sheet(sid: int) -> bytes:
+        return bt.time_sheet_bytes(sid, start, end)
 
-    sheets = [f for f in _fetch_all(sheet, _unique(staff_sids), workers) if len(f)]
+    # Workers only wait on the wire; this thread types each sheet (the fast path, without
+    # the client's key rewrite) while the next ones are in flight. Typing in the workers
+    # would hold the GIL between a response and the next request, stretching every wave.
+    sids = _unique(staff_sids)
+    sheets = [
+        json_to_frame("time", body, operation=_sheet_operation(sid))
+        for sid, body in zip(sids, _fetch_in_order(sheet, sids, workers), strict=True)
+    ]
+    sheets = [frame for frame in sheets if len(frame)]
     if not sheets:
         return records_to_frame("time", [], operation=_sheet_operation("{staffsid}"))
     return pd.concat(sheets, ignore_index=True)
@@ -475,12 +480,20 @@ def _fetch_all(fn: Callable[[_T], _R], items: Sequence[_T], workers: int) -> lis
     Results are in ``items`` order. The first failure (in that order) is raised after the
     calls not yet started are cancelled and the running ones have finished.
     """
-    if workers == 1 or len(items) <= 1:
-        return [fn(item) for item in items]
+    return list(_fetch_in_order(fn, items, workers))
+
+
+def _fetch_in_order(fn: Callable[[_T], _R], items: Sequence[_T], workers: int) -> Iterator[_R]:
+    """:func:`_fetch_all` as a generator: each result as soon as it and those before it are in."""
+    if len(items) <= 1:
+        yield from (fn(item) for item in items)
+        return
+    # Even at one worker a pool pays: the caller works on result n while n+1 is in flight.
     pool = ThreadPoolExecutor(max_workers=min(workers, len(items)), thread_name_prefix="bt-pull")
     try:
         futures: list[Future[_R]] = [pool.submit(fn, item) for item in items]
-        return [future.result() for future in futures]
+        for future in futures:
+            yield future.result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
