@@ -26,8 +26,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Self
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
+from recon import http
 from recon.bigtime import resources, settle, uncertain
 from recon.bigtime.auth import ApiKeyAuth, Auth, BigTimeSession, SessionAuth
 from recon.bigtime.normalise import (
@@ -138,26 +139,13 @@ class BigTimeSettings:
     sleep: Callable[[float], None] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        parts = urlsplit(self.base_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ConfigError(f"BigTime base URL must be an http(s) URL: {self.base_url!r}")
-        if min(self.timeout, self.connect_timeout) <= 0 or self.max_retries < 0:
-            raise ConfigError("BigTime timeouts must be > 0 and max_retries >= 0")
-        if self.concurrency < 1:
-            raise ConfigError("BigTime concurrency must be at least 1")
+        http.check_settings(
+            "BigTime", "base URL", self.base_url, self.transport_config(), self.concurrency
+        )
 
     def transport_config(self) -> TransportConfig:
-        extra = {"sleep": self.sleep} if self.sleep is not None else {}
-        return TransportConfig(
-            connect_timeout=self.connect_timeout,
-            read_timeout=self.timeout,
-            max_retries=self.max_retries,
-            backoff_base=self.backoff,
-            backoff_max=self.backoff_max,
-            retry_after_cap=self.retry_after_cap,
-            max_response_bytes=self.max_response_bytes,
-            pool_size=max(10, self.concurrency),
-            **extra,
+        return http.config_from_settings(
+            TransportConfig, self, read_timeout="timeout", backoff_base="backoff"
         )
 
 

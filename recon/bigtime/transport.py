@@ -21,23 +21,15 @@ through :mod:`recon.bigtime.redact` first.
 
 from __future__ import annotations
 
-import email.utils
 import json
 import logging
-import math
-import random
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
+from functools import partial
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
-import requests
-import urllib3.exceptions
-from requests.adapters import HTTPAdapter
-
-from recon import __version__
+from recon import http
 from recon.bigtime import uncertain
 from recon.bigtime.normalise import body_problem, lookup
 from recon.bigtime.redact import redact, redact_headers, redact_params
@@ -49,15 +41,12 @@ from recon.errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitedError,
-    ReconError,
     RemoteError,
     RemoteErrorDetail,
     SessionExpiredError,
-    TransportError,
     ValidationError,
     WriteOutcomeUnknown,
 )
-from recon.intacct.transport import LOOPBACK_HOSTS
 
 log = logging.getLogger("recon.bigtime")
 
@@ -72,12 +61,8 @@ MESSAGE_CHARS = 300
 AuthKind = Literal["apikey", "session", "login", "none"]
 #: The hint the issue asks for when an API key is refused.
 API_KEY_HINT = "check the API key and firm id (My Company > Integrations > API Keys / Company Info)"
-_RETRYABLE_NETWORK = (
-    requests.exceptions.ConnectionError,
-    requests.exceptions.Timeout,
-    requests.exceptions.ChunkedEncodingError,
-    requests.exceptions.ContentDecodingError,
-)
+#: Hosts the session keeps a connection pool for (requests' default is 10): one API host.
+POOL_CONNECTIONS = 2
 
 
 def is_write(method: str, path: str) -> bool:
@@ -89,42 +74,16 @@ def is_write(method: str, path: str) -> bool:
 
 
 @dataclass(frozen=True)
-class TransportConfig:
-    """Timeouts, retry policy and limits; one place for each (STYLE lesson 4).
+class TransportConfig(http.HttpConfig):
+    """BigTime's timeouts, retry policy and limits; one place for each (STYLE lesson 4).
 
-    Attributes
-    ----------
-    connect_timeout, read_timeout:
-        Seconds; requests has no default timeout, so both are always passed.
-    max_retries:
-        Extra attempts after the first, for reads (and for writes that never left).
-    backoff_base, backoff_max:
-        Attempt ``n`` waits ``min(backoff_max, backoff_base * 2**n)``, its upper half jittered.
-    retry_after_cap:
-        Longest ``Retry-After`` honoured, in seconds.
-    max_response_bytes:
-        A longer body is cut off and refused.
-    pool_size:
-        Keep-alive connections kept per host (at least the read concurrency).
-    sleep, jitter:
-        Injected for fast tests (``jitter`` returns a float in ``[0, 1)``).
+    The attributes are those of :class:`recon.http.HttpConfig`, whose timeouts and backoff
+    BigTime keeps (5 s to connect, 30 s to answer, 4 retries from 0.25 s); its own are the
+    body cap and ``uncertain.RETRY_AFTER_CAP_SECONDS``.
     """
 
-    connect_timeout: float = 5.0
-    read_timeout: float = 30.0
-    max_retries: int = 4
-    backoff_base: float = 0.25
-    backoff_max: float = 30.0
     retry_after_cap: float = uncertain.RETRY_AFTER_CAP_SECONDS
     max_response_bytes: int = MAX_RESPONSE_BYTES
-    pool_size: int = 10
-    sleep: Callable[[float], None] = field(default=time.sleep, repr=False, compare=False)
-    jitter: Callable[[], float] = field(default=random.random, repr=False, compare=False)
-
-    def backoff(self, attempt: int) -> float:
-        """Seconds to wait before retry number ``attempt + 1`` (equal jitter)."""
-        ceiling = min(self.backoff_max, self.backoff_base * (2**attempt))
-        return ceiling / 2 + ceiling / 2 * self.jitter()
 
 
 @dataclass(frozen=True)
@@ -163,15 +122,6 @@ class Reply:
     headers: Mapping[str, str] = field(default_factory=dict, repr=False)
 
 
-class _Retry(Exception):
-    """Internal signal: this attempt failed in a way the policy retries."""
-
-    def __init__(self, final: ReconError, delay: float | None = None) -> None:
-        super().__init__(str(final))
-        self.final = final
-        self.delay = delay
-
-
 class Transport:
     """One ``requests.Session`` and the one function that sends (:meth:`exchange`).
 
@@ -180,13 +130,8 @@ class Transport:
 
     def __init__(self, config: TransportConfig | None = None) -> None:
         self.config = config or TransportConfig()
-        self._session = requests.Session()
-        # max_retries=0 is requests' Retry(0, read=False): urllib3 never retries on its own.
-        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=self.config.pool_size, max_retries=0)
-        self._session.mount("https://", adapter)
-        self._session.mount("http://", adapter)
-        self._session.headers.update(
-            {"Accept": "application/json", "User-Agent": f"recon/{__version__}"}
+        self._session = http.new_session(
+            self.config, {"Accept": "application/json"}, pool_connections=POOL_CONNECTIONS
         )
 
     def close(self) -> None:
@@ -209,20 +154,12 @@ class Transport:
         PermissionDeniedError, RateLimitedError, GatewayError, FunctionError,
         MalformedResponseError, TransportError, WriteOutcomeUnknown
         """
-        attempt = 0
-        while True:
-            try:
-                return self._attempt(url, call, params, body, headers or {})
-            except _Retry as retry:
-                if attempt >= self.config.max_retries:
-                    raise retry.final from retry.final.__cause__
-                delay = retry.delay if retry.delay is not None else self.config.backoff(attempt)
-                attempt += 1
-                log.warning(
-                    "%s: %s; retry %d of %d in %.2f s",
-                    call.operation, retry.final, attempt, self.config.max_retries, delay,
-                )  # fmt: skip
-                self.config.sleep(delay)
+        return http.with_retries(
+            lambda: self._attempt(url, call, params, body, headers or {}),
+            self.config,
+            call.operation,
+            log,
+        )
 
     # --- one attempt ------------------------------------------------------------------
 
@@ -240,14 +177,20 @@ class Transport:
                 call.operation, call.method, url, redact_params(params),
                 redact_headers(headers), _excerpt(body or b"", call),
             )  # fmt: skip
-        try:
-            reply = self._send(url, call, params, body, headers)
-        except requests.exceptions.RequestException as exc:
-            raise _network_failure(exc, call) from exc
-        except MalformedResponseError as exc:  # body over the size cap
-            if call.write:
-                raise _unknown(call, str(exc)) from exc
-            raise
+        extra = dict(headers)
+        if body is not None:
+            extra["Content-Type"] = "application/json; charset=utf-8"
+        answer = http.send(
+            self._session,
+            self.config,
+            call.method,
+            url,
+            _failures(call, self.config.max_response_bytes),
+            data=body,
+            params=dict(params) if params else None,
+            headers=extra,
+        )
+        reply = Reply(answer.status, answer.content, dict(answer.headers))
         if log.isEnabledFor(logging.DEBUG):
             log.debug(
                 "%s: HTTP %d (%d bytes) %s",
@@ -256,50 +199,22 @@ class Transport:
         check_status(reply, call, self.config.retry_after_cap)
         return reply
 
-    def _send(
-        self,
-        url: str,
-        call: Call,
-        params: Mapping[str, str] | None,
-        body: bytes | None,
-        headers: Mapping[str, str],
-    ) -> Reply:
-        extra = dict(headers)
-        if body is not None:
-            extra["Content-Type"] = "application/json; charset=utf-8"
-        resp = self._session.request(
-            call.method,
-            url,
-            params=dict(params) if params else None,
-            data=body,
-            headers=extra,
-            timeout=(self.config.connect_timeout, self.config.read_timeout),
-            stream=True,  # so the size cap applies while reading, not after
-            allow_redirects=False,  # a redirect would carry the auth headers elsewhere
-            proxies=_proxies_for(url),
-        )
-        try:
-            content = _read_capped(resp, self.config.max_response_bytes, call)
-        finally:
-            resp.close()
-        return Reply(resp.status_code, content, dict(resp.headers))
+
+def _failures(call: Call, limit: int) -> http.Failures:
+    """How the shared HTTP layer words this call's failures."""
+    return http.Failures(
+        "BigTime",
+        call.operation,
+        call.write,
+        unknown=partial(_unknown, call),
+        too_large=partial(_too_large, call, limit),
+        system=SYSTEM,
+        lost_write="the connection failed after the request was sent ({kind})",
+    )
 
 
-def _read_capped(resp: requests.Response, limit: int, call: Call) -> bytes:
-    declared = resp.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise _too_large(call, f"{declared} bytes")
-    chunks: list[bytes] = []
-    size = 0
-    for chunk in resp.iter_content(chunk_size=65536):
-        size += len(chunk)
-        if size > limit:
-            raise _too_large(call, f"more than {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _too_large(call: Call, size: str) -> MalformedResponseError:
+def _too_large(call: Call, limit: int, declared: str | None) -> MalformedResponseError:
+    size = f"{declared} bytes" if declared is not None else f"more than {limit} bytes"
     return MalformedResponseError(
         f"{call.operation}: BigTime's answer is too large ({size})",
         system=SYSTEM,
@@ -332,11 +247,13 @@ def check_status(reply: Reply, call: Call, retry_after_cap: float) -> None:
         delay = retry_after_seconds(reply.headers.get("Retry-After"), cap=retry_after_cap)
         exc = _remote(RateLimitedError, call, status, "BigTime is rate limiting", reply.content)
         exc.retry_after = delay  # type: ignore[attr-defined]
-        raise exc if call.write else _Retry(exc, delay)
+        raise exc if call.write else http.RetrySignal(exc, delay)
     if status >= 500:
         if call.write:
             raise _unknown(call, f"HTTP {status} after the request was sent")
-        raise _Retry(_remote(GatewayError, call, status, "BigTime server error", reply.content))
+        raise http.RetrySignal(
+            _remote(GatewayError, call, status, "BigTime server error", reply.content)
+        )
     kind, meaning = _REFUSALS.get(status, (FunctionError, "BigTime refused the request"))
     raise _remote(kind, call, status, meaning, reply.content)
 
@@ -401,51 +318,7 @@ def server_message(content: bytes, secrets: tuple[str, ...] = ()) -> str:
     return text if len(text) <= MESSAGE_CHARS else text[: MESSAGE_CHARS - 3] + "..."
 
 
-# --- network failures -------------------------------------------------------------------
-
-
-def _network_failure(exc: requests.exceptions.RequestException, call: Call) -> Exception:
-    kind = type(exc).__name__
-    if isinstance(exc, requests.exceptions.SSLError):
-        return TransportError(
-            f"{call.operation} failed: TLS error talking to BigTime ({kind})",
-            system=SYSTEM,
-            operation=call.operation,
-        )
-    if _never_sent(exc):  # safe to retry for writes too: no byte of the request left
-        final = TransportError(
-            f"{call.operation} failed: could not connect to BigTime ({kind})",
-            system=SYSTEM,
-            operation=call.operation,
-        )
-        final.__cause__ = exc
-        return _Retry(final)
-    if call.write:
-        return _unknown(call, f"the connection failed after the request was sent ({kind})")
-    if isinstance(exc, _RETRYABLE_NETWORK):
-        final = TransportError(
-            f"{call.operation} failed: no answer from BigTime ({kind})",
-            system=SYSTEM,
-            operation=call.operation,
-        )
-        final.__cause__ = exc
-        return _Retry(final)
-    return TransportError(
-        f"{call.operation} failed: {kind}", system=SYSTEM, operation=call.operation
-    )
-
-
-def _never_sent(exc: requests.exceptions.RequestException) -> bool:
-    """True when the failure happened while connecting, so no byte of the request left."""
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return True
-    if not isinstance(exc, requests.exceptions.ConnectionError) or not exc.args:
-        return False
-    inner = exc.args[0]
-    if isinstance(inner, urllib3.exceptions.MaxRetryError):
-        inner = inner.reason
-    # NewConnectionError (refused, DNS failure) subclasses ConnectTimeoutError in urllib3 2.
-    return isinstance(inner, urllib3.exceptions.ConnectTimeoutError)
+# --- write outcomes and helpers --------------------------------------------------------
 
 
 def unknown_outcome(operation: str, why: str) -> WriteOutcomeUnknown:
@@ -470,32 +343,8 @@ def retry_after_seconds(
     now: datetime | None = None,
 ) -> float | None:
     """``Retry-After`` (seconds or HTTP date) in seconds, capped; ``None`` if absent/invalid."""
-    if not value:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - (now or datetime.now(UTC))).total_seconds()
-    if not math.isfinite(seconds):
-        return None
-    return max(0.0, min(seconds, cap))
-
-
-def _proxies_for(url: str) -> dict[str, str | None] | None:
-    # A loopback sandbox must not be sent through an HTTP(S)_PROXY from the environment;
-    # None values override the environment's proxies in requests' merge.
-    host = urlsplit(url).hostname or ""
-    return {"http": None, "https": None} if host in LOOPBACK_HOSTS else None
+    return http.retry_after_seconds(value, cap=cap, now=now)
 
 
 def _excerpt(data: bytes, call: Call) -> str:
-    text = redact(data, call.secrets)
-    if len(text) > LOG_EXCERPT_CHARS:
-        return text[:LOG_EXCERPT_CHARS] + f"... ({len(text) - LOG_EXCERPT_CHARS} more chars)"
-    return text
+    return http.clip(redact(data, call.secrets), LOG_EXCERPT_CHARS)

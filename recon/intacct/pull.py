@@ -150,8 +150,9 @@ def pull(
     *,
     since: datetime | None = None,
     concurrency: int | None = None,
+    extra_fields: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """Pull one object into a typed DataFrame (columns = the spec's fields).
+    """Pull one object into a typed DataFrame (columns = the spec's fields, then the extras).
 
     Parameters
     ----------
@@ -164,33 +165,64 @@ def pull(
         ``WHENMODIFIED`` are pulled in full.
     concurrency:
         Pages in flight at once; ``None`` uses the client's setting.
+    extra_fields:
+        More fields to select, e.g. a custom field a mapping override compares
+        (:meth:`recon.mapping.overrides.MappingOverrides.intacct_fields`). A field the
+        catalogue does not know comes as ``str``; one already selected is not repeated.
 
     Raises
     ------
     ConfigError
-        Unknown entity, or ``since`` not a naive datetime.
+        Unknown entity, ``since`` not a naive datetime, or an extra field that is no
+        field name or one recon never pulls (:data:`NOT_PULLED`).
     recon.errors.ReconError
         Whatever the client raises; MalformedResponseError for a value unfit for its field.
     """
     spec = spec_for(entity)
+    fields = with_extra_fields(spec, extra_fields)
     pages = client.query(
         spec.object,
-        list(spec.fields),
+        list(fields),
         filter=spec.query_filter(since),
         orderby=list(spec.orderby),
         concurrency=concurrency,
         # An incremental pull is usually small: no speculative pages for it.
         expect_many=spec.large and since is None,
     )
-    return pages_to_frame(pages, spec.object, spec.fields)
+    return pages_to_frame(pages, spec.object, fields)
+
+
+def with_extra_fields(spec: PullSpec, extra_fields: Sequence[str]) -> tuple[str, ...]:
+    """The spec's fields, then each extra field not among them (in the order given).
+
+    Raises
+    ------
+    ConfigError
+        ``extra_fields`` is a bare string, holds a blank or non-text name, or names a field
+        of :data:`NOT_PULLED` (personal data stays out of every frame).
+    """
+    if isinstance(extra_fields, str):
+        raise ConfigError(f"extra_fields must be a list of field names, not {extra_fields!r}")
+    names = [f.strip() if isinstance(f, str) else f for f in extra_fields]
+    bad = [f for f in names if not isinstance(f, str) or not f]
+    if bad:
+        raise ConfigError(f"{spec.object} extra_fields must be field names, not {bad!r}")
+    private = sorted({f.upper() for f in names} & NOT_PULLED)
+    if private:
+        raise ConfigError(f"recon never pulls {private} (personal or banking data)")
+    return tuple(dict.fromkeys((*spec.fields, *names)))
 
 
 def pull_all(
     client: QueryClient,
     entities: Iterable[str] | None = None,
     since: datetime | None = None,
+    extra_fields: Mapping[str, Sequence[str]] | None = None,
 ) -> Mapping[str, pd.DataFrame]:
     """Pull several objects (all of :data:`ENTITIES` by default), one after another.
+
+    ``extra_fields`` maps an object name (any case) to more fields to select for it (see
+    :func:`pull`); objects not pulled are not affected.
 
     Returns
     -------
@@ -198,7 +230,10 @@ def pull_all(
         A read-only mapping, object name -> frame, in the order asked for.
     """
     names = ENTITIES if entities is None else [spec_for(e).object for e in entities]
-    return MappingProxyType({name: pull(client, name, since=since) for name in names})
+    extras = {spec_for(obj).object: f for obj, f in (extra_fields or {}).items()}
+    return MappingProxyType(
+        {name: pull(client, name, since=since, extra_fields=extras.get(name, ())) for name in names}
+    )
 
 
 # --------------------------------------------------------------------------- one per object

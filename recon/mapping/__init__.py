@@ -21,26 +21,56 @@ import pandas as pd
 
 from recon.mapping import bigtime, intacct
 from recon.mapping.common import Frames, MappingReport
+from recon.mapping.overrides import (
+    EntityOverride,
+    ExtraField,
+    MappingFileError,
+    MappingOverrides,
+    load_overrides,
+    mapping_path,
+    parse_overrides,
+)
 
 
 def to_canonical_intacct(
-    frames: Frames, report: MappingReport | None = None
+    frames: Frames,
+    report: MappingReport | None = None,
+    overrides: MappingOverrides | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Intacct pulled frames (by object name) -> canonical frames (by entity).
 
-    See :func:`recon.mapping.intacct.to_canonical`.
+    See :func:`recon.mapping.intacct.to_canonical`; ``overrides`` (a user's mapping file,
+    :func:`load_overrides`) are then applied, reading extra fields from ``frames``.
     """
-    return intacct.to_canonical(frames, report)
+    out = intacct.to_canonical(frames, report)
+    return overrides.apply_all("intacct", out, frames, report) if overrides else out
 
 
 def to_canonical_bigtime(
-    frames: Frames, report: MappingReport | None = None
+    frames: Frames,
+    report: MappingReport | None = None,
+    overrides: MappingOverrides | None = None,
 ) -> dict[str, pd.DataFrame]:
     """BigTime pulled frames (by entity name) -> canonical frames (by entity).
 
-    See :func:`recon.mapping.bigtime.to_canonical`.
+    See :func:`recon.mapping.bigtime.to_canonical` and, for ``overrides``,
+    :func:`to_canonical_intacct`.
     """
-    return bigtime.to_canonical(frames, report)
+    out = bigtime.to_canonical(frames, report)
+    return overrides.apply_all("bigtime", out, frames, report) if overrides else out
 
 
-__all__ = ["MappingReport", "bigtime", "intacct", "to_canonical_bigtime", "to_canonical_intacct"]
+__all__ = [
+    "EntityOverride",
+    "ExtraField",
+    "MappingFileError",
+    "MappingOverrides",
+    "MappingReport",
+    "bigtime",
+    "intacct",
+    "load_overrides",
+    "mapping_path",
+    "parse_overrides",
+    "to_canonical_bigtime",
+    "to_canonical_intacct",
+]

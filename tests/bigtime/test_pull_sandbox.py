@@ -129,7 +129,11 @@ def test_staff_frame_has_employee_id(frames: dict[str, pd.DataFrame], demo_seed:
     column = f"Udf.{uncertain.UDF_EMPLOYEE_ID}"
     for want in demo_seed.raw["staff"]:
         got = staff.loc[str(want["StaffSID"])]
-        assert got[column] == want["IAEmployeeId"] == got["IAEmployeeId"]
+        udf = next(u["Value"] for u in want["UdfList"] if u["Name"] == uncertain.UDF_EMPLOYEE_ID)
+        assert got[column] == udf
+        # The Intacct link is empty for the staffer hired in BigTime only.
+        linked = want["IAEmployeeId"]
+        assert pd.isna(got["IAEmployeeId"]) if linked is None else got["IAEmployeeId"] == linked
         assert got["Start_dt"] == pd.Timestamp(want["Start_dt"])
         assert (
             pd.isna(got["Term_dt"])

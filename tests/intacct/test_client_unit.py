@@ -593,9 +593,12 @@ def test_expect_many_sends_the_first_wave_at_once(gateway, total, calls) -> None
     ids = [int(r.findtext("RECORDNO")) for p in pages for r in p.records()]
     assert ids == list(range(1, total + 1))
     assert all(p.count > 0 for p in pages[1:])  # pages past the end are dropped
-    # every page once; a small result costs at most concurrency - 1 extra calls
-    assert len(gw.bodies("query")) == calls
-    assert len({b.findtext("offset") for b in gw.bodies("query")}) == calls
+    # every page once; a small result costs at most concurrency - 1 extra calls (fewer when
+    # the first answer arrives before the speculative ones have started: they are cancelled)
+    needed = max(1, -(-total // 10))
+    sent = len(gw.bodies("query"))
+    assert needed <= sent <= calls
+    assert len({b.findtext("offset") for b in gw.bodies("query")}) == sent
 
 
 def test_expect_many_recovers_when_the_server_caps_the_page_size(gateway) -> None:  # type: ignore[no-untyped-def]

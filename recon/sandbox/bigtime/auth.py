@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import hmac
 import secrets
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from recon.sandbox.bigtime import API_TOKEN, FIRM, USER_ID, USER_PASSWORD, guesses
+from recon.sandbox.sessions import SessionTable
 
 
 @dataclass(frozen=True)
@@ -67,13 +67,15 @@ class Auth:
         api_keys: Mapping[str, str] | None = None,
         users: tuple[User, ...] | None = None,
     ) -> None:
-        self.ttl = ttl
-        self._clock = clock
         self._keys = dict(api_keys or {API_TOKEN: FIRM})
         demo = User(USER_ID, USER_PASSWORD, FIRM, guesses.DEMO_USER_NUMBER)
         self._users = {u.user_id.lower(): u for u in users or (demo,)}
-        self._sessions: dict[str, Session] = {}
-        self._lock = threading.Lock()
+        self._sessions: SessionTable[Session] = SessionTable(ttl, clock)
+
+    @property
+    def ttl(self) -> float:
+        """Session lifetime in seconds after its last use."""
+        return self._sessions.ttl
 
     def login(self, user_id: str, password: str, firm: str | None) -> Session | None:
         """A new session, or None when the user, password or (given) firm is wrong."""
@@ -82,10 +84,8 @@ class Auth:
             return None
         if firm and firm.strip() != user.firm:
             return None
-        session = Session(secrets.token_urlsafe(24), user, self._clock() + self.ttl)
-        with self._lock:
-            self._sessions[session.token] = session
-        return session
+        token = secrets.token_urlsafe(24)
+        return self._sessions.add(token, lambda expires: Session(token, user, expires))
 
     def check(self, headers: Mapping[str, str]) -> Caller | None:
         """The caller of a request with these headers (names any case), or None (401)."""
@@ -98,7 +98,7 @@ class Auth:
             firm = self._firm_of_key(key)
             return Caller(firm, None) if firm == realm else None
         token = lowered.get("x-auth-token")
-        session = self._touch(token) if token else None
+        session = self._sessions.touch(token) if token else None
         if session is None or session.user.firm != realm:
             return None
         return Caller(session.user.firm, session.user)
@@ -109,21 +109,6 @@ class Auth:
                 return firm
         return None
 
-    def _touch(self, token: str) -> Session | None:
-        now = self._clock()
-        with self._lock:
-            session = self._sessions.get(token)
-            if session is None:
-                return None
-            if session.expires_at <= now:
-                del self._sessions[token]
-                return None
-            session.expires_at = now + self.ttl
-            return session
-
     def expire_all(self) -> int:
         """Invalidate every session (fault injection); API keys stay valid. Returns how many."""
-        with self._lock:
-            n = len(self._sessions)
-            self._sessions.clear()
-            return n
+        return self._sessions.expire_all()

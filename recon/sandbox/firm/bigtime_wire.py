@@ -79,7 +79,8 @@ def render_seed(view: View, intacct_view: View, detail: View, streams: Streams) 
     view:
         ``Firm.bigtime_view`` (canonical frames per entity).
     intacct_view:
-        ``Firm.intacct_view``; only says which invoices were posted to Intacct.
+        ``Firm.intacct_view``; only says which invoices were posted to Intacct and which
+        staffers are linked to an Intacct employee.
     detail:
         ``Firm.intacct_detail`` (invoice lines, staff cost rates).
     streams:
@@ -96,7 +97,7 @@ def render_seed(view: View, intacct_view: View, detail: View, streams: Streams) 
         "client": _clients(view["customer"]),
         "project": _projects(view["project"], look),
         "project_team": _teams(view, look, streams("bigtime.teams")),
-        "staff": _staff(view["employee"], look),
+        "staff": _staff(view["employee"], intacct_view["employee"], look),
         "time": time_records(view, detail, look, tasks),
         "invoice": _invoices(view, intacct_view, detail["invoice_line"], look),
         "task": tasks,
@@ -186,8 +187,10 @@ def _projects(v: pd.DataFrame, look: Mapping[str, Lookup]) -> list[Record]:
     })  # fmt: skip
 
 
-def _staff(v: pd.DataFrame, look: Mapping[str, Lookup]) -> list[Record]:
+def _staff(v: pd.DataFrame, in_intacct: pd.DataFrame, look: Mapping[str, Lookup]) -> list[Record]:
     emp_id = texts(v["employee_id"])
+    # The Intacct link exists only for staffers that reached Intacct (one was hired in BigTime).
+    linked = texts(v["employee_id"].where(v["employee_id"].isin(in_intacct["employee_id"])))
     created = _stamps(v["start_date"].clip(lower=pd.Timestamp("2024-01-08")), 8 * 60 + 30)
     first = FIRST_SID["staff"]
     return records(len(v), {
@@ -198,7 +201,7 @@ def _staff(v: pd.DataFrame, look: Mapping[str, Lookup]) -> list[Record]:
         "Start_dt": dates(v["start_date"]), "Term_dt": dates(v["end_date"]),
         "CostCenterA": look["costcentera"](v["department_id"]),
         "CostCenterB": look["costcenterb"](v["location_id"]), "CostCenterC": None,
-        "IAEmployeeId": emp_id, "IAClassDefaultId": look["class"](v["class_id"]),
+        "IAEmployeeId": linked, "IAClassDefaultId": look["class"](v["class_id"]),
         "UdfList": _udfs(STAFF_UDFS, [emp_id]),
         "DtCreated": created, "DtModified": created,
     })  # fmt: skip
