@@ -35,6 +35,7 @@ from recon import http
 from recon.errors import (
     ConfigError,
     MalformedResponseError,
+    RateLimitedError,
     RemoteErrorDetail,
     SessionExpiredError,
     WriteOutcomeUnknown,
@@ -452,26 +453,36 @@ class IntacctClient:
         workers: int,
         seen: Callable[[int, Page], None] | None = None,
     ) -> Generator[tuple[int, Page], None, None]:
-        """Pages of ``offsets`` in order, ``workers`` in flight; ``seen`` hears each page
-        before the next offset is drawn."""
+        """Pages of ``offsets`` in order, ``workers`` requests in flight.
+
+        ``seen`` hears the first page before any further offset is drawn (offset 0 decides
+        where a speculative read ends). After that the next request goes out *before* the
+        answer in hand is parsed, so parsing a page overlaps the wait for the next ones.
+        """
         todo = iter(offsets)
         pending: deque[tuple[int, Future[Page]]] = deque()
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="intacct-page") as pool:
 
             def submit(offset: int) -> None:
-                pending.append((offset, pool.submit(self._read_page, build(offset), obj)))
+                fn = build(offset)
+                pending.append((offset, pool.submit(self._fetch_page, fn, obj)))
 
             try:
                 for offset in islice(todo, workers):
                     submit(offset)
+                first = True
                 while pending:
                     offset, future = pending.popleft()
-                    page = future.result()
-                    if seen is not None:
+                    fetched = future.result()
+                    if first and seen is not None:
+                        page = self._finish_page(fetched, obj)
                         seen(offset, page)
                     following = next(todo, None)
                     if following is not None:
                         submit(following)
+                    if not (first and seen is not None):
+                        page = self._finish_page(fetched, obj)
+                    first = False
                     yield offset, page
             finally:  # the consumer stopped early or a page failed: drop what has not started
                 for _, future in pending:
@@ -503,6 +514,28 @@ class IntacctClient:
 
     def _read_page(self, fn: rq.Function, obj: str) -> Page:
         (result,) = self.execute([fn])
+        return result.raise_for_status(f"Intacct {fn.name} {obj}").to_page(obj)
+
+    def _fetch_page(self, fn: rq.Function, obj: str) -> _Fetched:
+        """A page read's answer, unparsed (the worker half of a paged read)."""
+        session = self._current_session()
+        body = rq.request_bytes(self._sender, rq.SessionAuth(session.session_id), [fn])
+        secrets = (*self.credentials.secrets(), session.session_id)
+        call = Call(_describe([fn]), False, (fn.controlid,), session_auth=True, secrets=secrets)
+        content, status = self._transport.fetch(session.endpoint, body, call)
+        return _Fetched(fn, call, content, status)
+
+    def _finish_page(self, fetched: _Fetched, obj: str) -> Page:
+        """Parse a fetched page (the consumer half). What only the XML tells and a retry
+        fixes -- an expired session, GW-0010 -- is left to :meth:`_read_page`, which signs
+        in again or backs off, exactly as an unsplit read would."""
+        fn, call = fetched.fn, fetched.call
+        try:
+            response = self._transport.parse(fetched.content, fetched.status, call)
+        except (SessionExpiredError, RateLimitedError, http.RetrySignal):
+            log.info("%s: answered by a retry of the whole read", call.doing)
+            return self._read_page(fn, obj)
+        (result,) = _match_results(response, [fn], call.doing, transaction=False, write=False)
         return result.raise_for_status(f"Intacct {fn.name} {obj}").to_page(obj)
 
     # --- writes -----------------------------------------------------------------------
@@ -554,6 +587,16 @@ class IntacctClient:
 
 
 # --- helpers --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Fetched:
+    """One page read sent and answered, not yet parsed."""
+
+    fn: rq.Function
+    call: Call
+    content: bytes = field(repr=False)
+    status: int
 
 
 def _match_results(

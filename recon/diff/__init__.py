@@ -1,0 +1,15 @@
+"""The keyed diff: two systems' canonical frames in, immutable findings out.
+
+>>> from recon.diff import diff_all, CompareRules, FieldRule
+>>> rules = CompareRules.default().with_field("project", "name", FieldRule(case=False))
+>>> d = diff_all(intacct_frames, bigtime_frames, rules)  # doctest: +SKIP
+>>> d.summary(); d.findings(); d.entities["customer"].wide()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from recon.diff.engine import diff_all, diff_entity
+from recon.diff.result import Diff, EntityDiff
+from recon.diff.rules import CompareRules, FieldRule
+
+__all__ = ["CompareRules", "Diff", "EntityDiff", "FieldRule", "diff_all", "diff_entity"]
