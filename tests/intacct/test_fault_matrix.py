@@ -40,6 +40,28 @@ def test_reads_recover(client, sandbox, kind, params) -> None:
     assert fired >= 1
 
 
+@pytest.mark.parametrize(("kind", "params"), READ_RECOVERS, ids=lambda v: str(v))
+def test_concurrent_paged_reads_recover(client, sandbox, kind, params) -> None:
+    """Pages after the first are fetched by workers and parsed by the reader: a fault only
+    the XML tells of (expired session, GW-0010) must still be retried like a whole read."""
+
+    def pages():  # type: ignore[no-untyped-def]
+        return client.query("CUSTOMER", ["RECORDNO", "CUSTOMERID"], pagesize=200, concurrency=3)
+
+    def ids(pages) -> list[str]:  # type: ignore[no-untyped-def]
+        return [r.findtext("CUSTOMERID") or "" for p in pages for r in p.records()]
+
+    expected = ids(pages())
+    assert len(expected) > 2000  # a dozen pages, several waves
+    reading = pages()
+    got = ids([next(reading)])  # offset 0 answered: what follows goes through the workers
+    # One expiry event (a second would expire the fresh session too); others strike twice.
+    sandbox.faults.add(kind, count=1 if kind == "expire_session" else 2, only="read", **params)
+    got += ids(reading)
+    assert got == expected
+    assert sandbox.counters.snapshot().get(f"fault:{kind}", 0) >= 1
+
+
 def test_read_is_not_retried_on_524(client, sandbox) -> None:
     client.count("DEPARTMENT")  # signed in
     before = sandbox.counters.snapshot().get("query", 0)
