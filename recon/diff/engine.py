@@ -10,25 +10,57 @@ of the keys plus one vectorised pass per column.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from recon.canonical import ENTITIES, ENTITY_ORDER, Entity
+from recon.canonical import ENTITIES, ENTITY_ORDER, Col, Entity
 from recon.diff.align import Alignment, align, arrow_strings
 from recon.diff.columns import ColumnFindings, compare_column
 from recon.diff.result import Diff, EntityDiff, mismatch_frame
-from recon.diff.rules import CompareRules
+from recon.diff.rules import CompareRules, FieldRule
 from recon.errors import ConfigError
 
 _SIDES = ("intacct", "bigtime")
 
 
-def _entity(name: str) -> Entity:
+def _entity(name: str, spec: Entity | None = None) -> Entity:
+    """The shape ``name`` is compared in: ``spec`` (a user's overridden shape) or canonical."""
     if name not in ENTITIES:
         raise ConfigError(f"unknown entity {name!r}; known: {', '.join(ENTITY_ORDER)}")
-    return ENTITIES[name]
+    if spec is None:
+        return ENTITIES[name]
+    if not isinstance(spec, Entity) or spec.name != name:
+        raise ConfigError(f"the shape given for {name} must be an Entity named {name!r}")
+    if spec.key not in spec.names:
+        raise ConfigError(f"{name}: the key {spec.key!r} is not one of its columns {spec.names}")
+    return spec
+
+
+def _rule(rules: CompareRules, spec: Entity, col: Col) -> FieldRule:
+    """The rule for one column of ``spec``: a per-field override, else the default of the
+    column's kind -- read from ``spec``, so an extra column (a custom field the user added
+    through the mapping overrides) is compared by its own kind."""
+    override = rules.by_field.get((spec.name, col.name))
+    if override is not None:
+        return override
+    if col.name in ENTITIES[spec.name].names and ENTITIES[spec.name].col(col.name) == col:
+        return rules.rule(spec.name, col.name)
+    return rules.by_kind[col.kind]
+
+
+def _key_strings(spec: Entity, frame: pd.DataFrame) -> pa.Array:
+    """The key column as text: an overridden key may be an ``int`` or ``date`` column, and
+    keys are paired -- and reported -- in their canonical string form (``canon_str``)."""
+    values = frame[spec.key]
+    kind = spec.col(spec.key).kind
+    if kind == "date" or values.dtype.kind == "M":
+        values = pd.to_datetime(values).dt.strftime("%Y-%m-%d")
+    elif values.dtype.kind in "iub":
+        values = values.astype("str")
+    return arrow_strings(values)
 
 
 def _check_frame(spec: Entity, side: str, frame: object) -> pd.DataFrame:
@@ -106,7 +138,7 @@ def _compare_fields(
     for col in spec.columns:
         if col.name == spec.key:  # equal by construction: the pairing matched it
             continue
-        rule = rules.rule(spec.name, col.name)
+        rule = _rule(rules, spec, col)
         if rule.ignore:
             continue
         a, b = frames[0][col.name], frames[1][col.name]
@@ -121,6 +153,7 @@ def diff_entity(
     intacct: pd.DataFrame,
     bigtime: pd.DataFrame,
     rules: CompareRules | None = None,
+    spec: Entity | None = None,
 ) -> EntityDiff:
     """Compare one entity's canonical frames from the two systems, keyed by its key column.
 
@@ -132,7 +165,14 @@ def diff_entity(
         Canonical frames with exactly the entity's columns (any column and row order).
         They are read, never modified.
     rules:
-        How fields are compared; :meth:`CompareRules.default` when ``None``.
+        How fields are compared; :meth:`CompareRules.default` when ``None``. A column the
+        canonical entity does not have (an extra of ``spec``) takes the default rule of its
+        kind unless ``rules.by_field`` names it.
+    spec:
+        The shape the frames have when the user's mapping overrides changed it
+        (``MappingOverrides.entity(entity)``: another key, ignored columns dropped, extra
+        columns added); columns, key and kinds are then read from it. ``None``: the
+        canonical shape (``recon.canonical.ENTITIES[entity]``).
 
     Returns
     -------
@@ -145,10 +185,10 @@ def diff_entity(
         Unknown entity, or a frame without exactly the canonical columns, or a column whose
         values cannot be compared as their kind (text, dates, numbers).
     """
-    spec = _entity(entity)
+    spec = _entity(entity, spec)
     rules = rules if rules is not None else CompareRules.default()
     frames = (_check_frame(spec, "intacct", intacct), _check_frame(spec, "bigtime", bigtime))
-    keys = [arrow_strings(frame[spec.key]) for frame in frames]
+    keys = [_key_strings(spec, frame) for frame in frames]
     aligned = align(keys[0], keys[1])
     found = _compare_fields(spec, frames, aligned, rules)
     return EntityDiff(
@@ -166,8 +206,14 @@ def diff_all(
     intacct: Mapping[str, pd.DataFrame],
     bigtime: Mapping[str, pd.DataFrame],
     rules: CompareRules | None = None,
+    specs: Mapping[str, Entity] | None = None,
 ) -> Diff:
     """:func:`diff_entity` for every entity present on both sides, in ``ENTITY_ORDER``.
+
+    Time entries go through :func:`recon.diff.time.diff_time` (link id, then a fallback
+    match of Intacct entries without it). ``specs`` maps an entity to the shape its frames
+    have under the user's mapping overrides (``{e: overrides.entity(e) for e in frames}``);
+    an entity it does not name has its canonical shape.
 
     Raises
     ------
@@ -178,6 +224,14 @@ def diff_all(
         unknown = [name for name in frames if name not in ENTITIES]
         if unknown:
             raise ConfigError(f"{side} frames name unknown entities {unknown}")
+    # Imported here: recon.diff.time builds on diff_entity from this module.
+    from recon.diff.time import diff_time
+
     rules = rules if rules is not None else CompareRules.default()
+    specs = specs if specs is not None else {}
     both = [name for name in ENTITY_ORDER if name in intacct and name in bigtime]
-    return Diff({name: diff_entity(name, intacct[name], bigtime[name], rules) for name in both})
+    found = {}
+    for name in both:
+        compare = diff_time if name == "time_entry" else partial(diff_entity, name)
+        found[name] = compare(intacct[name], bigtime[name], rules, specs.get(name))
+    return Diff(found)

@@ -46,8 +46,9 @@ class MappingReport:
         ``(entity, column) -> n``: references that resolve to nothing in the pull (a BigTime
         id of a record or list item that is not there, or that holds no key), left NA.
     unkeyed:
-        ``entity -> n``: rows left out because they have no key (a BigTime staffer without
-        the "Employee ID" custom field, an Intacct time entry without the link field).
+        ``entity -> n``: rows without a key (a BigTime staffer without the "Employee ID"
+        custom field: left out; an Intacct time entry without the link field: kept keyless,
+        for the time diff's fallback match).
     duplicates:
         ``entity -> n``: rows whose key another row of the same side also has (kept: the
         diff must see them).

@@ -12,7 +12,8 @@ column. The exceptions:
   BigTime can bill as services, should a frame hold others.
 - ``time_entry``: keyed by the custom field carrying the BigTime entry id across
   (:data:`recon.intacct.uncertain.TIMESHEETENTRY_LINK_FIELD`); an entry without it was not
-  synced from BigTime and has no key (left out, counted).
+  synced from BigTime: it is kept with no key (counted), and the diff pairs it by what it
+  says (``recon.diff.time``).
 - ``payment``: the ARPYMTDETAIL amounts summed per invoice (RECORDKEY is the invoice's
   RECORDNO), for invoices with a non-zero total; an invoice nobody paid has no row.
 """
@@ -23,6 +24,7 @@ from collections.abc import Callable, Mapping
 from functools import partial
 from types import MappingProxyType
 
+import numpy as np
 import pandas as pd
 
 from recon.canonical import ENTITIES, ENTITY_ORDER
@@ -40,6 +42,9 @@ from recon.mapping.common import (
 )
 
 SYSTEM = "intacct"
+#: Prefix of the stand-in key an Intacct time entry without the link field has while
+#: :func:`finish` runs (a NUL byte: no pulled entry id starts with it).
+_UNLINKED = "\x00unlinked:"
 #: The objects a payment is read from: the applications, and the invoices they point at.
 PAYMENT_DETAIL, INVOICE = "ARPYMTDETAIL", "ARINVOICE"
 Mapper = Callable[[Frames, MappingReport], pd.DataFrame]
@@ -80,14 +85,34 @@ def map_time_entry(frames: Frames, report: MappingReport | None = None) -> pd.Da
     -------
     pandas.DataFrame
         Exactly the canonical ``time_entry`` columns, sorted by ``entry_id``. Entries
-        without the link field (keyed in Intacct directly) are left out and counted.
+        without the link field (keyed in Intacct directly) are kept with a missing
+        ``entry_id``, after the keyed ones, and counted in ``report.unkeyed``: the diff
+        matches them by employee, project, date, time type and hours.
     """
     report = _report(report)
     spec = ENTITIES["time_entry"]
     frame = require(frames, spec.intacct_object, SYSTEM, "time_entry")
     fields = {c.name: c.intacct for c in spec.columns} | {"entry_id": TIMESHEETENTRY_LINK_FIELD}
     data = {c.name: column(frame, fields[c.name], _dtype(c.kind)) for c in spec.columns}
-    return finish("time_entry", data, frame.index, report)
+    link = data["entry_id"].astype("str")
+    unlinked = (link.isna() | link.str.strip().eq("")).to_numpy()
+    report.note(
+        "unkeyed", "time_entry", int(unlinked.sum()),
+        "%d time_entry row(s) have no %s (entered in Intacct): kept without a key, matched "
+        "by content", int(unlinked.sum()), TIMESHEETENTRY_LINK_FIELD,
+    )  # fmt: skip
+    # finish() leaves keyless rows out; a stand-in key that no entry id can equal keeps them
+    # through it (and out of its duplicate count), and is blanked again after.
+    numbers = pd.Series(np.arange(int(unlinked.sum()))).astype("str")
+    link = link.copy()
+    link[unlinked] = (_UNLINKED + numbers.str.zfill(len(str(len(numbers))))).to_numpy()
+    out = finish("time_entry", data | {"entry_id": link}, frame.index, report)
+    keyless = out["entry_id"].str.startswith(_UNLINKED).to_numpy()
+    if not keyless.any():
+        return out
+    out = out.assign(entry_id=out["entry_id"].mask(keyless))
+    # Keyed entries in key order, then those without a key in their pulled order.
+    return pd.concat([out[~keyless], out[keyless]], ignore_index=True)
 
 
 def map_payment(frames: Frames, report: MappingReport | None = None) -> pd.DataFrame:

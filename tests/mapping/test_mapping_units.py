@@ -173,6 +173,12 @@ def test_intacct_items_are_the_non_inventory_ones_only():
     assert intacct.map_entity("item", frames)["item_id"].tolist() == ["SVC"]
 
 
+def one_missing(out: pd.DataFrame) -> pd.Series:
+    rows = out[out["entry_id"].isna()]
+    assert len(rows) == 1
+    return rows.iloc[0]
+
+
 def test_intacct_time_entries_are_keyed_by_the_bigtime_link_field():
     frames = {"TIMESHEETENTRY": ia_frame("TIMESHEETENTRY", [
         {"RECORDNO": "1", TIMESHEETENTRY_LINK_FIELD: "1000002", "EMPLOYEEID": "E1",
@@ -183,8 +189,11 @@ def test_intacct_time_entries_are_keyed_by_the_bigtime_link_field():
     ])}  # fmt: skip
     report = MappingReport("intacct")
     out = intacct.map_time_entry(frames, report)
-    assert_canonical("time_entry", out)
-    assert out["entry_id"].tolist() == ["1000001", "1000002"]  # keyed in Intacct: left out
+    # Entries without the link are kept, keyless and last, for the time diff's fallback match.
+    assert_canonical("time_entry", out[out["entry_id"].notna()].reset_index(drop=True))
+    assert out["entry_id"].isna().tolist() == [False, False, True]
+    assert out["entry_id"].dropna().tolist() == ["1000001", "1000002"]
+    assert one_missing(out)["hours"] == D("1.00")
     entry = one(out, "1000002")
     assert entry["hours"] == D("7.25") and entry["bill_rate"] == D("200.00")
     assert entry["billable"]
