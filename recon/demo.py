@@ -1,9 +1,9 @@
 """``recon demo``: the main job on the embedded defaults.
 
-For now (both systems pulled, reconciliation arrives next): seed the demo firm into a sandbox
-data directory on first use, start the Intacct and BigTime sandboxes on free loopback ports,
-pull every entity of both systems into typed DataFrames through the real clients over HTTP,
-and print the records per entity for each side.
+Seed the demo firm into a sandbox data directory on first use, start the Intacct and BigTime
+sandboxes on free loopback ports, pull every entity of both systems into typed DataFrames
+through the real clients over HTTP, map both to one canonical shape, diff them, print the
+summary and write the text, HTML and Excel reports. (Approvals and pushes come next.)
 """
 
 from __future__ import annotations
@@ -13,17 +13,21 @@ import json
 import time
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TextIO
 
 import pandas as pd
 
-from recon.bigtime.pull import LIST_PREFIX
+from recon.bigtime.pull import LIST_PREFIX, pull_vocabulary
 from recon.bigtime.pull import pull_all as pull_bigtime
 from recon.config import BigTimeProfile, IntacctProfile, sandbox_profile
 from recon.connect import bigtime_client, intacct_client
+from recon.diff import Diff, diff_all, time_aggregate
 from recon.intacct.pull import pull_all as pull_intacct
+from recon.lexicon import Lexicon
+from recon.mapping import to_canonical_bigtime, to_canonical_intacct
+from recon.report import RunInfo, build_report, render_text, write_reports
 from recon.sandbox.bigtime.server import BigtimeSandbox
 from recon.sandbox.intacct.server import IntacctSandbox
 from recon.sandbox.seed import MANIFEST_FILE, prepare
@@ -35,10 +39,14 @@ DEMO_END = dt.date(2025, 12, 31)
 
 @dataclass(frozen=True)
 class DemoResult:
-    """What the demo pulled: frames per Intacct object and per BigTime entity."""
+    """What the demo pulled (frames per Intacct object and per BigTime entity), what it
+    found, and where the reports are."""
 
     intacct: Mapping[str, pd.DataFrame]
     bigtime: Mapping[str, pd.DataFrame]
+    vocabulary: Mapping[str, str] = field(default_factory=dict)
+    diff: Diff | None = None
+    reports: Mapping[str, Path] = field(default_factory=dict)
 
 
 def run_demo(data: Path, *, scale: int = 1, fresh: bool = False, out: TextIO) -> DemoResult:
@@ -54,20 +62,41 @@ def run_demo(data: Path, *, scale: int = 1, fresh: bool = False, out: TextIO) ->
         with ThreadPoolExecutor(max_workers=2) as pool:
             ia = pool.submit(_pull_intacct, profile.intacct)
             bt = pool.submit(_pull_bigtime, profile.require_bigtime())
-            result = DemoResult(intacct=ia.result(), bigtime=bt.result())
-    elapsed = time.perf_counter() - started
-    print(summary_text(result), file=out)
+            intacct_frames, (bigtime_frames, vocabulary) = ia.result(), bt.result()
+    pulled = DemoResult(intacct=intacct_frames, bigtime=bigtime_frames, vocabulary=vocabulary)
+    print(summary_text(pulled), file=out)
+    records = sum(len(f) for f in intacct_frames.values()) + sum(
+        len(f) for f in bigtime_frames.values()
+    )
+    print(f"Pulled {records:,} records from both systems.\n", file=out)
+    result = _reconcile(pulled, data, out)
     manifest = json.loads((data / MANIFEST_FILE).read_text(encoding="utf-8"))
-    print(
-        f"\nThe demo firm has {len(manifest)} planted disagreements between the two systems "
-        f"(listed in {data / MANIFEST_FILE}); reconciling them arrives with the diff engine.",
-        file=out,
-    )
-    records = sum(len(f) for f in result.intacct.values()) + sum(
-        len(f) for f in result.bigtime.values()
-    )
-    print(f"Pulled {records:,} records from both systems in {elapsed:.1f} s.", file=out)
+    print(f"The demo firm has {len(manifest)} planted disagreements (listed in "
+          f"{data / MANIFEST_FILE}); the diff reports "
+          f"{len(result.diff.findings()) if result.diff else 0} findings.", file=out)  # fmt: skip
+    for kind, path in result.reports.items():
+        print(f"  {kind:<5} report: {path}", file=out)
+    print(f"Done in {time.perf_counter() - started:.1f} s.", file=out)
     return result
+
+
+def _reconcile(pulled: DemoResult, data: Path, out: TextIO) -> DemoResult:
+    """Map both pulls, diff them, print the summary and write the reports."""
+    intacct = to_canonical_intacct(pulled.intacct)
+    bigtime = to_canonical_bigtime(pulled.bigtime)
+    diff = diff_all(intacct, bigtime)
+    hours = time_aggregate(intacct["time_entry"], bigtime["time_entry"], by="week")
+    when = dt.datetime.now(dt.UTC)
+    report = build_report(
+        diff,
+        RunInfo(title="Demo firm: Intacct and BigTime", generated_at=when, profile="sandbox"),
+        Lexicon.from_vocabulary(pulled.vocabulary),
+        hours=hours,
+    )
+    print(render_text(report), file=out)
+    folder = data / "reports" / when.strftime("%Y%m%dT%H%M%SZ")
+    paths = write_reports(report, folder)
+    return replace(pulled, diff=diff, reports=paths)
 
 
 def _pull_intacct(profile: IntacctProfile) -> dict[str, pd.DataFrame]:
@@ -75,9 +104,9 @@ def _pull_intacct(profile: IntacctProfile) -> dict[str, pd.DataFrame]:
         return pull_intacct(client)
 
 
-def _pull_bigtime(profile: BigTimeProfile) -> dict[str, pd.DataFrame]:
+def _pull_bigtime(profile: BigTimeProfile) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
     with bigtime_client(profile) as client:
-        return pull_bigtime(client, DEMO_START, DEMO_END)
+        return pull_bigtime(client, DEMO_START, DEMO_END), pull_vocabulary(client)
 
 
 #: Design entity -> (Intacct object, BigTime frame) that hold it (DESIGN.md's table).

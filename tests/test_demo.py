@@ -45,6 +45,15 @@ def test_demo_pulls_every_object_both_systems_hold(tmp_path: Path) -> None:
     assert sum(bt["time"]["Hours_IN"], Decimal(0)) == hours
     assert f"{len(seed['time']):,}" in text and "BigTime sandbox listening" in text
 
+    # The reconciliation: every planted disagreement found, nothing else, and the reports.
+    assert result.diff is not None
+    found = {(f.entity, f.kind, f.key, f.field) for f in result.diff.findings().itertuples()}
+    planted = {(m.entity, m.kind, m.key, m.field) for m in firm.manifest}
+    assert found == planted
+    assert set(result.reports) == {"text", "html", "excel"}
+    assert all(p.is_file() and p.stat().st_size > 0 for p in result.reports.values())
+    assert "Engagement" in result.reports["text"].read_text(encoding="utf-8")  # firm's lexicon
+
 
 def test_demo_command_reports_a_bad_data_dir_in_one_line(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
