@@ -12,21 +12,17 @@ import datetime as dt
 import json
 import time
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 import pandas as pd
 
-from recon.bigtime.pull import LIST_PREFIX, pull_vocabulary
-from recon.bigtime.pull import pull_all as pull_bigtime
-from recon.config import BigTimeProfile, IntacctProfile, sandbox_profile
-from recon.connect import bigtime_client, intacct_client
-from recon.diff import Diff, diff_all, time_aggregate
-from recon.intacct.pull import pull_all as pull_intacct
+from recon.bigtime.pull import LIST_PREFIX
+from recon.config import sandbox_profile
+from recon.diff import Diff, time_aggregate
 from recon.lexicon import Lexicon
-from recon.mapping import to_canonical_bigtime, to_canonical_intacct
+from recon.pipeline import Pulled, pull_both, reconcile
 from recon.report import RunInfo, build_report, render_text, write_reports
 from recon.sandbox.bigtime.server import BigtimeSandbox
 from recon.sandbox.intacct.server import IntacctSandbox
@@ -58,17 +54,9 @@ def run_demo(data: Path, *, scale: int = 1, fresh: bool = False, out: TextIO) ->
         print(f"Intacct sandbox listening at {intacct.url}", file=out)
         print(f"BigTime sandbox listening at {bigtime.url}", file=out)
         profile = sandbox_profile(intacct_url=intacct.url, bigtime_url=bigtime.url)
-        # The two systems are independent: pull them side by side.
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            ia = pool.submit(_pull_intacct, profile.intacct)
-            bt = pool.submit(_pull_bigtime, profile.require_bigtime())
-            intacct_frames, (bigtime_frames, vocabulary) = ia.result(), bt.result()
-    pulled = DemoResult(intacct=intacct_frames, bigtime=bigtime_frames, vocabulary=vocabulary)
+        pulled = pull_both(profile, DEMO_START, DEMO_END)
     print(summary_text(pulled), file=out)
-    records = sum(len(f) for f in intacct_frames.values()) + sum(
-        len(f) for f in bigtime_frames.values()
-    )
-    print(f"Pulled {records:,} records from both systems.\n", file=out)
+    print(f"Pulled {pulled.records:,} records from both systems.\n", file=out)
     result = _reconcile(pulled, data, out)
     manifest = json.loads((data / MANIFEST_FILE).read_text(encoding="utf-8"))
     print(f"The demo firm has {len(manifest)} planted disagreements (listed in "
@@ -80,12 +68,11 @@ def run_demo(data: Path, *, scale: int = 1, fresh: bool = False, out: TextIO) ->
     return result
 
 
-def _reconcile(pulled: DemoResult, data: Path, out: TextIO) -> DemoResult:
+def _reconcile(pulled: Pulled, data: Path, out: TextIO) -> DemoResult:
     """Map both pulls, diff them, print the summary and write the reports."""
-    intacct = to_canonical_intacct(pulled.intacct)
-    bigtime = to_canonical_bigtime(pulled.bigtime)
-    diff = diff_all(intacct, bigtime)
-    hours = time_aggregate(intacct["time_entry"], bigtime["time_entry"], by="week")
+    rec = reconcile(pulled)
+    diff = rec.diff
+    hours = time_aggregate(rec.intacct["time_entry"], rec.bigtime["time_entry"], by="week")
     when = dt.datetime.now(dt.UTC)
     report = build_report(
         diff,
@@ -96,17 +83,7 @@ def _reconcile(pulled: DemoResult, data: Path, out: TextIO) -> DemoResult:
     print(render_text(report), file=out)
     folder = data / "reports" / when.strftime("%Y%m%dT%H%M%SZ")
     paths = write_reports(report, folder)
-    return replace(pulled, diff=diff, reports=paths)
-
-
-def _pull_intacct(profile: IntacctProfile) -> dict[str, pd.DataFrame]:
-    with intacct_client(profile) as client:
-        return pull_intacct(client)
-
-
-def _pull_bigtime(profile: BigTimeProfile) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
-    with bigtime_client(profile) as client:
-        return pull_bigtime(client, DEMO_START, DEMO_END), pull_vocabulary(client)
+    return DemoResult(pulled.intacct, pulled.bigtime, pulled.vocabulary, diff, paths)
 
 
 #: Design entity -> (Intacct object, BigTime frame) that hold it (DESIGN.md's table).
@@ -141,7 +118,7 @@ def _row(entity: str, obj: str, ia: str, frame: str, bt: str) -> str:
     return f"{entity:<17} {obj:<16} {ia:>8}   {frame:<21} {bt:>8}"
 
 
-def summary_text(result: DemoResult) -> str:
+def summary_text(result: DemoResult | Pulled) -> str:
     """A fixed-width table: per entity, the records each system holds."""
     head = _row("entity", "Intacct object", "records", "BigTime", "records")
     lines = [head, "-" * len(head)]

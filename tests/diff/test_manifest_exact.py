@@ -18,12 +18,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from recon.bigtime.pull import pull_all as pull_bigtime
 from recon.config import sandbox_profile
-from recon.connect import bigtime_client, intacct_client
 from recon.diff import Diff, diff_all, status_differences, time_aggregate, time_totals
-from recon.intacct.pull import pull_all as pull_intacct
-from recon.mapping import MappingReport, to_canonical_bigtime, to_canonical_intacct
+from recon.pipeline import pull_both, reconcile
 from recon.sandbox.bigtime.server import BigtimeSandbox
 from recon.sandbox.firm import Firm, generate
 from recon.sandbox.intacct.server import IntacctSandbox
@@ -150,17 +147,9 @@ def pulled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Frames, Frames]:
     prepare(data, scale=1)
     with IntacctSandbox(data, port=0) as ia_box, BigtimeSandbox(data, port=0) as bt_box:
         profile = sandbox_profile(intacct_url=ia_box.url, bigtime_url=bt_box.url)
-        with intacct_client(profile.intacct) as ia:
-            ia_frames = pull_intacct(ia)
-        with bigtime_client(profile.require_bigtime()) as bt:
-            bt_frames = pull_bigtime(bt, date(2025, 1, 1), date(2025, 12, 31))
-    reports = MappingReport("intacct"), MappingReport("bigtime")
-    mapped = (
-        to_canonical_intacct(ia_frames, reports[0]),
-        to_canonical_bigtime(bt_frames, reports[1]),
-    )
-    assert reports[0].clean and reports[1].clean, reports
-    return mapped
+        rec = reconcile(pull_both(profile, date(2025, 1, 1), date(2025, 12, 31)))
+    assert rec.intacct_report.clean and rec.bigtime_report.clean
+    return rec.intacct, rec.bigtime
 
 
 def test_pulled_mapped_and_diffed_the_findings_equal_the_manifest(pulled: tuple[Frames, Frames]):

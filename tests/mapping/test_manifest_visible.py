@@ -16,12 +16,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from recon.bigtime.pull import pull_all as pull_bigtime
 from recon.canonical import ENTITIES, ENTITY_ORDER, canon_str
 from recon.config import sandbox_profile
-from recon.connect import bigtime_client, intacct_client
-from recon.intacct.pull import pull_all as pull_intacct
-from recon.mapping import MappingReport, to_canonical_bigtime, to_canonical_intacct
+from recon.mapping import MappingReport
+from recon.pipeline import pull_both, reconcile
 from recon.sandbox.bigtime.server import BigtimeSandbox
 from recon.sandbox.firm import Firm, generate
 from recon.sandbox.intacct.server import IntacctSandbox
@@ -51,17 +49,8 @@ def mapped(tmp_path_factory: pytest.TempPathFactory) -> Mapped:
     prepare(data, scale=1)
     with IntacctSandbox(data, port=0) as ia_box, BigtimeSandbox(data, port=0) as bt_box:
         profile = sandbox_profile(intacct_url=ia_box.url, bigtime_url=bt_box.url)
-        with intacct_client(profile.intacct) as ia:
-            ia_frames = pull_intacct(ia)
-        with bigtime_client(profile.require_bigtime()) as bt:
-            bt_frames = pull_bigtime(bt, date(2025, 1, 1), date(2025, 12, 31))
-    ia_report, bt_report = MappingReport("intacct"), MappingReport("bigtime")
-    return Mapped(
-        to_canonical_intacct(ia_frames, ia_report),
-        to_canonical_bigtime(bt_frames, bt_report),
-        ia_report,
-        bt_report,
-    )
+        rec = reconcile(pull_both(profile, date(2025, 1, 1), date(2025, 12, 31)))
+    return Mapped(dict(rec.intacct), dict(rec.bigtime), rec.intacct_report, rec.bigtime_report)
 
 
 def _differences(intacct: Frames, bigtime: Frames) -> set[Difference]:
