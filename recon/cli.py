@@ -1,4 +1,4 @@
-"""The ``recon`` command: ``recon sandbox``, ``recon demo``.
+"""The ``recon`` command: ``recon sandbox``, ``recon demo``, ``recon ledger``.
 
 Every user-caused failure ends in one line on stderr and a non-zero exit, never a traceback.
 """
@@ -81,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
         "BigTime, and summarise.",
     )
     _data_args(demo, "demo")
+    _ledger_args(sub)
     return parser
 
 
@@ -142,7 +143,68 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"sandbox": _cmd_sandbox, "demo": _cmd_demo}
+def _ledger_args(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    ledger = sub.add_parser(
+        "ledger",
+        help="verify or export the decision ledger",
+        description="The decision ledger: every run prepared, change decided and push made, "
+        "each row chained to the one before by its hash.",
+        epilog="Exit status: 0 ok, 1 the ledger is broken (edited, deleted, reordered or "
+        "forged rows), 2 it could not be read (no database, bad file name).",
+    )
+    ledger.set_defaults(ledger_parser=ledger)
+    actions = ledger.add_subparsers(dest="ledger_command", metavar="ACTION")
+    verify = actions.add_parser(
+        "verify",
+        help="recompute the hash chain; name the first bad row",
+        description="Recompute the ledger's hash chain and report the first row that was "
+        "edited, deleted, reordered or inserted outside recon.",
+    )
+    export = actions.add_parser(
+        "export",
+        help="write the ledger to a .csv or .xlsx file for an auditor",
+        description="Write every ledger row to FILE (.csv or .xlsx, by its suffix).",
+    )
+    export.add_argument("file", type=Path, metavar="FILE", help="a .csv or .xlsx file to write")
+    for parser in (verify, export):
+        parser.add_argument(
+            "--db",
+            type=Path,
+            default=None,
+            help="the recon database (default: <recon data dir>/recon.sqlite3)",
+        )
+
+
+def _cmd_ledger(args: argparse.Namespace) -> int:
+    from recon.errors import ConfigError
+    from recon.store import DEFAULT_FILENAME, Store
+
+    if args.ledger_command is None:
+        args.ledger_parser.print_help()
+        return EXIT_USAGE
+    db = args.db or data_dir() / DEFAULT_FILENAME
+    try:
+        store = Store(db, create=False)
+        check = store.verify_ledger()
+        if args.ledger_command == "export":
+            out = store.export_ledger(args.file)
+            rows = f" ({check.rows} rows)" if check.ok else ""
+            print(f"Wrote the ledger to {out}{rows}")
+    except ConfigError as exc:  # a path problem: nothing was checked
+        print(f"recon ledger: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if not check.ok:
+        print(
+            f"recon ledger: BROKEN at row {check.first_bad_seq}: {check.problem} ({db})",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
+    if args.ledger_command == "verify":
+        print(f"Ledger ok: {check.rows} rows, hash chain intact ({db})")
+    return EXIT_OK
+
+
+COMMANDS = {"sandbox": _cmd_sandbox, "demo": _cmd_demo, "ledger": _cmd_ledger}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

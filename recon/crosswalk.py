@@ -15,8 +15,6 @@ again.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import closing, contextmanager
@@ -28,6 +26,7 @@ import pandas as pd
 
 from recon.canonical import ENTITIES
 from recon.errors import ConfigError, ReconError
+from recon.ledger import GENESIS, chain_hash, verify_rows
 
 __all__ = [
     "DEFAULT_FILENAME",
@@ -44,8 +43,6 @@ Action = Literal["accept", "reject", "undo"]
 
 #: Columns of :meth:`Crosswalk.history`.
 HISTORY_COLUMNS = ("seq", "at", "entity", "intacct_key", "bigtime_key", "action", "who", "note")
-
-_GENESIS = "0" * 64
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS history (
@@ -106,10 +103,6 @@ def _text(value: object, what: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(f"{what} must be a non-empty string, got {value!r}")
     return value
-
-
-def _hash(prev: str, row: tuple[str, ...]) -> str:
-    return hashlib.sha256(json.dumps([prev, *row]).encode()).hexdigest()
 
 
 class Crosswalk:
@@ -226,13 +219,13 @@ class Crosswalk:
     @staticmethod
     def _append(db: sqlite3.Connection, row: tuple[str, ...]) -> None:
         last = db.execute("SELECT hash FROM history ORDER BY seq DESC LIMIT 1").fetchone()
-        prev = last[0] if last else _GENESIS
+        prev = last[0] if last else GENESIS
         at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
         full = (at, *row)
         db.execute(
             "INSERT INTO history (at, entity, intacct_key, bigtime_key, action, who, note, "
             "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (*full, prev, _hash(prev, full)),
+            (*full, prev, chain_hash(prev, full)),
         )
 
     # --- reading ------------------------------------------------------------------------------
@@ -274,12 +267,13 @@ class Crosswalk:
         cols = "seq, at, entity, intacct_key, bigtime_key, action, who, note, prev_hash, hash"
         with self._connect() as db:
             rows = db.execute(f"SELECT {cols} FROM history ORDER BY seq").fetchall()  # noqa: S608
-        prev = _GENESIS
-        for seq, *row, prev_hash, digest in rows:
-            if prev_hash != prev or _hash(prev, tuple(row)) != digest:
-                raise ReconError(f"crosswalk history {self.path} was altered at row {seq}")
-            prev = digest
-        return len(rows)
+        # The history's hash never covered ``seq`` (kept so existing files still verify).
+        check = verify_rows(rows, seq_hashed=False)
+        if not check.ok:
+            raise ReconError(
+                f"crosswalk history {self.path} was altered at row {check.first_bad_seq}"
+            )
+        return check.rows
 
 
 # --- the key link ------------------------------------------------------------------------------

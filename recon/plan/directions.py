@@ -1,0 +1,190 @@
+"""Which way each entity flows, and what a record found only in the target system becomes.
+
+DESIGN.md: Intacct is the book of record for master data (customers, projects, employees,
+vendors, every reference list), so it flows Intacct -> BigTime; a project or staffer created
+in BigTime may be created in Intacct. Time entries and invoices flow BigTime -> Intacct;
+recon never removes posted time or invoices. Payments flow Intacct -> BigTime, but BigTime
+has no payment API (its own Intacct integration carries them), so they are review-only.
+Removals deactivate; nothing is hard-deleted.
+
+>>> from recon.plan import DEFAULT_DIRECTIONS, Direction
+>>> mine = {**DEFAULT_DIRECTIONS, "vendor": Direction("intacct", "review")}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Literal
+
+from recon.canonical import ENTITIES, ENTITY_ORDER
+from recon.errors import ConfigError
+from recon.plan.model import SYSTEM_LABELS, SYSTEMS, System
+
+OnlyInTarget = Literal["deactivate", "create_in_source", "review"]
+ONLY_IN_TARGET: tuple[OnlyInTarget, ...] = ("deactivate", "create_in_source", "review")
+
+
+@dataclass(frozen=True)
+class Direction:
+    """How one entity flows between the two systems.
+
+    Parameters
+    ----------
+    source:
+        The system of record (``"intacct"`` or ``"bigtime"``); the other is the target.
+        A record only in the source is created in the target; a field that differs is
+        updated in the target to the source's value.
+    only_in_target:
+        What a record found only in the target becomes: ``"deactivate"`` it there
+        (status -> inactive; the entity needs a status column), ``"create_in_source"``
+        (the target may originate records: a project created in BigTime), or ``"review"``
+        (shown, never pushed).
+    pushable:
+        ``False``: every change of the entity is shown for review only.
+    note:
+        Why recon does not push (review-only changes carry it).
+
+    Raises
+    ------
+    ConfigError
+        An unknown system or ``only_in_target``, or a non-bool ``pushable``.
+    """
+
+    source: System
+    only_in_target: OnlyInTarget = "deactivate"
+    pushable: bool = True
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        if self.source not in SYSTEMS:
+            raise ConfigError(
+                f"Direction source {self.source!r}: use {' or '.join(map(repr, SYSTEMS))}"
+            )
+        if self.only_in_target not in ONLY_IN_TARGET:
+            raise ConfigError(
+                f"Direction only_in_target {self.only_in_target!r}: use one of "
+                f"{', '.join(ONLY_IN_TARGET)}"
+            )
+        if not isinstance(self.pushable, bool):
+            raise ConfigError(f"Direction pushable must be True or False, got {self.pushable!r}")
+        if not isinstance(self.note, str):
+            raise ConfigError(f"Direction note must be text, got {type(self.note).__name__}")
+
+    @property
+    def target(self) -> System:
+        """The system changes are written to."""
+        return "bigtime" if self.source == "intacct" else "intacct"
+
+
+_MASTER = Direction("intacct", "deactivate")
+_ORIGINATES_IN_BIGTIME = Direction("intacct", "create_in_source")
+_POSTED = Direction("bigtime", "review", note="recon never removes posted time or invoices")
+_PAYMENTS = Direction(
+    "intacct",
+    "review",
+    pushable=False,
+    note="BigTime has no payment API; its own Intacct integration carries payments",
+)
+
+#: The design's directions, per canonical entity (read-only).
+DEFAULT_DIRECTIONS: Mapping[str, Direction] = MappingProxyType(
+    {
+        name: {
+            "project": _ORIGINATES_IN_BIGTIME,
+            "employee": _ORIGINATES_IN_BIGTIME,
+            "time_entry": _POSTED,
+            "invoice": _POSTED,
+            "payment": _PAYMENTS,
+        }.get(name, _MASTER)
+        for name in ENTITY_ORDER
+    }
+)
+
+
+def resolve_directions(directions: Mapping[str, Direction]) -> dict[str, Direction]:
+    """``directions`` over :data:`DEFAULT_DIRECTIONS`: an entity it does not name keeps
+    the default.
+
+    Raises
+    ------
+    ConfigError
+        Not a mapping, an unknown entity, a value that is not a :class:`Direction`, or
+        ``"deactivate"`` for an entity without a status column.
+    """
+    if not isinstance(directions, Mapping):
+        raise ConfigError(
+            f"directions must be a mapping entity -> Direction, got {type(directions).__name__}"
+        )
+    unknown = [name for name in directions if name not in ENTITIES]
+    if unknown:
+        raise ConfigError(f"directions name unknown entities {unknown}; known: {ENTITY_ORDER}")
+    for name, direction in directions.items():
+        if not isinstance(direction, Direction):
+            raise ConfigError(
+                f"directions[{name!r}] must be a recon.plan.Direction, got {direction!r}"
+            )
+        if direction.only_in_target == "deactivate" and "status" not in ENTITIES[name].names:
+            raise ConfigError(
+                f"directions[{name!r}]: a {name} has no status to deactivate; use "
+                f"only_in_target='review' or 'create_in_source'"
+            )
+    return {**DEFAULT_DIRECTIONS, **directions}
+
+
+# --- the rule texts ---------------------------------------------------------------------------
+#: What flows, in words, for the entities that are not master data.
+_FLOWS = {"time_entry": "time flows", "invoice": "invoices flow", "payment": "payments flow"}
+
+
+def label(entity: str) -> str:
+    """``"time entry"``: the entity in words."""
+    return entity.replace("_", " ")
+
+
+def flow(entity: str, direction: Direction) -> str:
+    """``"master data flows Intacct -> BigTime"``."""
+    what = _FLOWS.get(entity, "master data flows")
+    return f"{what} {SYSTEM_LABELS[direction.source]} -> {SYSTEM_LABELS[direction.target]}"
+
+
+def create_rule(entity: str, direction: Direction) -> str:
+    return f"{flow(entity, direction)}: {label(entity)} missing in {_tgt(direction)}"
+
+
+def create_in_source_rule(entity: str, direction: Direction) -> str:
+    src, tgt, what = SYSTEM_LABELS[direction.source], _tgt(direction), label(entity)
+    article = "an" if what[0] in "aeiou" else "a"
+    return f"{article} {what} created in {tgt} may go to {src}: {what} missing in {src}"
+
+
+def update_rule(entity: str, direction: Direction, fields: list[str], cosmetic: bool) -> str:
+    verb = "differs" if len(fields) == 1 else "differ"
+    text = f"{flow(entity, direction)}: {label(entity)} {', '.join(fields)} {verb}"
+    return text + (" (only in letter case or spacing)" if cosmetic else "")
+
+
+def deactivate_rule(entity: str, direction: Direction) -> str:
+    return (
+        f"{flow(entity, direction)}: {label(entity)} only in {_tgt(direction)}; deactivate it"
+        " there (recon never hard-deletes)"
+    )
+
+
+def review_rule(entity: str, direction: Direction) -> str:
+    return f"{flow(entity, direction)}: {label(entity)} only in {_tgt(direction)}"
+
+
+def review_note(direction: Direction) -> str:
+    """``"only in Intacct: review; recon never removes posted time or invoices"``."""
+    why = direction.note or "recon does not remove it"
+    return f"only in {_tgt(direction)}: review; {why}"
+
+
+def not_pushable_note(entity: str, direction: Direction) -> str:
+    return direction.note or f"recon does not push {label(entity)} changes; shown for review"
+
+
+def _tgt(direction: Direction) -> str:
+    return SYSTEM_LABELS[direction.target]
