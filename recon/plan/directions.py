@@ -88,6 +88,20 @@ _PAYMENTS = Direction(
     note="BigTime has no payment API; its own Intacct integration carries payments",
 )
 
+# BigTime's picklists are read-only in its API (spec §4.10): its own Intacct integration
+# fills them, or a firm admin adds a value under My Company > Field Values.
+_READ_ONLY_LIST = Direction(
+    "intacct",
+    "deactivate",
+    pushable=False,
+    note="BigTime's lists are read-only in its API: its Intacct integration keeps them, or add "
+    "or change the value in BigTime (My Company > Field Values)",
+)
+#: Reference lists BigTime holds as picklists (everything but customers, projects, staff).
+READ_ONLY_LISTS = frozenset(ENTITY_ORDER) - {
+    "customer", "project", "employee", "time_entry", "invoice", "payment",
+}  # fmt: skip
+
 #: The design's directions, per canonical entity (read-only).
 DEFAULT_DIRECTIONS: Mapping[str, Direction] = MappingProxyType(
     {
@@ -97,7 +111,7 @@ DEFAULT_DIRECTIONS: Mapping[str, Direction] = MappingProxyType(
             "time_entry": _POSTED,
             "invoice": _POSTED,
             "payment": _PAYMENTS,
-        }.get(name, _MASTER)
+        }.get(name, _READ_ONLY_LIST if name in READ_ONLY_LISTS else _MASTER)
         for name in ENTITY_ORDER
     }
 )

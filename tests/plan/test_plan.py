@@ -28,6 +28,7 @@ from recon.plan import (
     make_plan,
 )
 from recon.plan.build import CYCLE_NOTE
+from recon.plan.directions import READ_ONLY_LISTS
 from recon.sandbox.firm import generate
 
 POSTED = ("time_entry", "invoice")
@@ -85,13 +86,15 @@ def _expected(item, ia, bt) -> tuple[str, str, bool, tuple[FieldChange, ...]]:
             return "create", "intacct", True, _create_fields(bt[entity], entity, key)
         fc = FieldChange(item.field, item.intacct_value, item.bigtime_value)
         return "update", "intacct", True, (fc,)
+    # BigTime's reference lists are read-only in its API: shown for review, not pushed.
+    writable = entity not in READ_ONLY_LISTS
     if kind == "missing_in_bigtime":
-        return "create", "bigtime", True, _create_fields(ia[entity], entity, key)
+        return "create", "bigtime", writable, _create_fields(ia[entity], entity, key)
     if kind == "missing_in_intacct":
         assert entity in ORIGINATES_IN_BIGTIME, "the demo plants no other BigTime-only master"
         return "create", "intacct", True, _create_fields(bt[entity], entity, key)
     fc = FieldChange(item.field, item.bigtime_value, item.intacct_value)
-    return "update", "bigtime", True, (fc,)
+    return "update", "bigtime", writable, (fc,)
 
 
 # --- the demo firm ----------------------------------------------------------------------------
@@ -106,7 +109,8 @@ def test_every_manifest_item_becomes_exactly_its_change(firm, views, plan):
         got = (change.action, change.target, change.pushable, change.fields)
         assert got == (action, target, pushable, fields), item.id
         if not pushable:
-            assert "BigTime has no payment API" in change.note
+            why = "payment API" if item.entity == "payment" else "read-only in its API"
+            assert why in change.note
         assert change.change_id.startswith("chg-") and len(change.change_id) == 20
         assert change.rule
 
@@ -141,7 +145,7 @@ def test_cosmetic_findings_become_changes(views, plan):
     by_record = {(c.entity, c.key): c for c in plan.changes}
     for entity, key, field in cosmetic[["entity", "key", "field"]].itertuples(index=False):
         change = by_record[(entity, key)]
-        assert change.action == "update" and change.pushable
+        assert change.action == "update" and change.pushable == (entity not in READ_ONLY_LISTS)
         assert [f.field for f in change.fields] == [field]
         assert change.rule.endswith("(only in letter case or spacing)")
 
@@ -209,8 +213,8 @@ def test_frame_has_one_row_per_change(firm, plan):
     assert row["before"] == {"name": "Calumet Pharmacy"}
     assert row["after"] == {"name": "Calumet Pharmacy Corp."}
     assert row["summary"] == "name: 'Calumet Pharmacy' -> 'Calumet Pharmacy Corp.'"
-    payments = sum(item.entity == "payment" for item in firm.manifest)
-    assert frame["pushable"].dtype == bool and (~frame["pushable"]).sum() == payments > 0
+    review = sum(i.entity == "payment" or i.entity in READ_ONLY_LISTS for i in firm.manifest)
+    assert frame["pushable"].dtype == bool and (~frame["pushable"]).sum() == review > 0
     assert plan.by_id()[row["change_id"]].key == "C10012"
 
 
@@ -234,8 +238,8 @@ def test_master_data_only_in_bigtime_is_deactivated_never_deleted(views):
     ia = {**ia, "vendor": _without(ia["vendor"], "vendor_id", ["V1001", "V1003"])}
     changes = [c for c in _plan(ia, bt).changes if c.action == "deactivate"]
     assert [(c.entity, c.key, c.target, c.pushable) for c in changes] == [
-        ("vendor", "V1003", "bigtime", True)  # V1001 is inactive already: nothing to do
-    ]
+        ("vendor", "V1003", "bigtime", False)  # V1001 is inactive already: nothing to do
+    ]  # BigTime's vendor list is read-only in its API: proposed for review
     assert changes[0].fields == (FieldChange("status", "active", "inactive"),)
     assert "never hard-deletes" in changes[0].rule
 
@@ -386,7 +390,8 @@ def test_custom_directions(views):
         "bigtime",
         (FieldChange("status", "active", "inactive"),),
     )
-    assert DEFAULT_DIRECTIONS["vendor"] == Direction("intacct")  # defaults untouched
+    assert DEFAULT_DIRECTIONS["vendor"].source == "intacct"  # defaults untouched
+    assert DEFAULT_DIRECTIONS["vendor"].note and not DEFAULT_DIRECTIONS["vendor"].pushable
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,400 @@
+"""Apply changes to Intacct: generic ``create``/``update`` with the change's idempotency key.
+
+Every write is ONE function whose control id is the change's idempotency key, sent with
+``uniqueid=true`` (:meth:`recon.intacct.client.IntacctClient.create`): Intacct refuses to run
+a control id twice, so a resend can never apply a change twice, and settling a write of
+unknown outcome is a resend (:meth:`IntacctWriter.settle`).
+
+What each entity becomes on the wire
+------------------------------------
+- Master data (customer, project, employee and the reference lists): the object of
+  :data:`recon.canonical.ENTITIES` with the ``Col.intacct`` fields (dotted names nest).
+  Create sends the natural id and the change's values; update and deactivate send the
+  natural id and the changed fields only (deactivate: ``STATUS`` inactive; an empty element
+  clears a value, spec §4.2). A create also sends what Intacct requires and the canonical
+  model does not hold: a project's :data:`PROJECT_CATEGORY`, an employee's contact name.
+- Time entry: a ``TIMESHEET`` holding ``TIMESHEETENTRIES``. A create makes one timesheet
+  for the entry's employee and week carrying the BigTime entry id in
+  :data:`~recon.intacct.uncertain.TIMESHEETENTRY_LINK_FIELD`. An update sends the entry's
+  timesheet with all its entries as read, the one entry changed: Intacct's TIMESHEET update
+  replaces the whole timesheet (spec §4.2), so leaving an entry out would delete it.
+- Invoice: an ``ARINVOICE`` with ``ARINVOICEITEMS``. The canonical invoice holds its total,
+  not its lines: a create posts one line of the total to :data:`INVOICE_LINE_ACCOUNT`; an
+  update of the total resends the lines as they are plus one adjustment line of the
+  difference (lines, once replaced, are a full replace too).
+
+Remote ids: the RECORDNO of the record written -- for a time entry, of its timesheet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from recon.canonical import ENTITIES
+from recon.errors import ReplayRefusedError
+from recon.intacct.filters import F
+from recon.intacct.frames import pages_to_frame
+from recon.intacct.pull import spec_for
+from recon.intacct.uncertain import TIMESHEETENTRY_LINK_FIELD, TIMESHEETENTRY_PARENT_KEY
+from recon.mapping.common import MappingReport
+from recon.mapping.intacct import map_entity
+from recon.push.writers import (
+    System,
+    UnresolvedReference,
+    UnsupportedChange,
+    Values,
+    afters,
+    canonical_values,
+    check_pushable,
+    record_label,
+    typed,
+)
+
+if TYPE_CHECKING:
+    from recon.intacct.client import IntacctClient
+    from recon.plan import Change
+
+log = logging.getLogger("recon.push")
+
+# --- choices the spec leaves open (UNCERTAIN): correct them here ---------------------------
+#: Spec §5 PROJECT: create requires PROJECTCATEGORY; "Contract" is the value seen (client
+#: work). A project pushed from BigTime is client work; other categories are company setup.
+PROJECT_CATEGORY = "Contract"
+#: Spec §5 EMPLOYEE: reads and queries name the contact ``CONTACT.*``, writes ``PERSONALINFO``.
+EMPLOYEE_CONTACT_READ, EMPLOYEE_CONTACT_WRITE = "CONTACT.", "PERSONALINFO."
+#: Spec §5 TIMESHEET: generic create takes Draft or Submitted (default Draft). Time pushed
+#: from BigTime was entered and submitted there; it goes on to Intacct's approval as such.
+TIMESHEET_STATE = "Submitted"
+#: First day of a timesheet period (``date.weekday()``: Monday = 0), the company's setting.
+TIMESHEET_WEEK_START = 0
+#: GL account the line of a pushed invoice posts to (revenue): a firm setting; this is the
+#: demo firm's. Pass ``invoice_account=`` for a real company.
+INVOICE_LINE_ACCOUNT = "4000"
+INVOICE_ADJUSTMENT_TEXT = "Adjustment to the invoice total in BigTime (recon)"
+
+#: Fields of a TIMESHEETENTRY that a timesheet update resends as read (spec §5 TIMESHEET):
+#: employee and state come from the timesheet, RECORDNO and the parent key are the server's.
+ENTRY_FIELDS: tuple[str, ...] = (
+    "LINENO", "ENTRYDATE", "QTY", "PROJECTID", "TASKKEY", "TASKID", "CUSTOMERID", "ITEMID",
+    "TIMETYPE", "BILLABLE", "DESCRIPTION", "NOTES", "DEPARTMENTID", "LOCATIONID", "CLASSID",
+    "EXTBILLRATE", "EXTCOSTRATE", TIMESHEETENTRY_LINK_FIELD,
+)  # fmt: skip
+#: Fields of an ARINVOICEITEM an invoice update resends as read (TRX_AMOUNT, TOTALPAID and
+#: LINE_NO are derived by Intacct from the lines sent).
+INVOICE_LINE_FIELDS: tuple[str, ...] = (
+    "ACCOUNTNO", "ACCOUNTLABEL", "AMOUNT", "ENTRYDESCRIPTION", "DEPARTMENTID", "LOCATIONID",
+    "PROJECTID", "CUSTOMERID", "EMPLOYEEID", "ITEMID", "CLASSID", "TASKID",
+)  # fmt: skip
+_TRANSACTIONS = ("time_entry", "invoice")
+#: Entities with no Intacct write here: payments are Intacct's own (never pushed to it).
+_NOT_WRITABLE = ("payment",)
+
+Record = dict[str, Any]
+
+
+class IntacctWriter:
+    """Applies changes to one Intacct company through ``client``.
+
+    Parameters
+    ----------
+    client:
+        A signed-in (or sign-in capable) :class:`~recon.intacct.client.IntacctClient`.
+    project_category, timesheet_state, invoice_account:
+        Company settings a create needs (defaults: :data:`PROJECT_CATEGORY`,
+        :data:`TIMESHEET_STATE`, :data:`INVOICE_LINE_ACCOUNT`).
+    """
+
+    system: System = "intacct"
+
+    def __init__(
+        self,
+        client: IntacctClient,
+        *,
+        project_category: str = PROJECT_CATEGORY,
+        timesheet_state: str = TIMESHEET_STATE,
+        invoice_account: str = INVOICE_LINE_ACCOUNT,
+    ) -> None:
+        self.client = client
+        self.project_category = project_category
+        self.timesheet_state = timesheet_state
+        self.invoice_account = invoice_account
+
+    def __repr__(self) -> str:
+        return f"IntacctWriter({self.client!r})"
+
+    # --- the Writer protocol --------------------------------------------------------------
+
+    def current(self, change: Change) -> Values | None:
+        """The Intacct record's canonical values for ``change.fields``, read now.
+
+        The record is queried by its key field and mapped exactly as a pull is
+        (:func:`recon.mapping.intacct.map_entity`), so the values compare with the plan's.
+        ``None`` when Intacct has no such record.
+        """
+        _check_entity(change)
+        obj = ENTITIES[change.entity].intacct_object
+        fields = spec_for(obj).fields
+        wanted = F(_key_field(change.entity)) == change.key
+        pages = self.client.query(obj, list(fields), filter=wanted)
+        frame = pages_to_frame(pages, obj, fields)
+        canonical = map_entity(change.entity, {obj: frame}, MappingReport("intacct"))
+        return canonical_values(canonical, change)
+
+    def apply(self, change: Change, idem_key: str) -> str:
+        """Send the change as one write function with control id ``idem_key``.
+
+        Returns the RECORDNO written (a time entry's: its timesheet's).
+
+        Raises
+        ------
+        recon.errors.WriteOutcomeUnknown
+            No usable answer: call :meth:`settle` with the same ``idem_key``.
+        recon.errors.ReplayRefusedError
+            ``idem_key`` was applied before (so was this change).
+        recon.errors.FunctionError
+            Intacct refused the write; the message carries Intacct's error text.
+        UnsupportedChange, UnresolvedReference
+            Refused before sending (see the messages).
+        """
+        obj, verb, record = self._write_for(change)
+        send = self.client.create if verb == "create" else self.client.update
+        result = send(obj, [record], idem_key)
+        recordno = result.records[0][0] if result.records else ""
+        log.info("Intacct %s %s: %s (control id %s)", verb, obj, record_label(change), idem_key)
+        return recordno or self._locate(change) or ""
+
+    def settle(self, change: Change, idem_key: str) -> str | None:
+        """Resend with the same control id: a replay refusal means it was applied.
+
+        Returns the remote id: either the first send was applied (Intacct refuses the resend
+        as a replay) or this resend applied it -- so never ``None``. An empty string when it
+        was applied but the record is gone since. Raises as :meth:`apply` does otherwise:
+        :class:`~recon.errors.WriteOutcomeUnknown` again (settle later), or a definite
+        refusal (nothing was applied).
+        """
+        try:
+            return self.apply(change, idem_key)
+        except ReplayRefusedError:
+            log.info("Intacct: control id %s ran before: %s", idem_key, record_label(change))
+            return self._locate(change) or ""
+
+    # --- building the write ---------------------------------------------------------------
+
+    def _write_for(self, change: Change) -> tuple[str, str, Record]:
+        _check_entity(change)
+        check_pushable(change, self.system)
+        if change.action not in ("create", "update", "deactivate"):
+            raise UnsupportedChange(f"unknown action {change.action!r} for {record_label(change)}")
+        if change.entity == "time_entry":
+            return self._timesheet(change)
+        if change.entity == "invoice":
+            return self._invoice(change)
+        return self._master(change)
+
+    def _master(self, change: Change) -> tuple[str, str, Record]:
+        spec = ENTITIES[change.entity]
+        obj, key_field = spec.intacct_object, _key_field(change.entity)
+        record: Record = {key_field: change.key}
+        for f in change.fields:
+            if f.field == spec.key or (change.action == "create" and f.after is None):
+                continue
+            col = spec.col(f.field)
+            record[_write_name(obj, col.intacct)] = typed(col.kind, f.after)
+        if change.action != "create":
+            return obj, "update", record
+        return obj, "create", record | self._create_defaults(obj, change)
+
+    def _create_defaults(self, obj: str, change: Change) -> Record:
+        """What Intacct requires on create that no canonical column holds (spec §5)."""
+        if obj == "PROJECT":
+            return {"PROJECTCATEGORY": self.project_category}
+        if obj == "EMPLOYEE":
+            values = afters(change)
+            parts = [values.get("first_name"), values.get("last_name")]
+            name = " ".join(p for p in parts if p) or change.key
+            return {EMPLOYEE_CONTACT_WRITE + "CONTACTNAME": name}
+        return {}
+
+    def _timesheet(self, change: Change) -> tuple[str, str, Record]:
+        values = afters(change)
+        if change.action == "create":
+            employee, day = values.get("employee_id"), values.get("entry_date")
+            if not employee or not day:
+                raise UnsupportedChange(
+                    f"{record_label(change)}: a time entry needs its employee and date to go "
+                    "on an Intacct timesheet"
+                )
+            entry = {TIMESHEETENTRY_LINK_FIELD: change.key}
+            entry |= _fields(change, skip=("entry_id", "employee_id"))
+            sheet = {
+                "EMPLOYEEID": employee,
+                "BEGINDATE": _period_start(typed("date", day)),
+                "STATE": self.timesheet_state,
+                "TIMESHEETENTRIES": [entry],
+            }
+            return "TIMESHEET", "create", sheet
+        _no_deactivate(change)
+        if "employee_id" in values:
+            raise UnsupportedChange(
+                f"{record_label(change)}: moving a time entry to another employee's "
+                "timesheet is not done by recon; correct it in Intacct"
+            )
+        sheet_key, lines = self._sheet_of(change)
+        entries = [_entry_update(row, change) for row in lines]
+        return "TIMESHEET", "update", {"RECORDNO": sheet_key, "TIMESHEETENTRIES": entries}
+
+    def _sheet_of(self, change: Change) -> tuple[str, list[dict[str, str]]]:
+        """The entry's timesheet RECORDNO and all that timesheet's entries, as read."""
+        found = self._raw("TIMESHEETENTRY", TIMESHEETENTRY_LINK_FIELD, change.key,
+                          ("RECORDNO", TIMESHEETENTRY_PARENT_KEY))  # fmt: skip
+        if not found or not found[0].get(TIMESHEETENTRY_PARENT_KEY):
+            raise UnresolvedReference(
+                f"Intacct has no timesheet entry with {TIMESHEETENTRY_LINK_FIELD} "
+                f"{change.key} to update; pull again and review the plan"
+            )
+        sheet = found[0][TIMESHEETENTRY_PARENT_KEY]
+        fields = ("RECORDNO", *ENTRY_FIELDS)
+        lines = self._raw("TIMESHEETENTRY", TIMESHEETENTRY_PARENT_KEY, sheet, fields)
+        return sheet, sorted(lines, key=_line_order("LINENO"))
+
+    def _invoice(self, change: Change) -> tuple[str, str, Record]:
+        values = afters(change)
+        header = _fields(change, skip=("invoice_no", "total"), keep_none=change.action != "create")
+        total = values.get("total")
+        if change.action == "create":
+            record: Record = {"RECORDID": change.key, **header}
+            if total is not None:
+                record["ARINVOICEITEMS"] = [self._invoice_line(Decimal(total))]
+            return "ARINVOICE", "create", record
+        _no_deactivate(change)
+        recordno = self._recordno("ARINVOICE", "RECORDID", change.key)
+        if recordno is None:
+            raise UnresolvedReference(
+                f"Intacct has no invoice {change.key} to update; pull again and review the plan"
+            )
+        record = {"RECORDNO": recordno, **header}
+        if "total" in values:
+            record["ARINVOICEITEMS"] = self._invoice_lines(change, recordno, total)
+        return "ARINVOICE", "update", record
+
+    def _invoice_lines(self, change: Change, recordno: str, total: str | None) -> list[Record]:
+        """The invoice's lines as they are, plus one line of the difference to ``total``."""
+        if total is None:
+            raise UnsupportedChange(f"{record_label(change)}: an invoice total cannot be cleared")
+        rows = self._raw("ARINVOICEITEM", "RECORDKEY", recordno, ("RECORDNO", "LINE_NO",
+                         *INVOICE_LINE_FIELDS))  # fmt: skip
+        rows.sort(key=_line_order("LINE_NO"))
+        lines: list[Record] = [{f: r[f] for f in INVOICE_LINE_FIELDS if r.get(f)} for r in rows]
+        delta = Decimal(total) - sum((Decimal(r.get("AMOUNT") or 0) for r in rows), Decimal(0))
+        if delta:
+            lines.append(self._invoice_line(delta) | {"ENTRYDESCRIPTION": INVOICE_ADJUSTMENT_TEXT})
+        return lines
+
+    def _invoice_line(self, amount: Decimal) -> Record:
+        return {"ACCOUNTNO": self.invoice_account, "AMOUNT": amount}
+
+    # --- reads ----------------------------------------------------------------------------
+
+    def _raw(self, obj: str, field: str, value: str, fields: Sequence[str]) -> list[dict[str, str]]:
+        """Records of ``obj`` whose ``field`` is ``value``: wire texts by field name.
+
+        Resent as read, values keep Intacct's own wire form (dates ``MM/DD/YYYY``).
+        """
+        rows: list[dict[str, str]] = []
+        for page in self.client.query(obj, list(fields), filter=F(field) == value):
+            for record in page.data:
+                rows.append(
+                    {str(c.tag): (c.text or "").strip() for c in record if isinstance(c.tag, str)}
+                )
+        return rows
+
+    def _recordno(self, obj: str, field: str, value: str) -> str | None:
+        rows = self._raw(obj, field, value, ("RECORDNO",))
+        return rows[0]["RECORDNO"] if rows and rows[0].get("RECORDNO") else None
+
+    def _locate(self, change: Change) -> str | None:
+        """The remote id of the record ``change`` writes, if it exists now."""
+        if change.entity == "time_entry":
+            found = self._raw("TIMESHEETENTRY", TIMESHEETENTRY_LINK_FIELD, change.key,
+                              ("RECORDNO", TIMESHEETENTRY_PARENT_KEY))  # fmt: skip
+            return (found[0].get(TIMESHEETENTRY_PARENT_KEY) or None) if found else None
+        obj = ENTITIES[change.entity].intacct_object
+        return self._recordno(obj, _key_field(change.entity), change.key)
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _check_entity(change: Change) -> None:
+    if change.entity not in ENTITIES or change.entity in _NOT_WRITABLE:
+        raise UnsupportedChange(
+            f"recon does not write {change.entity!r} records to Intacct ({record_label(change)}); "
+            "record it in Intacct by hand"
+        )
+
+
+def _no_deactivate(change: Change) -> None:
+    if change.action == "deactivate":
+        raise UnsupportedChange(
+            f"{record_label(change)}: posted time and invoices are never deactivated by recon; "
+            "reverse them in Intacct if they are wrong"
+        )
+
+
+def _key_field(entity: str) -> str:
+    """The Intacct field holding the canonical key (time entries: the BigTime link field)."""
+    if entity == "time_entry":
+        return TIMESHEETENTRY_LINK_FIELD
+    spec = ENTITIES[entity]
+    return spec.col(spec.key).intacct
+
+
+def _write_name(obj: str, field: str) -> str:
+    """The field's name in a write (an employee's contact is PERSONALINFO there)."""
+    if obj == "EMPLOYEE" and field.startswith(EMPLOYEE_CONTACT_READ):
+        return EMPLOYEE_CONTACT_WRITE + field.removeprefix(EMPLOYEE_CONTACT_READ)
+    return field
+
+
+def _fields(change: Change, skip: Iterable[str], *, keep_none: bool = False) -> Record:
+    """``Col.intacct -> typed after`` of the change's fields (missing afters left out,
+    unless ``keep_none``: then they clear the field)."""
+    spec, skipped = ENTITIES[change.entity], set(skip)
+    out: Record = {}
+    for f in change.fields:
+        if f.field in skipped or (f.after is None and not keep_none):
+            continue
+        col = spec.col(f.field)
+        out[col.intacct] = typed(col.kind, f.after)
+    return out
+
+
+def _entry_update(row: dict[str, str], change: Change) -> Record:
+    """One entry of a timesheet update: as read, or with the change applied if it is the one."""
+    entry: Record = {f: row[f] for f in ENTRY_FIELDS if row.get(f)}
+    if entry.get("TASKKEY") and entry.get("TASKID"):
+        del entry["TASKKEY"]  # spec §5: an entry names its task by TASKKEY or TASKID, not both
+    if row.get(TIMESHEETENTRY_LINK_FIELD) != change.key:
+        return entry
+    for name, value in _fields(change, skip=("entry_id",), keep_none=True).items():
+        if value is None:
+            entry.pop(name, None)  # the timesheet is replaced: an absent field is cleared
+        else:
+            entry[name] = value
+    return entry
+
+
+def _period_start(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=(day.weekday() - TIMESHEET_WEEK_START) % 7)
+
+
+def _line_order(number_field: str) -> Any:
+    def order(row: dict[str, str]) -> tuple[int, int]:
+        number, recordno = row.get(number_field) or "0", row.get("RECORDNO") or "0"
+        return (int(number) if number.isdigit() else 0, int(recordno) if recordno.isdigit() else 0)
+
+    return order

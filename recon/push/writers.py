@@ -1,0 +1,203 @@
+"""Writers: apply one approved :class:`~recon.plan.Change` to its target system.
+
+>>> writer = IntacctWriter(intacct_client)          # or BigTimeWriter(bigtime_client)
+>>> writer.current(change)                          # the stale-approval guard's read
+{'hours': '3.00'}
+>>> remote_id = writer.apply(change, idem_key)      # may raise WriteOutcomeUnknown ...
+>>> writer.settle(change, idem_key)                 # ... then: applied (its id) or None
+
+Every writer speaks canonical values (:func:`recon.canonical.canon_str`) on its side of the
+interface and the target system's wire on the other; it writes exactly the columns a
+change's ``fields`` name (plus what the target API requires to accept the record, named
+where it is added) and resolves canonical ids to the target's own ids from fresh reads.
+
+Exactly once (ENGINEERING-NOTES "Exactly-once writes"): the caller persists ``idem_key``
+before the first :meth:`Writer.apply`; after a :class:`~recon.errors.WriteOutcomeUnknown`,
+or on resuming a row left "sending", it calls :meth:`Writer.settle`, never ``apply`` blindly.
+Intacct settles by resending with the same function control id (``uniqueid=true``: a
+:class:`~recon.errors.ReplayRefusedError` means the first send was applied); BigTime has no
+key, so its writer reads the record back and compares it with the change's after values.
+
+Removals are deactivations (status ``inactive``); no writer ever deletes a record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+import pandas as pd
+
+from recon.canonical import ENTITIES, Kind, canon_str
+from recon.errors import ConfigError, ReconError
+
+if TYPE_CHECKING:
+    from recon.bigtime.client import BigTimeClient
+    from recon.intacct.client import IntacctClient
+    from recon.plan import Change
+    from recon.push.bigtime_writer import BigTimeWriter
+    from recon.push.intacct_writer import IntacctWriter
+
+__all__ = [
+    "BigTimeWriter",
+    "IntacctWriter",
+    "UnresolvedReference",
+    "UnsupportedChange",
+    "Writer",
+    "writer_for",
+]
+
+System = Literal["intacct", "bigtime"]
+#: What :meth:`Writer.current` returns: canonical column -> ``canon_str`` value.
+Values = dict[str, str | None]
+
+
+class Writer(Protocol):
+    """Applies changes to one system. See the module docstring for the exactly-once rules."""
+
+    system: System
+
+    def current(self, change: Change) -> Values | None:
+        """The target record's current values for ``change.fields``' columns, read fresh.
+
+        ``None`` when the record does not exist in the target system.
+        """
+        ...
+
+    def apply(self, change: Change, idem_key: str) -> str:
+        """Send the write; return the remote record id.
+
+        Raises
+        ------
+        recon.errors.WriteOutcomeUnknown
+            The request may have left and no usable answer came back: call :meth:`settle`.
+        recon.errors.RemoteError
+            A definite refusal (validation, duplicate, replay ...), with the remote text.
+        UnsupportedChange, UnresolvedReference
+            Refused before anything was sent.
+        """
+        ...
+
+    def settle(self, change: Change, idem_key: str) -> str | None:
+        """Was a write of unknown outcome applied? Its remote id if so, else ``None``."""
+        ...
+
+
+class UnsupportedChange(ReconError, ValueError):
+    """The target system's API offers no way to make this change; nothing was sent.
+
+    The message says what to do instead (usually: make the change by hand there).
+    """
+
+
+class UnresolvedReference(ReconError, LookupError):
+    """A value the change points at (a client, a staffer, a list item) is not in the
+    target system; nothing was sent. Push the change that creates it first."""
+
+
+def writer_for(system: str, client: IntacctClient | BigTimeClient) -> Writer:
+    """The writer of ``system`` (``"intacct"`` or ``"bigtime"``) around ``client``."""
+    if system == "intacct":
+        from recon.push.intacct_writer import IntacctWriter
+
+        return IntacctWriter(client)  # type: ignore[arg-type]
+    if system == "bigtime":
+        from recon.push.bigtime_writer import BigTimeWriter
+
+        return BigTimeWriter(client)  # type: ignore[arg-type]
+    raise ConfigError(f"no writer for system {system!r}; use 'intacct' or 'bigtime'")
+
+
+def __getattr__(name: str) -> Any:
+    # The writer classes import the helpers below; importing them here lazily keeps
+    # `from recon.push.writers import IntacctWriter` working without an import cycle.
+    if name == "IntacctWriter":
+        from recon.push.intacct_writer import IntacctWriter
+
+        return IntacctWriter
+    if name == "BigTimeWriter":
+        from recon.push.bigtime_writer import BigTimeWriter
+
+        return BigTimeWriter
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# --- helpers shared by the writers -------------------------------------------------------
+
+
+def typed(kind: Kind, text: str | None) -> Any:
+    """A ``canon_str`` value back as the Python value it stands for (``None`` stays).
+
+    Money and hours -> Decimal, dates -> :class:`datetime.date`, booleans -> bool, ints ->
+    int, everything else the text itself.
+
+    Raises
+    ------
+    ConfigError
+        The text is not a value of ``kind`` (a plan holding it was built wrongly).
+    """
+    if text is None:
+        return None
+    try:
+        if kind in ("money", "hours"):
+            return Decimal(text)
+        if kind == "date":
+            return dt.date.fromisoformat(text)
+        if kind == "int":
+            return int(text)
+    except (ArithmeticError, ValueError) as exc:
+        raise ConfigError(f"{text!r} is not a canonical {kind} value") from exc
+    if kind == "bool":
+        if text not in ("true", "false"):
+            raise ConfigError(f"{text!r} is not a canonical bool value")
+        return text == "true"
+    return text
+
+
+def afters(change: Change) -> Values:
+    """``column -> after`` of every field the change writes, in the change's order."""
+    return {f.field: f.after for f in change.fields}
+
+
+def canonical_values(frame: pd.DataFrame, change: Change) -> Values | None:
+    """The ``canon_str`` values of ``change.fields`` in the canonical row keyed ``change.key``.
+
+    ``frame`` is a canonical frame of the change's entity; ``None`` when no row has the key
+    (the first is taken when several do: a duplicate key is the diff's to report).
+    """
+    spec = ENTITIES[change.entity]
+    rows = frame[frame[spec.key].astype("str").eq(change.key).fillna(False).to_numpy(bool)]
+    if rows.empty:
+        return None
+    row = rows.iloc[0]
+    return {f.field: canon_str(row[f.field], spec.col(f.field).kind) for f in change.fields}
+
+
+def check_pushable(change: Change, system: System) -> None:
+    """Refuse a change recon must not push here (review-only, keyless, other system's)."""
+    if change.target != system:
+        raise ConfigError(
+            f"{record_label(change)} is a change in {change.target}, not in {system}; "
+            "give it to the writer of its target system"
+        )
+    if not change.pushable:
+        raise UnsupportedChange(
+            f"{record_label(change)} is for review only and is never pushed"
+            + (f" ({change.note})" if change.note else "")
+        )
+    if not change.key:
+        raise UnsupportedChange(f"{change.entity} without a key cannot be pushed; key it first")
+
+
+def differing(change: Change, now: Mapping[str, str | None] | None) -> tuple[str, ...]:
+    """The columns whose current value is not yet the change's after value."""
+    if now is None:
+        return tuple(f.field for f in change.fields)
+    return tuple(f.field for f in change.fields if now.get(f.field) != f.after)
+
+
+def record_label(change: Change) -> str:
+    """``"customer C10041"``: how messages name the record a change is about."""
+    return f"{change.entity.replace('_', ' ')} {change.key}"
