@@ -26,19 +26,24 @@ import pytest
 from recon.bigtime.client import BigTimeClient
 from recon.bigtime.pull import pull_all as pull_bigtime
 from recon.canonical import ENTITIES, canon_str
-from recon.config import sandbox_profile
+from recon.config import Profile, sandbox_profile
 from recon.connect import bigtime_client, intacct_client
 from recon.diff import Diff, diff_all
 from recon.intacct.client import IntacctClient
+from recon.intacct.filters import F
 from recon.intacct.pull import pull_all as pull_intacct
+from recon.intacct.uncertain import TIMESHEETENTRY_LINK_FIELD
 from recon.mapping import to_canonical_bigtime, to_canonical_intacct
-from recon.plan import Change, FieldChange, change_id
+from recon.pipeline import pull_both, reconcile
+from recon.plan import Change, FieldChange, Plan, change_id, make_plan
 from recon.push.bigtime_writer import BigTimeWriter
 from recon.push.intacct_writer import IntacctWriter
+from recon.push.writers import Writer
 from recon.sandbox.bigtime.server import BigtimeSandbox
 from recon.sandbox.firm import Firm, generate
 from recon.sandbox.intacct.server import IntacctSandbox
 from recon.sandbox.seed import DEFAULT_SEED, prepare
+from recon.store import Store
 
 #: The demo firm's dated range (all its time and invoices fall in 2025).
 YEAR_START, YEAR_END = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
@@ -201,3 +206,91 @@ def systems(pristine: Path, tmp_path: Path) -> Iterator[Systems]:
         bt = bigtime_client(profile.bigtime, sleep=lambda _s: None, backoff=0.001)
         with ia, bt:
             yield Systems(ia_box, bt_box, ia, bt)
+
+
+# --- the push engine: a real run's plan, a store, writers ---------------------------------
+
+#: The run every push test stores its plan under.
+PUSH_RUN = "push-test"
+
+
+@dataclass(frozen=True)
+class ReviewedRun:
+    """What the accountant reviewed: the demo firm's plan and findings from a real pull."""
+
+    plan: Plan
+    findings: pd.DataFrame
+
+
+def profile_of(systems: Systems) -> Profile:
+    """The sandbox profile of one test's private sandboxes."""
+    return sandbox_profile(intacct_url=systems.intacct.url, bigtime_url=systems.bigtime.url)
+
+
+def reconcile_now(profile: Profile, run_id: str = PUSH_RUN) -> ReviewedRun:
+    """Pull both systems, reconcile and plan: what a run sees right now."""
+    rec = reconcile(pull_both(profile, YEAR_START, YEAR_END))
+    plan = make_plan(rec.diff, rec.intacct, rec.bigtime, run_id=run_id)
+    return ReviewedRun(plan, rec.diff.findings())
+
+
+@pytest.fixture(scope="session")
+def reviewed(pristine: Path, tmp_path_factory: pytest.TempPathFactory) -> ReviewedRun:
+    """The demo firm's plan, built once from a real pull of a copy of the pristine data."""
+    data = tmp_path_factory.mktemp("push-review") / "data"
+    shutil.copytree(pristine, data)
+    with IntacctSandbox(data, port=0) as ia_box, BigtimeSandbox(data, port=0) as bt_box:
+        return reconcile_now(sandbox_profile(intacct_url=ia_box.url, bigtime_url=bt_box.url))
+
+
+def stored_run(
+    path: Path,
+    plan: Plan,
+    *,
+    approve: Iterable[str] | None = None,
+    reject: Iterable[str] = (),
+    defer: Iterable[str] = (),
+) -> Store:
+    """A store holding ``plan`` with decisions: ``approve`` (default: every pushable change
+    not rejected or deferred), ``reject``, ``defer``; decided by someone who did not
+    prepare the run."""
+    store = Store(path)
+    store.save_run(plan.run_id, profile="sandbox", prepared_by="preparer")
+    store.save_plan(plan)
+    reject, defer = list(reject), list(defer)
+    if approve is None:
+        approve = [
+            c.change_id
+            for c in plan.changes
+            if c.pushable and c.change_id not in reject and c.change_id not in defer
+        ]
+    for ids, decision in ((list(approve), "approve"), (reject, "reject"), (defer, "defer")):
+        if ids:
+            store.decide_many(plan.run_id, ids, decision, by="reviewer")  # type: ignore[arg-type]
+    return store
+
+
+@pytest.fixture
+def writers(systems: Systems) -> dict[str, Writer]:
+    return {"intacct": systems.intacct_writer(), "bigtime": systems.bigtime_writer()}
+
+
+def copies(systems: Systems, change: Change) -> int:
+    """How many records carry ``change``'s key in its target system, read straight from the
+    sandbox through the client (a create applied twice shows as 2).
+
+    BigTime staff are counted by e-mail (the "Employee ID" lives in each staffer's detail).
+    """
+    spec = ENTITIES[change.entity]
+    if change.target == "intacct":
+        if change.entity == "time_entry":
+            return systems.ia.count("TIMESHEETENTRY", F(TIMESHEETENTRY_LINK_FIELD) == change.key)
+        return systems.ia.count(spec.intacct_object, F(spec.col(spec.key).intacct) == change.key)
+    if change.entity == "customer":
+        return len([c for c in systems.bt.clients() if c.get("ClientId") == change.key])
+    if change.entity == "project":
+        return len([p for p in systems.bt.projects() if p.get("ProjectCode") == change.key])
+    if change.entity == "employee":
+        email = change.after()["email"]
+        return len([s for s in systems.bt.staff() if s.get("EMail") == email])
+    raise AssertionError(f"no count for {change.label} in BigTime")
