@@ -1,0 +1,155 @@
+"""Push benchmark: changes per second pushed to the sandboxes, against the latency floor.
+
+Prints figures only (no target, exit 0). For each plan the push runs with 100 ms latency
+injected on every request of both sandboxes; the floor is what batching and latency
+allow: the push sends one change per write request and runs one request at a time (see
+``recon.push.engine``: each change's outcome, settle and retry stay its own), so the
+floor is ``requests the push made x latency``, requests counted by the sandboxes. That
+floor is serial: the BigTime writer reads record details a few at a time (its client's
+concurrency), so on a BigTime-heavy plan the wall time can fall below it. The
+ratio wall / floor shows what the client, the store (a durable write before and after
+each send) and the sandboxes' work add on top of waiting.
+
+Plans:
+
+(a) the demo firm's plan at ``scale=1``, every pushable change approved (~30 changes);
+(b) a bigger one: the same firm with ``--extra`` time entries removed from the Intacct
+    store copy before the pull, so the plan also holds that many time entries to create
+    in Intacct.
+
+The sandboxes run in a process of their own (``recon sandbox``), as in
+``benchmarks/bigtime_pull.py``: their work must not compete with the push for one
+interpreter.
+
+Usage::
+
+    .venv/bin/python benchmarks/push.py [--extra 150]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from recon.config import sandbox_profile
+from recon.pipeline import pull_both, reconcile
+from recon.plan import make_plan
+from recon.push import open_writers, push
+from recon.sandbox.faults import RemoteFaults
+from recon.sandbox.intacct.store import DB_NAME as INTACCT_DB
+from recon.sandbox.seed import DEFAULT_SEED, prepare
+from recon.store import Store
+
+LATENCY = 0.100
+START, END = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
+RUN = "bench-push"
+
+
+URLS = {
+    "intacct": re.compile(r"Intacct sandbox: (http://127\.0\.0\.1:\d+\S*)"),
+    "bigtime": re.compile(r"BigTime sandbox: (http://127\.0\.0\.1:\d+/BigtimeData/api/v2)"),
+}
+
+
+@contextmanager
+def sandbox_process(data_dir: str) -> Iterator[tuple[str, str]]:
+    """``recon sandbox`` in a child process on free ports; yields (Intacct, BigTime) URLs."""
+    # Our own interpreter and module, fixed arguments: nothing untrusted reaches the command.
+    proc = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "recon", "sandbox", "--intacct-port", "0", "--bigtime-port", "0",
+         "--data", data_dir],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        found: dict[str, str] = {}
+        for line in proc.stdout:
+            for name, pattern in URLS.items():
+                if match := pattern.search(line):
+                    found[name] = match.group(1)
+            if len(found) == len(URLS):
+                break
+        else:
+            raise SystemExit(f"sandbox did not start: {proc.stderr.read() if proc.stderr else ''}")
+        yield found["intacct"], found["bigtime"]
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+
+
+def drop_time_entries(data: Path, n: int) -> int:
+    """Remove ``n`` time entries from the Intacct store copy (before any sandbox opens it)."""
+    with sqlite3.connect(data / INTACCT_DB) as db:
+        ids = [r[0] for r in db.execute('SELECT RECORDNO FROM "TIMESHEETENTRY" LIMIT ?', (n,))]
+        db.executemany('DELETE FROM "TIMESHEETENTRY" WHERE RECORDNO = ?', [(i,) for i in ids])
+    return len(ids)
+
+
+def one_plan(label: str, data: Path) -> None:
+    with sandbox_process(str(data)) as (ia_url, bt_url):
+        profile = sandbox_profile(intacct_url=ia_url, bigtime_url=bt_url)
+        rec = reconcile(pull_both(profile, START, END))
+        plan = make_plan(rec.diff, rec.intacct, rec.bigtime, run_id=RUN)
+        store = Store(data.parent / f"{label}.sqlite3")
+        store.save_run(RUN, profile="sandbox", prepared_by="bench")
+        store.save_plan(plan)
+        ids = [c.change_id for c in plan.changes if c.pushable]
+        store.decide_many(RUN, ids, "approve", by="approver")
+        faults = [RemoteFaults(ia_url), RemoteFaults(bt_url)]
+        with open_writers(profile) as writers:
+            for f in faults:
+                f.counters(reset=True)
+                f.add("latency", seconds=LATENCY)
+            try:
+                start = time.perf_counter()
+                report = push(store, RUN, writers, by="bench")
+                wall = time.perf_counter() - start
+            finally:
+                for f in faults:
+                    f.clear()
+        per_system = [
+            sum(n for k, n in f.counters().items() if not k.startswith("fault:")) for f in faults
+        ]
+        requests = sum(per_system)
+    counts = {k: v for k, v in report.counts().items() if v}
+    done = counts.get("applied", 0)
+    floor = requests * LATENCY
+    print(f"\n({label}) {len(ids)} pushable changes approved; outcomes {counts}")
+    print(f"    requests: Intacct {per_system[0]}, BigTime {per_system[1]}")
+    print(f"    {requests} requests, wall {wall:.2f} s, floor {floor:.2f} s "
+          f"({requests / max(len(ids), 1):.1f} requests per change), wall/floor "
+          f"{wall / floor:.2f}x")  # fmt: skip
+    print(f"    {done / wall:.2f} changes/s pushed; floor allows {done / floor:.2f} changes/s")
+
+
+def main(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--extra", type=int, default=150, help="time entries for plan (b)")
+    args = p.parse_args(argv)
+    print(f"push to the sandboxes, scale 1, {LATENCY * 1000:.0f} ms latency per request")
+    with tempfile.TemporaryDirectory(prefix="recon-bench-push-") as tmp:
+        small = Path(tmp) / "a" / "data"
+        prepare(small, scale=1, seed=DEFAULT_SEED)
+        one_plan("a", small)
+        big = Path(tmp) / "b" / "data"
+        prepare(big, scale=1, seed=DEFAULT_SEED)
+        removed = drop_time_entries(big, args.extra)
+        print(f"\n(b) {removed} time entries removed from the Intacct copy")
+        one_plan("b", big)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
