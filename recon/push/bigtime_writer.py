@@ -145,7 +145,7 @@ class Lookups:
     """BigTime lists read once per writer: clients, projects, staff details, picklists.
 
     ``sid(kind, key)`` answers from the cache and re-reads that list once on a miss;
-    :meth:`invalidate` drops everything (after a create).
+    :meth:`created` forgets what a create made stale, :meth:`invalidate` everything.
     """
 
     def __init__(self, client: BigTimeClient) -> None:
@@ -178,6 +178,14 @@ class Lookups:
         if kind == "staff":
             self._staff = None
         self._frames.pop(kind, None)
+
+    def created(self, kind: str, record: Record) -> None:
+        """Forget only what a create of ``kind`` made stale. A new staffer's detail (with its
+        "Employee ID") is the create's answer: keep it rather than re-read every staffer."""
+        if kind == "staff" and self._staff is not None and record.get("StaffSID") is not None:
+            self.put_staffer(record)
+            return
+        self.drop(kind)
 
     def put_staffer(self, record: Record) -> None:
         """Keep a staffer just read in full (fresher than the cached one)."""
@@ -298,7 +306,7 @@ class BigTimeWriter:
         if change.action == "create":
             record = self.client.create(resource, body)
             sid = int(record[resources.resource(resource).id_field])
-            self.lookups.invalidate()
+            self.lookups.created(resource, record)
         else:
             sid = self._existing(change)
             if body:
