@@ -28,19 +28,16 @@ import argparse
 import datetime as dt
 import json
 import math
-import os
 import re
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
+from sandbox_process import sandbox_process
 
 from recon.bigtime import uncertain
 from recon.bigtime.frames import json_to_frame
@@ -53,29 +50,6 @@ LATENCY = 0.100
 TARGET_VS_FLOOR = 1.25
 START, END = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
 URL = re.compile(r"BigTime sandbox: (http://127\.0\.0\.1:\d+/BigtimeData/api/v2)")
-
-
-@contextmanager
-def sandbox_process(data_dir: str) -> Iterator[str]:
-    """``recon sandbox`` in a child process on free ports; yields the BigTime API root."""
-    # Our own interpreter and module, fixed arguments: nothing untrusted reaches the command.
-    proc = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "recon", "sandbox", "--intacct-port", "0", "--bigtime-port", "0",
-         "--data", data_dir],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )  # fmt: skip
-    try:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            if match := URL.search(line):
-                yield match.group(1)
-                break
-        else:
-            raise SystemExit(f"sandbox did not start: {proc.stderr.read() if proc.stderr else ''}")
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=30)
 
 
 def part_a(url: str, levels: list[int]) -> bool:
@@ -158,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     levels = [int(x) for x in args.concurrency.split(",")]
     with tempfile.TemporaryDirectory(prefix="recon-bench-") as tmp:
         started = time.perf_counter()
-        with sandbox_process(tmp) as url:
+        with sandbox_process(tmp) as (_, url):
             print(f"sandbox process up (demo firm seeded) in {time.perf_counter() - started:.1f} s")
             ok = part_a(url, levels)
             part_b(url, args.repeat)

@@ -30,17 +30,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import re
-import signal
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
+
+from sandbox_process import sandbox_process
 
 from recon.config import sandbox_profile
 from recon.pipeline import pull_both, reconcile
@@ -54,39 +50,6 @@ from recon.store import Store
 LATENCY = 0.100
 START, END = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
 RUN = "bench-push"
-
-
-URLS = {
-    "intacct": re.compile(r"Intacct sandbox: (http://127\.0\.0\.1:\d+\S*)"),
-    "bigtime": re.compile(r"BigTime sandbox: (http://127\.0\.0\.1:\d+/BigtimeData/api/v2)"),
-}
-
-
-@contextmanager
-def sandbox_process(data_dir: str) -> Iterator[tuple[str, str]]:
-    """``recon sandbox`` in a child process on free ports; yields (Intacct, BigTime) URLs."""
-    # Our own interpreter and module, fixed arguments: nothing untrusted reaches the command.
-    proc = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "recon", "sandbox", "--intacct-port", "0", "--bigtime-port", "0",
-         "--data", data_dir],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )  # fmt: skip
-    try:
-        assert proc.stdout is not None
-        found: dict[str, str] = {}
-        for line in proc.stdout:
-            for name, pattern in URLS.items():
-                if match := pattern.search(line):
-                    found[name] = match.group(1)
-            if len(found) == len(URLS):
-                break
-        else:
-            raise SystemExit(f"sandbox did not start: {proc.stderr.read() if proc.stderr else ''}")
-        yield found["intacct"], found["bigtime"]
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=30)
 
 
 def drop_time_entries(data: Path, n: int) -> int:
