@@ -45,6 +45,7 @@ from itertools import chain
 from operator import itemgetter
 from typing import Any, NoReturn
 
+import msgspec
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -96,21 +97,44 @@ def decode_records(
     MalformedResponseError
         Not JSON, not an array, or an element that is not an object.
     """
-    try:
-        text = body if isinstance(body, str) else bytes(body).decode("utf-8-sig")
-        data = json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
-    except UnicodeDecodeError as exc:
-        _malformed(f"BigTime's {resource} response is not UTF-8 ({exc.reason})", operation)
-    except json.JSONDecodeError as exc:
-        _malformed(f"BigTime's {resource} response is not JSON ({exc.msg} at {exc.pos})", operation)
-    except (ValueError, RecursionError) as exc:
-        _malformed(f"BigTime's {resource} response is not usable JSON ({exc})", operation)
+    data = _fast_decode(body)
+    if data is _UNDECODED:  # the stdlib decoder says exactly what is wrong
+        data = _decode_or_explain(resource, body, operation)
     if not isinstance(data, list):
         _malformed(
             f"BigTime's {resource} response is a JSON {_json_type(data)}, not an array",
             operation,
         )
     return data
+
+
+_UNDECODED = object()
+#: msgspec decodes JSON about twice as fast as the stdlib; its float hook receives the number's
+#: text, so amounts become exact Decimals as with ``parse_float=Decimal``.
+_DECODER = msgspec.json.Decoder(float_hook=Decimal)
+
+
+def _fast_decode(body: bytes | str) -> Any:
+    """The decoded body, or ``_UNDECODED`` for anything msgspec refuses (not JSON, NaN, a
+    byte-order mark, deep nesting): the stdlib path then decides and words the error."""
+    if isinstance(body, str):
+        return _UNDECODED
+    try:
+        return _DECODER.decode(body)
+    except (msgspec.DecodeError, RecursionError, ValueError):
+        return _UNDECODED
+
+
+def _decode_or_explain(resource: str, body: bytes | str, operation: str) -> Any:
+    try:
+        text = body if isinstance(body, str) else bytes(body).decode("utf-8-sig")
+        return json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
+    except UnicodeDecodeError as exc:
+        _malformed(f"BigTime's {resource} response is not UTF-8 ({exc.reason})", operation)
+    except json.JSONDecodeError as exc:
+        _malformed(f"BigTime's {resource} response is not JSON ({exc.msg} at {exc.pos})", operation)
+    except (ValueError, RecursionError) as exc:
+        _malformed(f"BigTime's {resource} response is not usable JSON ({exc})", operation)
 
 
 def json_to_frame(resource: str, body: bytes | str, *, operation: str = "") -> pd.DataFrame:
