@@ -30,7 +30,7 @@ it never raises. A frame the mapping needs for look-ups and that the pull lacks 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from functools import partial
 from types import MappingProxyType
 
@@ -39,15 +39,17 @@ import pandas as pd
 from recon.bigtime import uncertain
 from recon.bigtime.pull import TEAM_LEAD_COLUMN
 from recon.canonical import ENTITY_ORDER
-from recon.errors import ConfigError
 from recon.mapping.bigtime_lists import LIST_ENTITIES, frame_name, list_keys, map_list_entity
 from recon.mapping.common import (
     Frames,
+    Mapper,
     MappingReport,
     amounts,
     column,
     finish,
     key_table,
+    map_all,
+    map_one,
     nonzero,
     require,
     resolve,
@@ -55,7 +57,6 @@ from recon.mapping.common import (
 )
 
 SYSTEM = "bigtime"
-Mapper = Callable[[Frames, MappingReport], pd.DataFrame]
 
 
 def udf_column(name: str) -> str:
@@ -288,10 +289,7 @@ def map_entity(entity: str, frames: Frames, report: MappingReport | None = None)
     ConfigError
         Unknown entity, or ``frames`` lacks a frame the entity is read or resolved from.
     """
-    mapper = MAPPERS.get(entity)
-    if mapper is None:
-        raise ConfigError(f"no canonical entity {entity!r}; use one of: {', '.join(MAPPERS)}")
-    return mapper(frames, _report(report))
+    return map_one(MAPPERS, SYSTEM, entity, frames, report)
 
 
 def to_canonical(frames: Frames, report: MappingReport | None = None) -> dict[str, pd.DataFrame]:
@@ -318,5 +316,4 @@ def to_canonical(frames: Frames, report: MappingReport | None = None) -> dict[st
     ConfigError
         A frame needed to resolve ids is missing.
     """
-    report = _report(report)
-    return {e: MAPPERS[e](frames, report) for e in ENTITY_ORDER if SOURCES[e] in frames}
+    return map_all(MAPPERS, SOURCES, SYSTEM, frames, report)

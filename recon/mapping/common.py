@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from recon.canonical import ENTITIES, conform
+from recon.canonical import ENTITIES, ENTITY_ORDER, conform
 from recon.errors import ConfigError
 
 log = logging.getLogger("recon.mapping")
@@ -255,3 +255,33 @@ def _defaulted(
         "%d %s.%s value(s) are missing, taken as %r", missing, entity, col, default,
     )  # fmt: skip
     return values.fillna(default).astype(bool if kind == "bool" else np.int64)
+
+
+#: One entity's mapping from a system's pulled frames.
+Mapper = Callable[[Frames, MappingReport], pd.DataFrame]
+
+
+def map_one(
+    mappers: Mapping[str, Mapper],
+    system: str,
+    entity: str,
+    frames: Frames,
+    report: MappingReport | None,
+) -> pd.DataFrame:
+    """``mappers[entity]`` on ``frames`` (a new report for ``system`` when ``None``)."""
+    mapper = mappers.get(entity)
+    if mapper is None:
+        raise ConfigError(f"no canonical entity {entity!r}; use one of: {', '.join(mappers)}")
+    return mapper(frames, MappingReport(system) if report is None else report)
+
+
+def map_all(
+    mappers: Mapping[str, Mapper],
+    sources: Mapping[str, str],
+    system: str,
+    frames: Frames,
+    report: MappingReport | None,
+) -> dict[str, pd.DataFrame]:
+    """Every entity whose own frame (``sources``) was pulled, in entity order, one report."""
+    report = MappingReport(system) if report is None else report
+    return {e: mappers[e](frames, report) for e in ENTITY_ORDER if sources[e] in frames}

@@ -20,7 +20,7 @@ column. The exceptions:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from functools import partial
 from types import MappingProxyType
 
@@ -28,14 +28,16 @@ import numpy as np
 import pandas as pd
 
 from recon.canonical import ENTITIES, ENTITY_ORDER
-from recon.errors import ConfigError
 from recon.intacct.uncertain import NON_INVENTORY_ITEMTYPES, TIMESHEETENTRY_LINK_FIELD
 from recon.mapping.common import (
     Frames,
+    Mapper,
     MappingReport,
     column,
     finish,
     key_table,
+    map_all,
+    map_one,
     nonzero,
     require,
     resolve,
@@ -47,7 +49,6 @@ SYSTEM = "intacct"
 _UNLINKED = "\x00unlinked:"
 #: The objects a payment is read from: the applications, and the invoices they point at.
 PAYMENT_DETAIL, INVOICE = "ARPYMTDETAIL", "ARINVOICE"
-Mapper = Callable[[Frames, MappingReport], pd.DataFrame]
 
 
 def _report(report: MappingReport | None) -> MappingReport:
@@ -171,10 +172,7 @@ def map_entity(entity: str, frames: Frames, report: MappingReport | None = None)
     ConfigError
         Unknown entity, or ``frames`` lacks an object the entity is read from.
     """
-    mapper = MAPPERS.get(entity)
-    if mapper is None:
-        raise ConfigError(f"no canonical entity {entity!r}; use one of: {', '.join(MAPPERS)}")
-    return mapper(frames, _report(report))
+    return map_one(MAPPERS, SYSTEM, entity, frames, report)
 
 
 def to_canonical(frames: Frames, report: MappingReport | None = None) -> dict[str, pd.DataFrame]:
@@ -195,5 +193,4 @@ def to_canonical(frames: Frames, report: MappingReport | None = None) -> dict[st
         Entity -> frame with exactly its canonical columns and dtypes, sorted by key, in
         :data:`recon.canonical.ENTITY_ORDER`.
     """
-    report = _report(report)
-    return {e: MAPPERS[e](frames, report) for e in ENTITY_ORDER if SOURCES[e] in frames}
+    return map_all(MAPPERS, SOURCES, SYSTEM, frames, report)
