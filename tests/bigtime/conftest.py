@@ -29,6 +29,7 @@ from recon.sandbox import bigtime as creds
 from recon.sandbox.bigtime import BigtimeSandbox
 from recon.sandbox.firm import generate
 from recon.sandbox.seed import DEFAULT_SEED, prepare
+from tests.clock import FakeClock
 
 AuthStyle = Literal["apikey", "user"]
 AUTH_STYLES: tuple[AuthStyle, ...] = ("apikey", "user")
@@ -37,19 +38,6 @@ SESSION_ENDPOINT = "POST /session"
 YEAR_START, YEAR_END = date(2025, 1, 1), date(2025, 12, 31)
 #: Session lifetime of the per-test sandboxes (moved past with :class:`FakeClock`).
 SESSION_TTL = 600.0
-
-
-class FakeClock:
-    """A clock the tests move forward by hand (sandbox sessions and stamps)."""
-
-    def __init__(self, start: float = 1_750_000_000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @dataclass
@@ -171,7 +159,7 @@ def read_faults(bt_sandbox: BigtimeSandbox) -> Iterator[BigtimeSandbox]:
 
 @pytest.fixture
 def bt_clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(1_750_000_000.0)
 
 
 @pytest.fixture

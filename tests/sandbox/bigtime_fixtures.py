@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from recon.sandbox.bigtime import BigtimeSandbox
-from tests.sandbox.bigtime_helpers import Api, FakeClock, demo_seed
+from tests.clock import FakeClock
+from tests.sandbox.bigtime_helpers import Api, demo_seed
 
 
 @pytest.fixture

@@ -22,19 +22,6 @@ API_KEY_HEADERS = {"X-Auth-ApiToken": creds.API_TOKEN, "X-Auth-Realm": creds.FIR
 D = Decimal
 
 
-class FakeClock:
-    """A clock the tests move forward by hand."""
-
-    def __init__(self, start: float = 1_700_000_000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
 def _item(i: int, name: str, **extra: Any) -> dict[str, Any]:
     return {"Id": i, "Name": name, "IsInactive": False, **extra}
 

@@ -18,22 +18,10 @@ from lxml.builder import E
 from recon.intacct import xmlsafe
 from recon.sandbox import intacct as creds
 from recon.sandbox.intacct import IntacctSandbox
+from tests.clock import FakeClock
 
 LOGIN = (creds.USER_ID, creds.COMPANY_ID, creds.USER_PASSWORD)
 SENDER = (creds.SENDER_ID, creds.SENDER_PASSWORD)
-
-
-class FakeClock:
-    """A clock the tests move forward by hand."""
-
-    def __init__(self, start: float = 1_700_000_000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 def request_xml(

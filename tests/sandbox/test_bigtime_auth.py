@@ -7,7 +7,8 @@ import requests
 from recon.sandbox import bigtime as creds
 from recon.sandbox.bigtime import BigtimeSandbox
 from recon.sandbox.bigtime.auth import Auth
-from tests.sandbox.bigtime_helpers import Api, FakeClock, decode, login, message, session_api
+from tests.clock import FakeClock
+from tests.sandbox.bigtime_helpers import Api, decode, login, message, session_api
 
 pytest_plugins = ["tests.sandbox.bigtime_fixtures"]
 

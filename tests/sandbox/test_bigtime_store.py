@@ -13,7 +13,8 @@ from recon.bigtime import resources as rs
 from recon.errors import ConfigError
 from recon.sandbox.bigtime import BigtimeSandbox, BigtimeStore, guesses, render
 from recon.sandbox.bigtime.values import ValueProblem, to_date, to_decimal, to_ref
-from tests.sandbox.bigtime_helpers import Api, FakeClock, demo_seed, session_api
+from tests.clock import FakeClock
+from tests.sandbox.bigtime_helpers import Api, demo_seed, session_api
 
 pytest_plugins = ["tests.sandbox.bigtime_fixtures"]
 

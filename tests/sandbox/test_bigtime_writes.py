@@ -7,7 +7,8 @@ import json
 from typing import Any
 
 from recon.sandbox.bigtime import BigtimeSandbox
-from tests.sandbox.bigtime_helpers import API_KEY_HEADERS, Api, FakeClock, message
+from tests.clock import FakeClock
+from tests.sandbox.bigtime_helpers import API_KEY_HEADERS, Api, message
 
 pytest_plugins = ["tests.sandbox.bigtime_fixtures"]
 
