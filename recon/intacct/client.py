@@ -470,19 +470,19 @@ class IntacctClient:
             try:
                 for offset in islice(todo, workers):
                     submit(offset)
-                first = True
                 while pending:
                     offset, future = pending.popleft()
                     fetched = future.result()
-                    if first and seen is not None:
+                    page: Page | None = None
+                    if seen is not None:  # only the first page decides where offsets end
                         page = self._finish_page(fetched, obj)
                         seen(offset, page)
+                        seen = None
                     following = next(todo, None)
                     if following is not None:
                         submit(following)
-                    if not (first and seen is not None):
+                    if page is None:
                         page = self._finish_page(fetched, obj)
-                    first = False
                     yield offset, page
             finally:  # the consumer stopped early or a page failed: drop what has not started
                 for _, future in pending:
