@@ -28,8 +28,10 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -110,6 +112,12 @@ class Profile:
     intacct: IntacctProfile
     #: None when the profile has no ``[profiles.<name>.bigtime]`` section.
     bigtime: BigTimeProfile | None = None
+    #: The ``[[profiles.<name>.auto_approve]]`` tables as written (parsed and checked by
+    #: :mod:`recon.autoapprove`); empty by default: nothing is approved without a person.
+    auto_approve: tuple[Mapping[str, object], ...] = ()
+    #: ``max_differences``: a scheduled reconcile with more findings than this exits with
+    #: "differences above threshold" (None: never).
+    max_differences: int | None = None
 
     def require_bigtime(self) -> BigTimeProfile:
         if self.bigtime is None:
@@ -120,13 +128,29 @@ class Profile:
         return self.bigtime
 
 
+#: Where the embedded ``sandbox`` profile finds the sandboxes when they are not on their
+#: default ports (``recon demo`` sets these for the notebooks it runs).
+SANDBOX_INTACCT_URL_ENV = "RECON_SANDBOX_INTACCT_URL"
+SANDBOX_BIGTIME_URL_ENV = "RECON_SANDBOX_BIGTIME_URL"
+
+
 def sandbox_profile(intacct_url: str | None = None, bigtime_url: str | None = None) -> Profile:
     """The embedded default: recon's own sandboxes on loopback, with their demo credentials.
 
-    ``bigtime_url`` is the API root, ``http://127.0.0.1:<port>/BigtimeData/api/v2``.
+    ``bigtime_url`` is the API root, ``http://127.0.0.1:<port>/BigtimeData/api/v2``. Without
+    arguments the URLs come from ``RECON_SANDBOX_INTACCT_URL`` / ``RECON_SANDBOX_BIGTIME_URL``
+    when set, else the default ports.
     """
-    url = intacct_url or f"http://127.0.0.1:{SANDBOX_INTACCT_PORT}{sandbox_intacct.GATEWAY_PATH}"
-    bt_url = bigtime_url or f"http://127.0.0.1:{SANDBOX_BIGTIME_PORT}{sandbox_bigtime.API_PATH}"
+    url = (
+        intacct_url
+        or os.environ.get(SANDBOX_INTACCT_URL_ENV)
+        or f"http://127.0.0.1:{SANDBOX_INTACCT_PORT}{sandbox_intacct.GATEWAY_PATH}"
+    )
+    bt_url = (
+        bigtime_url
+        or os.environ.get(SANDBOX_BIGTIME_URL_ENV)
+        or f"http://127.0.0.1:{SANDBOX_BIGTIME_PORT}{sandbox_bigtime.API_PATH}"
+    )
     return Profile(
         name="sandbox",
         intacct=IntacctProfile(
@@ -208,6 +232,20 @@ def _bigtime_section(section: object, profile: str) -> BigTimeProfile | None:
     )
 
 
+def _profile_extras(table: Mapping[str, object], name: str) -> dict[str, Any]:
+    """``auto_approve`` (a list of tables) and ``max_differences`` (a whole number >= 0)."""
+    rules = table.get("auto_approve", [])
+    if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
+        raise ConfigError(
+            f"profile {name!r}: auto_approve must be a list of tables "
+            f"([[profiles.{name}.auto_approve]])."
+        )
+    limit = table.get("max_differences")
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+        raise ConfigError(f"profile {name!r}: max_differences must be a whole number >= 0.")
+    return {"auto_approve": tuple(rules), "max_differences": limit}
+
+
 def load_profile(name: str = "sandbox", path: Path | None = None) -> Profile:
     """Load profile ``name``; secrets come from the environment variables it names.
 
@@ -223,13 +261,22 @@ def load_profile(name: str = "sandbox", path: Path | None = None) -> Profile:
     if not isinstance(profiles, dict) or name not in profiles:
         known = ", ".join(profile_names(cfg_path))
         raise ConfigError(f"unknown profile {name!r}; known profiles: {known} (file: {cfg_path}).")
-    section = profiles[name].get("intacct") if isinstance(profiles[name], dict) else None
+    table = profiles[name]
+    if not isinstance(table, dict):
+        raise ConfigError(f"profile {name!r} must be a table ([profiles.{name}]).")
+    extras = _profile_extras(table, name)
+    if table.get("sandbox") is True:
+        # Names the embedded sandboxes (demo credentials, not secrets) plus this profile's
+        # own rules: how ``recon demo`` writes its auto-approve rule down.
+        return replace(sandbox_profile(), name=name, **extras)
+    section = table.get("intacct")
     if not isinstance(section, dict):
         raise ConfigError(f"profile {name!r} has no [profiles.{name}.intacct] section.")
     entity = section.get("entity_id")
     return Profile(
         name=name,
-        bigtime=_bigtime_section(profiles[name].get("bigtime"), name),
+        **extras,
+        bigtime=_bigtime_section(table.get("bigtime"), name),
         intacct=IntacctProfile(
             endpoint=_required(section, "endpoint", name),
             sender_id=_required(section, "sender_id", name),
