@@ -1,4 +1,4 @@
-"""The ``recon`` command: ``recon sandbox``, ``recon demo``, ``recon ledger``.
+"""The ``recon`` command: ``sandbox``, ``demo``, ``run``, ``ledger``, ``doctor``.
 
 Every user-caused failure ends in one line on stderr and a non-zero exit, never a traceback.
 """
@@ -77,12 +77,52 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser(
         "demo",
         help="run the main job on the embedded defaults",
-        description="Start both sandboxes on free ports, pull every entity from Intacct and "
-        "BigTime, and summarise.",
+        description="Start both sandboxes on free ports over the demo firm, run "
+        "10_reconcile and 20_review_and_push through papermill with the demo profile's "
+        "auto-approve rules, and print what was found, what was pushed and where the "
+        "executed notebooks and reports are. Run it again: it finds what the first run "
+        "left unapproved.",
     )
     _data_args(demo, "demo")
+    _run_args(sub)
     _ledger_args(sub)
+    sub.add_parser(
+        "doctor",
+        help="versions, config file, profiles and whether each one connects",
+        description="Print library versions, where the config file and data live, the "
+        "profile names and a connection check per profile. Never prints a secret.",
+    ).add_argument("--no-check", action="store_true", help="skip the connection checks")
     return parser
+
+
+def _run_args(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    run = sub.add_parser(
+        "run",
+        help="run a notebook unattended (papermill) into a run folder",
+        description="Execute NOTEBOOK (a path, or a name such as 10_reconcile) with "
+        "papermill into <runs dir>/<profile>/<time>-<notebook>/, with the executed "
+        "notebook, what it wrote (reports, ledger export) and summary.json.",
+        epilog="Exit status: 0 ran clean; 1 a cell failed or a push left failed changes "
+        "(the executed notebook is kept); 2 bad notebook or parameters (nothing ran); "
+        "3 more differences than the threshold (max_differences).",
+    )
+    run.add_argument("notebook", metavar="NOTEBOOK", help="notebook path or name")
+    run.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="set a parameter of the notebook's parameters cell (repeatable)",
+    )
+    run.add_argument(
+        "--runs-dir", type=Path, default=None, help="where run folders go (default: <data>/runs)"
+    )
+    run.add_argument(
+        "--timeout", type=_bounded_int(1, 86400, "timeout"), default=None,
+        help="seconds a cell may run (default: no limit)",
+    )  # fmt: skip
 
 
 def _data_args(parser: argparse.ArgumentParser, default_sub: str) -> None:
@@ -140,6 +180,34 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     data = args.data or data_dir() / "demo"
     run_demo(data, scale=args.scale, fresh=args.fresh, out=sys.stdout)
+    return EXIT_OK
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from recon.errors import ConfigError
+    from recon.runner import run_notebook
+
+    try:
+        result = run_notebook(
+            args.notebook,
+            [tuple(p) for p in args.parameter],
+            runs_root=args.runs_dir,
+            timeout=args.timeout,
+        )
+    except ConfigError as exc:  # nothing ran
+        print(f"recon run: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"{result.status}: {result.notebook}")
+    print(f"summary: {result.folder / 'summary.json'}")
+    if result.summary.get("error"):
+        print(f"recon run: {result.summary['error']}", file=sys.stderr)
+    return result.exit_code
+
+
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    from recon.doctor import doctor_report
+
+    print(doctor_report(check=not args.no_check))
     return EXIT_OK
 
 
@@ -204,7 +272,13 @@ def _cmd_ledger(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"sandbox": _cmd_sandbox, "demo": _cmd_demo, "ledger": _cmd_ledger}
+COMMANDS = {
+    "sandbox": _cmd_sandbox,
+    "demo": _cmd_demo,
+    "run": _cmd_run,
+    "ledger": _cmd_ledger,
+    "doctor": _cmd_doctor,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

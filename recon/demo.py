@@ -1,29 +1,33 @@
-"""``recon demo``: the main job on the embedded defaults.
+"""``recon demo``: the main job on the embedded defaults, as a scheduler would run it.
 
-Seed the demo firm into a sandbox data directory on first use, start the Intacct and BigTime
-sandboxes on free loopback ports, pull every entity of both systems into typed DataFrames
-through the real clients over HTTP, map both to one canonical shape, diff them, print the
-summary and write the text, HTML and Excel reports. (Approvals and pushes come next.)
+Seed the demo firm into a data directory on first use (``--fresh`` starts over), start the
+Intacct and BigTime sandboxes in this process on free loopback ports, then run the two
+notebooks through papermill exactly as ``recon run`` does: ``10_reconcile`` (pull, diff,
+plan, reports) and ``20_review_and_push`` with the demo profile's auto-approve rules, which
+cover the demo's safe changes. Print what was found, what was pushed and where the executed
+notebooks and reports are. Run it again and it finds only what the first run left
+unapproved.
+
+The notebooks find everything through the environment the demo sets for their kernels:
+``RECON_DATA_DIR`` / ``RECON_CONFIG`` (the demo's own folder and its ``config.toml``, which
+holds the ``demo`` profile and its rules) and ``RECON_SANDBOX_*_URL`` (the sandboxes' ports).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-import pandas as pd
-
-from recon.bigtime.pull import LIST_PREFIX
-from recon.config import sandbox_profile
-from recon.diff import Diff, time_aggregate
-from recon.lexicon import Lexicon
-from recon.pipeline import Pulled, pull_both, reconcile
-from recon.report import RunInfo, build_report, render_text, write_reports
+from recon.config import SANDBOX_BIGTIME_URL_ENV, SANDBOX_INTACCT_URL_ENV
+from recon.errors import ReconError
+from recon.runner import RunResult, run_notebook
 from recon.sandbox.bigtime.server import BigtimeSandbox
 from recon.sandbox.intacct.server import IntacctSandbox
 from recon.sandbox.seed import MANIFEST_FILE, prepare
@@ -31,110 +35,143 @@ from recon.sandbox.seed import MANIFEST_FILE, prepare
 #: The demo firm keeps its books for calendar 2025 (see ``recon.sandbox.firm``).
 DEMO_START = dt.date(2025, 1, 1)
 DEMO_END = dt.date(2025, 12, 31)
+DEMO_PROFILE = "demo"
+
+#: The demo's profile: the embedded sandboxes plus the rules written down for its safe
+#: changes. Deactivations, reference lists, invoices and payments are left to a person.
+DEMO_CONFIG = f"""\
+# Written by `recon demo`: the demo profile and the auto-approve rules it runs with.
+# Copy a rule into your own profile (recon doctor prints where the config file is) to let
+# scheduled runs push that kind of change without a person approving each one.
+
+[profiles.{DEMO_PROFILE}]
+sandbox = true          # recon's own sandboxes, with their demo credentials
+
+[[profiles.{DEMO_PROFILE}.auto_approve]]
+name = "master data to BigTime"
+entities = ["customer", "project", "employee"]
+actions = ["create", "update"]
+targets = ["bigtime"]
+
+[[profiles.{DEMO_PROFILE}.auto_approve]]
+name = "time to Intacct, up to 2,000 each"
+entities = ["time_entry"]
+actions = ["create", "update"]
+targets = ["intacct"]
+max_amount = "2000.00"
+"""
 
 
 @dataclass(frozen=True)
 class DemoResult:
-    """What the demo pulled (frames per Intacct object and per BigTime entity), what it
-    found, and where the reports are."""
+    """The two notebook runs of one demo, and what they found and pushed."""
 
-    intacct: Mapping[str, pd.DataFrame]
-    bigtime: Mapping[str, pd.DataFrame]
-    vocabulary: Mapping[str, str] = field(default_factory=dict)
-    diff: Diff | None = None
-    reports: Mapping[str, Path] = field(default_factory=dict)
+    data: Path
+    reconcile: RunResult
+    push: RunResult | None
+    planted: int
+
+    @property
+    def findings(self) -> int:
+        return int(self.reconcile.summary["outcome"]["reconcile"]["findings"])
+
+    @property
+    def pushed(self) -> Mapping[str, int]:
+        if self.push is None:
+            return {}
+        return dict(self.push.summary["outcome"]["push"]["outcomes"])
+
+    @property
+    def ok(self) -> bool:
+        return self.reconcile.exit_code == 0 and self.push is not None and self.push.exit_code == 0
+
+
+@contextmanager
+def _environment(values: Mapping[str, str]) -> Iterator[None]:
+    """Set environment variables for the notebooks' kernels; restore them afterwards."""
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in old.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def run_demo(data: Path, *, scale: int = 1, fresh: bool = False, out: TextIO) -> DemoResult:
-    """Run the demo and print its summary to ``out``; return the pulled frames."""
+    """Run the demo; print what it found and pushed, and where everything is."""
     started = time.perf_counter()
     if prepare(data, scale=scale, fresh=fresh):
         print(f"Generated the demo firm (scale {scale}) in {data}", file=out)
+    config = data / "config.toml"
+    config.write_text(DEMO_CONFIG, encoding="utf-8")
+    planted = len(json.loads((data / MANIFEST_FILE).read_text(encoding="utf-8")))
     with IntacctSandbox(data, port=0) as intacct, BigtimeSandbox(data, port=0) as bigtime:
         print(f"Intacct sandbox listening at {intacct.url}", file=out)
         print(f"BigTime sandbox listening at {bigtime.url}", file=out)
-        profile = sandbox_profile(intacct_url=intacct.url, bigtime_url=bigtime.url)
-        pulled = pull_both(profile, DEMO_START, DEMO_END)
-    print(summary_text(pulled), file=out)
-    print(f"Pulled {pulled.records:,} records from both systems.\n", file=out)
-    result = _reconcile(pulled, data, out)
-    manifest = json.loads((data / MANIFEST_FILE).read_text(encoding="utf-8"))
-    print(f"The demo firm has {len(manifest)} planted disagreements (listed in "
-          f"{data / MANIFEST_FILE}); the diff reports "
-          f"{len(result.diff.findings()) if result.diff else 0} findings.", file=out)  # fmt: skip
-    for kind, path in result.reports.items():
-        print(f"  {kind:<5} report: {path}", file=out)
+        env = {
+            "RECON_DATA_DIR": str(data),
+            "RECON_CONFIG": str(config),
+            "RECON_RUNS_DIR": str(data / "runs"),
+            SANDBOX_INTACCT_URL_ENV: intacct.url,
+            SANDBOX_BIGTIME_URL_ENV: bigtime.url,
+        }
+        with _environment(env):
+            result = _notebooks(data, planted, out)
+    _print_result(result, out)
     print(f"Done in {time.perf_counter() - started:.1f} s.", file=out)
+    if not result.ok:
+        failed = (
+            result.push if result.reconcile.exit_code == 0 and result.push else result.reconcile
+        )
+        raise ReconError(
+            f"{failed.notebook.name} did not finish cleanly ({failed.summary.get('error')}); "
+            f"open {failed.notebook} to see which cell and why"
+        )
     return result
 
 
-def _reconcile(pulled: Pulled, data: Path, out: TextIO) -> DemoResult:
-    """Map both pulls, diff them, print the summary and write the reports."""
-    rec = reconcile(pulled)
-    diff = rec.diff
-    hours = time_aggregate(rec.intacct["time_entry"], rec.bigtime["time_entry"], by="week")
-    when = dt.datetime.now(dt.UTC)
-    report = build_report(
-        diff,
-        RunInfo(title="Demo firm: Intacct and BigTime", generated_at=when, profile="sandbox"),
-        Lexicon.from_vocabulary(pulled.vocabulary),
-        hours=hours,
-    )
-    print(render_text(report), file=out)
-    folder = data / "reports" / when.strftime("%Y%m%dT%H%M%SZ")
-    paths = write_reports(report, folder)
-    return DemoResult(pulled.intacct, pulled.bigtime, pulled.vocabulary, diff, paths)
+def _notebooks(data: Path, planted: int, out: TextIO) -> DemoResult:
+    period = [("start", str(DEMO_START)), ("end", str(DEMO_END))]
+    print("Running 10_reconcile ...", file=out, flush=True)
+    rec = run_notebook("10_reconcile", [("profile", DEMO_PROFILE), *period])
+    if rec.exit_code != 0:
+        return DemoResult(data, rec, None, planted)
+    run_id = str(rec.summary["outcome"]["run_id"])
+    print("Running 20_review_and_push ...", file=out, flush=True)
+    done = run_notebook("20_review_and_push", [("run", run_id), ("profile", DEMO_PROFILE)])
+    return DemoResult(data, rec, done, planted)
 
 
-#: Design entity -> (Intacct object, BigTime frame) that hold it (DESIGN.md's table).
-PAIRS: tuple[tuple[str, str, str], ...] = (
-    ("customer", "CUSTOMER", "client"),
-    ("project", "PROJECT", "project"),
-    ("employee", "EMPLOYEE", "staff"),
-    ("vendor", "VENDOR", LIST_PREFIX + "vendor"),
-    ("department", "DEPARTMENT", LIST_PREFIX + "costcentera"),
-    ("location", "LOCATION", LIST_PREFIX + "costcenterb"),
-    ("class", "CLASS", LIST_PREFIX + "class"),
-    ("project type", "PROJECTTYPE", LIST_PREFIX + "projecttype"),
-    ("time type", "TIMETYPE", LIST_PREFIX + "laborcode"),
-    ("expense type", "EEACCOUNTLABEL", LIST_PREFIX + "expensecode"),
-    ("item", "ITEM", LIST_PREFIX + "item"),
-    ("GL account", "GLACCOUNT", LIST_PREFIX + "glaccount"),
-    ("checking account", "CHECKINGACCOUNT", LIST_PREFIX + "checkingaccount"),
-    ("credit card", "CREDITCARD", LIST_PREFIX + "creditcard"),
-    ("AR term", "ARTERM", LIST_PREFIX + "term"),
-    ("time entry", "TIMESHEETENTRY", "time"),
-    ("invoice", "ARINVOICE", "invoice"),
-    ("invoice line", "ARINVOICEITEM", "invoice_line"),
-)
-
-
-def _count(frames: Mapping[str, pd.DataFrame], name: str) -> str:
-    frame = frames.get(name)
-    return "-" if frame is None else f"{len(frame):,}"
-
-
-def _row(entity: str, obj: str, ia: str, frame: str, bt: str) -> str:
-    return f"{entity:<17} {obj:<16} {ia:>8}   {frame:<21} {bt:>8}"
-
-
-def summary_text(result: DemoResult | Pulled) -> str:
-    """A fixed-width table: per entity, the records each system holds."""
-    head = _row("entity", "Intacct object", "records", "BigTime", "records")
-    lines = [head, "-" * len(head)]
-    for entity, obj, frame in PAIRS:
-        lines.append(_row(entity, obj, _count(result.intacct, obj), frame,
-                          _count(result.bigtime, frame)))  # fmt: skip
-    # BigTime has no payment records (spec §4.8): an invoice's PaidAmt reflects them.
-    invoices = result.bigtime.get("invoice")
-    paid = "-" if invoices is None else f"{sum(bool(v) for v in invoices['PaidAmt'].dropna()):,}"
-    lines.append(_row("payment", "ARPYMTDETAIL", _count(result.intacct, "ARPYMTDETAIL"),
-                      "paid invoices", paid))  # fmt: skip
-    shown = {obj for _, obj, _ in PAIRS} | {"ARPYMTDETAIL"}
-    shown_bt = {frame for _, _, frame in PAIRS}
-    extra_ia = [f"{k} {len(v):,}" for k, v in result.intacct.items() if k not in shown]
-    extra_bt = [f"{k} {len(v):,}" for k, v in result.bigtime.items() if k not in shown_bt]
-    lines.append("")
-    lines.append("Also pulled from Intacct: " + ", ".join(extra_ia))
-    lines.append("Also pulled from BigTime: " + ", ".join(extra_bt))
-    return "\n".join(lines)
+def _print_result(result: DemoResult, out: TextIO) -> None:
+    rec = result.reconcile.summary.get("outcome", {}).get("reconcile")
+    if rec:
+        print(
+            f"\nFound {rec['findings']} differences (the demo firm has {result.planted} planted "
+            f"disagreements; a second run finds what the first left unapproved).",
+            file=out,
+        )
+        for entity, count in sorted(rec["by_entity"].items(), key=lambda kv: (-kv[1], kv[0])):
+            print(f"  {entity:<18} {count:>5}", file=out)
+        print(f"The plan proposes {rec['changes']} changes; recon can push {rec['pushable']}.",
+              file=out)  # fmt: skip
+    push = result.push.summary.get("outcome", {}).get("push") if result.push else None
+    if push:
+        print(f"\nAuto-approved {push['auto_approved']} changes by the demo profile's rules:",
+              file=out)  # fmt: skip
+        for rule in push["rules"]:
+            print(f"  {rule}", file=out)
+        done = ", ".join(f"{n} {state}" for state, n in push["outcomes"].items() if n) or "nothing"
+        print(f"Pushed {push['to_push']} approved changes: {done}.", file=out)
+        print("The rest wait for a person: open notebooks/20_review_and_push.ipynb.", file=out)
+    print("\nExecuted notebooks and reports:", file=out)
+    for run in (result.reconcile, result.push):
+        if run is not None:
+            print(f"  {run.notebook}  ({run.status})", file=out)
+    reports = result.reconcile.folder / "reports"
+    if reports.is_dir():
+        for path in sorted(reports.iterdir()):
+            print(f"  {path}", file=out)

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from recon.bigtime.pull import LIST_PREFIX, pull_vocabulary
 from recon.bigtime.pull import pull_all as pull_bigtime
-from recon.bigtime.pull import pull_vocabulary
 from recon.config import BigTimeProfile, IntacctProfile, Profile
 from recon.connect import bigtime_client, intacct_client
 from recon.diff import CompareRules, Diff, diff_all
@@ -88,3 +88,57 @@ def _pull_bigtime(
 ) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
     with bigtime_client(profile) as client:
         return pull_bigtime(client, start, end), pull_vocabulary(client)
+
+
+#: Design entity -> (Intacct object, BigTime frame) that hold it (DESIGN.md's table).
+PAIRS: tuple[tuple[str, str, str], ...] = (
+    ("customer", "CUSTOMER", "client"),
+    ("project", "PROJECT", "project"),
+    ("employee", "EMPLOYEE", "staff"),
+    ("vendor", "VENDOR", LIST_PREFIX + "vendor"),
+    ("department", "DEPARTMENT", LIST_PREFIX + "costcentera"),
+    ("location", "LOCATION", LIST_PREFIX + "costcenterb"),
+    ("class", "CLASS", LIST_PREFIX + "class"),
+    ("project type", "PROJECTTYPE", LIST_PREFIX + "projecttype"),
+    ("time type", "TIMETYPE", LIST_PREFIX + "laborcode"),
+    ("expense type", "EEACCOUNTLABEL", LIST_PREFIX + "expensecode"),
+    ("item", "ITEM", LIST_PREFIX + "item"),
+    ("GL account", "GLACCOUNT", LIST_PREFIX + "glaccount"),
+    ("checking account", "CHECKINGACCOUNT", LIST_PREFIX + "checkingaccount"),
+    ("credit card", "CREDITCARD", LIST_PREFIX + "creditcard"),
+    ("AR term", "ARTERM", LIST_PREFIX + "term"),
+    ("time entry", "TIMESHEETENTRY", "time"),
+    ("invoice", "ARINVOICE", "invoice"),
+    ("invoice line", "ARINVOICEITEM", "invoice_line"),
+)
+
+
+def _count(frames: Mapping[str, pd.DataFrame], name: str) -> str:
+    frame = frames.get(name)
+    return "-" if frame is None else f"{len(frame):,}"
+
+
+def _row(entity: str, obj: str, ia: str, frame: str, bt: str) -> str:
+    return f"{entity:<17} {obj:<16} {ia:>8}   {frame:<21} {bt:>8}"
+
+
+def pulled_text(result: Pulled) -> str:
+    """A fixed-width table: per entity, the records each system holds."""
+    head = _row("entity", "Intacct object", "records", "BigTime", "records")
+    lines = [head, "-" * len(head)]
+    for entity, obj, frame in PAIRS:
+        lines.append(_row(entity, obj, _count(result.intacct, obj), frame,
+                          _count(result.bigtime, frame)))  # fmt: skip
+    # BigTime has no payment records (spec §4.8): an invoice's PaidAmt reflects them.
+    invoices = result.bigtime.get("invoice")
+    paid = "-" if invoices is None else f"{sum(bool(v) for v in invoices['PaidAmt'].dropna()):,}"
+    lines.append(_row("payment", "ARPYMTDETAIL", _count(result.intacct, "ARPYMTDETAIL"),
+                      "paid invoices", paid))  # fmt: skip
+    shown = {obj for _, obj, _ in PAIRS} | {"ARPYMTDETAIL"}
+    shown_bt = {frame for _, _, frame in PAIRS}
+    extra_ia = [f"{k} {len(v):,}" for k, v in result.intacct.items() if k not in shown]
+    extra_bt = [f"{k} {len(v):,}" for k, v in result.bigtime.items() if k not in shown_bt]
+    lines.append("")
+    lines.append("Also pulled from Intacct: " + ", ".join(extra_ia))
+    lines.append("Also pulled from BigTime: " + ", ".join(extra_bt))
+    return "\n".join(lines)

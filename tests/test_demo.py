@@ -1,58 +1,66 @@
-"""``recon demo`` end to end: seed, serve, pull every object over HTTP, summarise."""
+"""``recon demo`` end to end: seed, serve, run both notebooks through papermill with the demo
+profile's auto-approve rules; run twice, the second finds what the first left unapproved."""
 
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 import sys
-from decimal import Decimal
 from pathlib import Path
 
-import pandas as pd
+import nbformat
 
-from recon.demo import run_demo
+from recon.autoapprove import parse_rules
+from recon.config import load_profile
+from recon.demo import DEMO_PROFILE, run_demo
 from recon.sandbox.firm import generate
+from recon.store import Store
 
 
-def test_demo_pulls_every_object_both_systems_hold(tmp_path: Path) -> None:
+def _applied_keys(data: Path) -> set[tuple[str, str]]:
+    store = Store(data / "recon.sqlite3", create=False)
+    ledger = store.ledger()
+    done = ledger[(ledger["action"] == "pushed") & (ledger["outcome"] == "applied")]
+    return set(zip(done["entity"], done["key"], strict=True))
+
+
+def test_demo_twice_pushes_by_rule_then_finds_only_the_rest(tmp_path: Path, monkeypatch) -> None:
+    data = tmp_path / "demo"
     out = io.StringIO()
-    result = run_demo(tmp_path / "demo", out=out)
+    first = run_demo(data, out=out)
     firm = generate(seed=7, scale=1)
-    wire = firm.intacct_frames()
-    frames = result.intacct
-    items = wire["ITEM"]
-    expected = {name: len(frame) for name, frame in wire.items()}
-    expected["ITEM"] = int(items["ITEMTYPE"].str.startswith("Non-Inventory").sum())
-    assert {name: len(frame) for name, frame in frames.items()} == expected
+    assert first.ok and first.findings == len(firm.manifest)
 
-    entries = frames["TIMESHEETENTRY"]
-    assert all(isinstance(v, Decimal) for v in entries["QTY"])
-    assert pd.api.types.is_datetime64_any_dtype(entries["ENTRYDATE"])
-    total = sum(Decimal(v) for v in wire["TIMESHEETENTRY"]["QTY"])
-    assert sum(entries["QTY"], Decimal(0)) == total
+    # What the rules cover, worked out from the stored plan and the written-down rules.
+    monkeypatch.setenv("RECON_CONFIG", str(data / "config.toml"))
+    rules = parse_rules(load_profile(DEMO_PROFILE).auto_approve, DEMO_PROFILE)
+    store = Store(data / "recon.sqlite3", create=False)
+    run_id = first.reconcile.summary["outcome"]["run_id"]
+    plan = store.load_plan(run_id)
+    covered = [c for c in plan.changes if any(r.matches(c) for r in rules)]
+    assert covered and first.pushed["applied"] == len(covered)
+    assert all(d.by == "auto-approve" for d in store.decisions(run_id).values())
+    assert store.verify_ledger().ok
+
     text = out.getvalue()
-    assert "TIMESHEETENTRY" in text and "planted disagreements" in text
+    assert f"Found {len(firm.manifest)} differences" in text
+    assert f"Pushed {len(covered)} approved changes: {len(covered)} applied." in text
+    for run in (first.reconcile, first.push):
+        assert str(run.notebook) in text and run.notebook.is_file()
+        nb = nbformat.read(run.notebook, as_version=4)
+        assert nb.metadata["papermill"]["parameters"]["profile"] == DEMO_PROFILE
+    assert "report.html" in text and (first.reconcile.folder / "reports" / "report.xlsx").is_file()
 
-    seed = firm.bigtime_seed()
-    bt = result.bigtime
-    for entity in ("client", "project", "staff", "time", "invoice", "task"):
-        assert len(bt[entity]) == len(seed[entity]), entity
-    assert len(bt["project_team"]) == len(seed["project_team"])
-    assert len(bt["invoice_line"]) == sum(len(i["Lines"]) for i in seed["invoice"])
-    for name, items in seed["lists"].items():
-        assert len(bt[f"list:{name}"]) == len(items), name
-    hours = sum((Decimal(r["Hours_IN"]) for r in seed["time"]), Decimal(0))
-    assert sum(bt["time"]["Hours_IN"], Decimal(0)) == hours
-    assert f"{len(seed['time']):,}" in text and "BigTime sandbox listening" in text
-
-    # The reconciliation: every planted disagreement found, nothing else, and the reports.
-    assert result.diff is not None
-    found = {(f.entity, f.kind, f.key, f.field) for f in result.diff.findings().itertuples()}
-    planted = {(m.entity, m.kind, m.key, m.field) for m in firm.manifest}
-    assert found == planted
-    assert set(result.reports) == {"text", "html", "excel"}
-    assert all(p.is_file() and p.stat().st_size > 0 for p in result.reports.values())
-    assert "Engagement" in result.reports["text"].read_text(encoding="utf-8")  # firm's lexicon
+    second = run_demo(data, out=io.StringIO())
+    assert second.ok
+    assert second.findings == len(firm.manifest) - len(covered)
+    assert second.pushed.get("applied", 0) == 0
+    # Nothing the first run pushed is proposed again.
+    again = store.load_plan(second.reconcile.summary["outcome"]["run_id"])
+    assert not {(c.entity, c.key) for c in again.changes} & _applied_keys(data)
+    summary = json.loads((second.push.folder / "summary.json").read_text(encoding="utf-8"))
+    assert summary["outcome"]["push"]["auto_approved"] == 0
 
 
 def test_demo_command_reports_a_bad_data_dir_in_one_line(tmp_path: Path) -> None:

@@ -1,0 +1,368 @@
+"""The two jobs the notebooks run: reconcile (pull, diff, plan, report) and push.
+
+The notebooks only call these and display what they return, so everything a scheduled run
+does is testable here without a kernel. Each job writes ``outcome.json`` into its output
+folder: the machine-readable summary ``recon run`` turns into an exit code.
+
+>>> run = reconcile_run("sandbox", start="2025-01-01", end="2025-12-31")  # doctest: +SKIP
+>>> run.summary["findings"], run.reports["html"]                          # doctest: +SKIP
+>>> done = push_run(run.run_id, dry_run=False)                             # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from recon.autoapprove import AUTO_ACTOR, auto_approve, parse_rules
+from recon.canonical import ENTITIES
+from recon.config import Profile, data_dir, load_profile
+from recon.diff import CompareRules, FieldRule, time_aggregate
+from recon.errors import ConfigError
+from recon.lexicon import Lexicon
+from recon.pipeline import Reconciliation, pull_both, reconcile
+from recon.plan import Plan, make_plan
+from recon.push import PushReport, open_writers, push
+from recon.report import Report, RunInfo, build_report, write_reports
+from recon.store import Decision, Store
+
+#: The file each job writes into its output folder for ``recon run``.
+OUTCOME_FILE = "outcome.json"
+
+
+def runs_dir() -> Path:
+    """Where run folders go: ``RECON_RUNS_DIR``, else ``<data dir>/runs``."""
+    override = os.environ.get("RECON_RUNS_DIR")
+    return Path(override) if override else data_dir() / "runs"
+
+
+def default_user() -> str:
+    """Who is running this: ``RECON_USER``, else the operating-system login name."""
+    return os.environ.get("RECON_USER") or getpass.getuser()
+
+
+def parse_date(value: dt.date | str, what: str) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ConfigError(f"{what} must be a date like 2025-01-31, not {value!r}") from None
+
+
+def parse_entities(value: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """``"all"``, a comma-separated string or a list of canonical entity names."""
+    items = value.split(",") if isinstance(value, str) else list(value)
+    names = [str(i).strip() for i in items if str(i).strip()]
+    if not names or names == ["all"]:
+        return tuple(ENTITIES)
+    unknown = [n for n in names if n not in ENTITIES]
+    if unknown:
+        raise ConfigError(f"unknown entities {unknown}; choose from: all, {', '.join(ENTITIES)}")
+    return tuple(n for n in ENTITIES if n in names)
+
+
+def compare_rules(money_tolerance: str = "0", hours_tolerance: str = "0") -> CompareRules:
+    """The default rules with absolute tolerances for money and hours (strings: exact)."""
+    rules = CompareRules.default()
+    for kind, tol in (("money", money_tolerance), ("hours", hours_tolerance)):
+        rules = rules.with_kind(kind, FieldRule(abs_tol=str(tol).strip() or "0"))
+    return rules
+
+
+def _profile(profile: str | Profile) -> Profile:
+    return profile if isinstance(profile, Profile) else load_profile(profile)
+
+
+def _new_run_id(profile: str) -> str:
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    return f"{profile}-{stamp}-{secrets.token_hex(2)}"
+
+
+def write_outcome(folder: Path, outcome: Mapping[str, Any]) -> Path:
+    """Write ``outcome.json`` (merged into what an earlier job in the folder wrote)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / OUTCOME_FILE
+    old = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    old.update(outcome)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(old, indent=2, sort_keys=True, default=str), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+@dataclass(frozen=True)
+class ReconcileRun:
+    """One reconciliation, saved: what was found, the plan, where the reports are."""
+
+    run_id: str
+    profile: str
+    reconciliation: Reconciliation
+    plan: Plan
+    report: Report
+    lexicon: Lexicon
+    reports: Mapping[str, Path]
+    output_dir: Path
+    #: JSON-able: findings, changes, per-entity counts, threshold, above_threshold.
+    summary: Mapping[str, Any] = field(default_factory=dict)
+
+
+def reconcile_run(
+    profile: str | Profile = "sandbox",
+    *,
+    start: dt.date | str,
+    end: dt.date | str,
+    entities: str | list[str] | tuple[str, ...] = "all",
+    money_tolerance: str = "0",
+    hours_tolerance: str = "0",
+    max_differences: int | None = None,
+    output_dir: str | Path | None = None,
+    store: Store | None = None,
+    prepared_by: str | None = None,
+) -> ReconcileRun:
+    """Pull both systems, diff, plan; save the run and plan; write the reports.
+
+    Parameters
+    ----------
+    entities:
+        ``"all"`` or canonical entity names (comma-separated); others are left out of the
+        diff and the plan.
+    money_tolerance, hours_tolerance:
+        Differences up to these amounts are not findings.
+    max_differences:
+        More findings than this marks the run ``above_threshold`` (``recon run`` exits 3).
+        None: the profile's ``max_differences``; a negative number: no threshold.
+    output_dir:
+        Where the reports and ``outcome.json`` go (default ``<runs dir>/<profile>/<run id>``).
+    """
+    prof = _profile(profile)
+    first, last = parse_date(start, "start"), parse_date(end, "end")
+    if last < first:
+        raise ConfigError(f"end ({last}) is before start ({first})")
+    wanted = parse_entities(entities)
+    rules = compare_rules(money_tolerance, hours_tolerance)
+    limit = prof.max_differences if max_differences is None else max_differences
+    limit = None if limit is None or limit < 0 else limit
+    store = store or Store()
+    user = prepared_by or default_user()
+    run_id = _new_run_id(prof.name)
+    out = Path(output_dir) if output_dir else runs_dir() / prof.name / run_id
+
+    pulled = pull_both(prof, first, last)
+    rec = reconcile(pulled, rules)
+    rec = _only(rec, wanted)
+    plan = make_plan(rec.diff, rec.intacct, rec.bigtime, run_id=run_id)
+    lexicon = Lexicon.from_vocabulary(pulled.vocabulary)
+    findings = len(rec.diff.findings())
+    summary = {
+        "findings": findings,
+        "changes": len(plan.changes),
+        "pushable": sum(c.pushable for c in plan.changes),
+        "by_entity": {e: int(n) for e, n in rec.diff.findings()["entity"].value_counts().items()},
+        "start": str(first),
+        "end": str(last),
+        "entities": list(wanted),
+        "max_differences": limit,
+        "above_threshold": limit is not None and findings > limit,
+    }
+    store.save_run(run_id, profile=prof.name, prepared_by=user, summary=summary)
+    store.save_plan(plan)
+    report = _report(rec, lexicon, prof.name, user)
+    paths = write_reports(report, out / "reports")
+    write_outcome(out, {"run_id": run_id, "profile": prof.name, "reconcile": summary})
+    return ReconcileRun(run_id, prof.name, rec, plan, report, lexicon, paths, out, summary)
+
+
+def run_text(run: ReconcileRun) -> str:
+    """What a reconcile found, in words and a small table; stable for the same data (no
+    times, ids or paths), so a notebook can check it as a contract."""
+    s = run.summary
+    lines = [
+        f"Profile {run.profile}: {s['start']} to {s['end']}.",
+        f"Found {s['findings']} differences; the plan proposes {s['changes']} changes, "
+        f"{s['pushable']} of which recon can push.",
+    ]
+    if s["max_differences"] is not None:
+        verdict = "ABOVE" if s["above_threshold"] else "within"
+        lines.append(f"That is {verdict} the threshold of {s['max_differences']} differences.")
+    for entity, count in sorted(s["by_entity"].items(), key=lambda kv: (-kv[1], kv[0])):
+        lines.append(f"  {run.lexicon.label(entity, plural=True, capital=True):<24} {count:>6}")
+    return "\n".join(lines)
+
+
+def _only(rec: Reconciliation, wanted: tuple[str, ...]) -> Reconciliation:
+    if set(wanted) >= set(rec.diff.entities):
+        return rec
+    from recon.diff import Diff
+
+    keep = {e: d for e, d in rec.diff.entities.items() if e in wanted}
+    return Reconciliation(
+        rec.pulled,
+        {e: f for e, f in rec.intacct.items() if e in wanted},
+        {e: f for e, f in rec.bigtime.items() if e in wanted},
+        rec.intacct_report,
+        rec.bigtime_report,
+        Diff(keep),
+    )
+
+
+def _report(rec: Reconciliation, lexicon: Lexicon, profile: str, user: str) -> Report:
+    hours = None
+    if "time_entry" in rec.intacct and "time_entry" in rec.bigtime:
+        hours = time_aggregate(rec.intacct["time_entry"], rec.bigtime["time_entry"], by="week")
+    info = RunInfo(
+        title=f"Reconciliation: {profile}",
+        generated_at=dt.datetime.now(dt.UTC),
+        prepared_by=user,
+        profile=profile,
+    )
+    return build_report(rec.diff, info, lexicon, hours=hours)
+
+
+# --- push -------------------------------------------------------------------------------------
+
+
+def resolve_run(store: Store, run: str | None) -> str:
+    """``run`` itself, or the latest run when it is empty / ``"latest"``."""
+    if run and run != "latest":
+        store.prepared_by(run)  # ConfigError for an unknown run
+        return run
+    latest = store.latest_run()
+    if latest is None:
+        raise ConfigError(f"there are no runs in {store.path}; run 10_reconcile first")
+    return latest
+
+
+def run_profile(store: Store, run_id: str) -> str:
+    """The profile name a run was prepared against."""
+    runs = store.runs()
+    row = runs[runs["run_id"] == run_id]
+    if row.empty:
+        raise ConfigError(f"unknown run {run_id!r} in {store.path}")
+    return str(row["profile"].iloc[0])
+
+
+@dataclass(frozen=True)
+class PushRun:
+    """What a push job did: rule decisions, what was (or would be) sent, the outcomes."""
+
+    run_id: str
+    profile: str
+    dry_run: bool
+    auto_approved: tuple[Decision, ...]
+    #: Change ids approved and still to send when the job started.
+    to_push: tuple[str, ...]
+    report: PushReport | None
+    ledger_export: Path | None
+    summary: Mapping[str, Any] = field(default_factory=dict)
+
+
+def push_run(
+    run: str | None = None,
+    *,
+    dry_run: bool = False,
+    store: Store | None = None,
+    profile: str | Profile | None = None,
+    by: str | None = None,
+    apply_rules: bool = True,
+    output_dir: str | Path | None = None,
+) -> PushRun:
+    """Apply the profile's auto-approve rules, then push every approved change of ``run``.
+
+    Never approves anything a rule does not match; a dry run decides and sends nothing and
+    lists what would be sent. The ledger is exported to ``output_dir/ledger.xlsx``.
+    """
+    store = store or Store()
+    run_id = resolve_run(store, run)
+    prof = _profile(profile or run_profile(store, run_id))
+    rules = parse_rules(prof.auto_approve, prof.name)
+    user = by or default_user()
+    made: list[Decision] = []
+    if apply_rules and not dry_run:
+        made = auto_approve(store, run_id, rules)
+    ready = ("pending", "sending", "unknown")
+    to_push = tuple(i.change_id for i in store.outbox(run_id) if i.state in ready)
+    report = None
+    if not dry_run and to_push:
+        with open_writers(prof) as writers:
+            report = push(store, run_id, writers, by=user)
+    out = Path(output_dir) if output_dir else runs_dir() / prof.name / run_id
+    ledger = store.export_ledger(out / "ledger.xlsx") if not dry_run else None
+    counts = report.counts() if report is not None else {}
+    summary = {
+        "run_id": run_id,
+        "dry_run": dry_run,
+        "auto_approved": len(made),
+        "rules": sorted({d.rule for d in made if d.rule}),
+        "to_push": len(to_push),
+        "outcomes": counts,
+        "failed": sum(counts.get(k, 0) for k in ("failed", "unknown", "stale")),
+    }
+    write_outcome(out, {"run_id": run_id, "profile": prof.name, "push": summary})
+    return PushRun(run_id, prof.name, dry_run, tuple(made), to_push, report, ledger, summary)
+
+
+def push_text(done: PushRun) -> str:
+    """What a push job did, in words; stable for the same data (no times or ids)."""
+    s = done.summary
+    if done.dry_run:
+        return f"Dry run: {s['to_push']} approved changes would be pushed; nothing was sent."
+    lines = [f"Auto-approved {s['auto_approved']} changes by rule."]
+    lines += [f"  {rule}" for rule in s["rules"]]
+    lines.append(f"Pushed {s['to_push']} approved changes.")
+    for state, count in s["outcomes"].items():
+        if count:
+            lines.append(f"  {state:<8} {count:>5}")
+    return "\n".join(lines)
+
+
+def approval_form(
+    run: str | None = None,
+    *,
+    store: Store | None = None,
+    user: str | None = None,
+    profile: str | Profile | None = None,
+    dry_run: bool = False,
+) -> Any:
+    """The :class:`recon.ui.ApprovalForm` for ``run`` (default: the latest), its "Push
+    approved" button pushing with the run's profile (disabled for a dry run)."""
+    from recon.ui import ApprovalForm
+
+    store = store or Store()
+    run_id = resolve_run(store, run)
+    prof = _profile(profile or run_profile(store, run_id))
+    who = user or default_user()
+
+    def push_fn(progress: Any) -> PushReport:
+        with open_writers(prof) as writers:
+            return push(store, run_id, writers, by=who, progress=progress)
+
+    return ApprovalForm(store, run_id, user=who, push_fn=None if dry_run else push_fn)
+
+
+__all__ = [
+    "AUTO_ACTOR",
+    "OUTCOME_FILE",
+    "PushRun",
+    "ReconcileRun",
+    "approval_form",
+    "compare_rules",
+    "default_user",
+    "parse_date",
+    "parse_entities",
+    "push_run",
+    "push_text",
+    "reconcile_run",
+    "resolve_run",
+    "run_profile",
+    "run_text",
+    "runs_dir",
+    "write_outcome",
+]

@@ -1,0 +1,314 @@
+"""The status view: each profile's last run, its counts, open decisions and push failures.
+
+Like BigTime's sync tile: one glance says whether a profile needs someone. Read from the
+:class:`~recon.store.Store` only -- nothing here writes, and a missing database is "no runs
+yet", not an error (the status cell sits at the top of ``10_reconcile``, which must run on
+a fresh machine).
+
+>>> status_frame(store)                  # one row per profile   # doctest: +SKIP
+>>> print(status_text(store))            # fixed-width, for a terminal or a log  # doctest: +SKIP
+>>> StatusTile(store)                    # the notebook tile + Refresh  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import numbers
+from collections import Counter
+from collections.abc import Mapping
+from pathlib import Path
+from types import MappingProxyType
+
+import ipywidgets as w
+import pandas as pd
+
+from recon.errors import ReconError
+from recon.store import DEFAULT_FILENAME, Store
+from recon.ui.changes_view import esc
+
+#: Columns of :func:`status_frame`, in order.
+STATUS_COLUMNS = (
+    "profile",
+    "runs",
+    "run_id",
+    "at",
+    "prepared_by",
+    "findings",
+    "changes",
+    "approved",
+    "rejected",
+    "open",
+    "pending",
+    "applied",
+    "failed",
+    "unknown",
+    "stale",
+)
+#: The count columns and how the text and the tile name them.
+COUNT_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "findings": "Findings",
+        "changes": "Changes",
+        "approved": "Approved",
+        "rejected": "Rejected",
+        "open": "Open",
+        "pending": "Ready to push",
+        "applied": "Applied",
+        "failed": "Failed",
+        "unknown": "Unknown",
+        "stale": "Stale",
+    }
+)
+#: The key of the run summary that holds the number of findings (``Store.save_run``).
+FINDINGS_KEY = "findings"
+#: Outbox states counted under "unknown": ``sending`` is a push that stopped mid-send, as in
+#: doubt as ``unknown`` until the next push settles it (store.records.OutboxItem).
+_IN_DOUBT = frozenset({"unknown", "sending"})
+#: A profile's state, worst first: the tile's badge and colour.
+HEALTH: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "attention": ("Needs attention", "#a50e0e"),
+        "review": ("Waiting for review", "#b06000"),
+        "ready": ("Ready to push", "#1a73e8"),
+        "ok": ("Up to date", "#0d652d"),
+    }
+)
+NO_RUNS = "No runs yet."
+
+
+def _open_store(store: Store | str | Path | None) -> Store | None:
+    """The store to read, or None when there is no database yet (never creates one)."""
+    if isinstance(store, Store):
+        return store
+    if store is None:
+        from recon.config import data_dir  # late: config pulls in the sandbox packages
+
+        store = data_dir() / DEFAULT_FILENAME
+    path = Path(store)
+    return Store(path, create=False) if path.is_file() else None
+
+
+def _empty() -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series([], dtype="str") for c in STATUS_COLUMNS})
+    counts = {c: "int64" for c in STATUS_COLUMNS[5:]} | {"runs": "int64", "findings": "Int64"}
+    return frame.astype(counts | {"at": "datetime64[us, UTC]"})
+
+
+def status_frame(store: Store | str | Path | None = None) -> pd.DataFrame:
+    """One row per profile: its last run and where that run's changes stand.
+
+    Parameters
+    ----------
+    store:
+        A :class:`~recon.store.Store`, the path of its database, or None for the default
+        database. A path with no file gives an empty frame (no database is created).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`STATUS_COLUMNS`, sorted by profile: ``runs`` (how many), the last
+        run's ``run_id``, ``at`` (UTC), ``prepared_by``, ``findings`` (the run summary's
+        ``"findings"`` when it holds a whole number, else NA), ``changes`` (in its plan),
+        ``approved``, ``rejected``, ``open`` (undecided or deferred), and the approved
+        changes' push states: ``pending``, ``applied``, ``failed``, ``unknown`` (including
+        ``sending``: in doubt), ``stale``.
+
+    Raises
+    ------
+    ConfigError
+        The file exists but is not a recon database.
+    """
+    opened = _open_store(store)
+    if opened is None:
+        return _empty()
+    runs = opened.runs()
+    if runs.empty:
+        return _empty()
+    per_profile = runs.groupby("profile", sort=True)
+    rows = [
+        _profile_row(opened, str(profile), group.iloc[-1], len(group))
+        for profile, group in per_profile
+    ]
+    frame = pd.DataFrame(rows, columns=list(STATUS_COLUMNS))
+    frame["at"] = pd.to_datetime(frame["at"], utc=True).dt.as_unit("us")
+    return frame.astype(_empty().dtypes.to_dict())
+
+
+def _profile_row(store: Store, profile: str, last: pd.Series, runs: int) -> dict[str, object]:
+    run_id = str(last["run_id"])
+    decided = Counter(d.decision for d in store.decisions(run_id).values())
+    states = Counter(
+        "unknown" if item.state in _IN_DOUBT else item.state for item in store.outbox(run_id)
+    )
+    changes = int(last["changes"])
+    return {
+        "profile": profile,
+        "runs": runs,
+        "run_id": run_id,
+        "at": last["at"],
+        "prepared_by": str(last["prepared_by"]),
+        "findings": _findings(last["summary"]),
+        "changes": changes,
+        "approved": decided["approve"],
+        "rejected": decided["reject"],
+        "open": changes - sum(decided.values()) + decided["defer"],
+        **{s: states[s] for s in ("pending", "applied", "failed", "unknown", "stale")},
+    }
+
+
+def _findings(summary: object) -> int | None:
+    """The summary's findings count; None when absent or not a whole number (a summary is
+    free-form JSON written by whoever saved the run)."""
+    value = summary.get(FINDINGS_KEY) if isinstance(summary, Mapping) else None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return None
+    if not math.isfinite(value) or value != int(value) or value < 0:
+        return None
+    return int(value)
+
+
+def health(row: Mapping[str, object]) -> str:
+    """A status row's state, a key of :data:`HEALTH`: failures or doubt first, then open
+    decisions, then approved changes waiting for a push."""
+    if any(int(row[k]) for k in ("failed", "unknown", "stale")):  # type: ignore[call-overload]
+        return "attention"
+    if int(row["open"]):  # type: ignore[call-overload]
+        return "review"
+    if int(row["pending"]):  # type: ignore[call-overload]
+        return "ready"
+    return "ok"
+
+
+def _when(at: object) -> str:
+    return at.strftime("%Y-%m-%d %H:%M UTC") if isinstance(at, dt.datetime) else ""
+
+
+def _count(value: object) -> str:
+    return "-" if value is None or value is pd.NA else f"{int(value):,}"  # type: ignore[call-overload]
+
+
+# --- text ----------------------------------------------------------------------------------------
+_TEXT_COLUMNS = (
+    ("profile", "Profile"),
+    ("run_id", "Last run"),
+    ("at", "When"),
+    ("prepared_by", "By"),
+    *COUNT_LABELS.items(),
+    ("health", "Status"),
+)
+
+
+def status_text(store: Store | str | Path | None = None) -> str:
+    """:func:`status_frame` as a fixed-width table (one line per profile), or
+    :data:`NO_RUNS`; a database that cannot be read gives one line saying why."""
+    try:
+        frame = status_frame(store)
+    except ReconError as exc:
+        return f"Status unavailable: {exc}"
+    if frame.empty:
+        return NO_RUNS
+    cells = [[_text_cell(row, key) for key, _ in _TEXT_COLUMNS] for row in _records(frame)]
+    heads = [head for _, head in _TEXT_COLUMNS]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(heads)]
+    numeric = {i for i, (key, _) in enumerate(_TEXT_COLUMNS) if key in COUNT_LABELS}
+
+    def line(values: list[str]) -> str:
+        parts = [
+            v.rjust(widths[i]) if i in numeric else v.ljust(widths[i]) for i, v in enumerate(values)
+        ]
+        return "  ".join(parts).rstrip()
+
+    rule = "  ".join("-" * n for n in widths)
+    return "\n".join([line(heads), rule, *(line(r) for r in cells)])
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
+    rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    return [{str(k): v for k, v in r.items()} for r in rows]
+
+
+def _text_cell(row: Mapping[str, object], key: str) -> str:
+    if key == "health":
+        return HEALTH[health(row)][0]
+    if key == "at":
+        return _when(row["at"])
+    if key in COUNT_LABELS:
+        return _count(row[key])
+    return str(row[key])
+
+
+# --- HTML ------------------------------------------------------------------------------------
+_TILE = (
+    "display:inline-block;vertical-align:top;min-width:260px;margin:4px 8px 4px 0;"
+    "padding:8px 12px;border:1px solid #dadce0;border-radius:6px;border-left:6px solid {colour}"
+)
+
+
+def status_html(store: Store | str | Path | None = None) -> str:
+    """One tile per profile (its state, last run, counts); "no runs yet" without runs; a
+    database that cannot be read gives a tile saying why. Every value is escaped."""
+    try:
+        frame = status_frame(store)
+    except ReconError as exc:
+        return (
+            '<div class="recon-status" data-state="error" style="color:#a50e0e">'
+            f"Status unavailable: {esc(exc)}</div>"
+        )
+    if frame.empty:
+        return f'<div class="recon-status" data-state="empty"><i>{esc(NO_RUNS)}</i></div>'
+    tiles = "".join(_tile(row) for row in _records(frame))
+    return f'<div class="recon-status">{tiles}</div>'
+
+
+def _tile(row: Mapping[str, object]) -> str:
+    state = health(row)
+    words, colour = HEALTH[state]
+    counts = " &middot; ".join(
+        f'<span data-count="{key}">{esc(label)} <b>{esc(_count(row[key]))}</b></span>'
+        for key, label in COUNT_LABELS.items()
+    )
+    runs = int(row["runs"])  # type: ignore[call-overload]
+    return (
+        f'<div class="recon-tile" data-profile="{esc(row["profile"])}" data-state="{state}" '
+        f'style="{_TILE.format(colour=colour)}">'
+        f'<div><b>{esc(row["profile"])}</b> <span style="color:{colour}">{esc(words)}</span></div>'
+        f'<div style="color:#5f6368">Last run <span data-run="1">{esc(row["run_id"])}</span> '
+        f"&middot; {esc(_when(row['at']))} &middot; by {esc(row['prepared_by'])} "
+        f"({runs:,} run{'s' if runs != 1 else ''})</div>"
+        f"<div>{counts}</div></div>"
+    )
+
+
+class StatusTile:
+    """The status view as a widget: the tiles and a Refresh button.
+
+    Parameters
+    ----------
+    store:
+        A :class:`~recon.store.Store`, a database path, or None for the default database.
+
+    Attributes
+    ----------
+    widget:
+        The ipywidgets container to display.
+    html:
+        The tiles (an HTML widget; :func:`status_html`).
+    refresh_button:
+        Reads the store again.
+    """
+
+    def __init__(self, store: Store | str | Path | None = None) -> None:
+        self.store = store
+        self.html = w.HTML()
+        self.refresh_button = w.Button(description="Refresh", icon="refresh")
+        self.refresh_button.on_click(lambda _b: self.refresh())
+        self.widget = w.VBox([self.html, self.refresh_button])
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Read the store again and redraw the tiles."""
+        self.html.value = status_html(self.store)
+
+    def _repr_mimebundle_(self, **kwargs: object) -> object:
+        return self.widget._repr_mimebundle_(**kwargs)

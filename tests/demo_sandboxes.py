@@ -1,0 +1,52 @@
+"""The demo firm served by both sandboxes, for tests of the jobs, the runner and notebooks.
+
+``served(data)`` starts an Intacct and a BigTime sandbox over a data directory on free
+loopback ports and points the environment at them the way ``recon demo`` does for its
+kernels (``RECON_SANDBOX_*_URL``, ``RECON_DATA_DIR``, ``RECON_CONFIG``, ``RECON_RUNS_DIR``),
+so the embedded ``sandbox`` profile and every default path land in the test's folder.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from recon.config import SANDBOX_BIGTIME_URL_ENV, SANDBOX_INTACCT_URL_ENV
+from recon.sandbox.bigtime.server import BigtimeSandbox
+from recon.sandbox.intacct.server import IntacctSandbox
+from recon.sandbox.seed import prepare
+
+
+@dataclass(frozen=True)
+class Served:
+    data: Path
+    intacct_url: str
+    bigtime_url: str
+
+
+def seed_copy(pristine: Path, dest: Path) -> Path:
+    """A private copy of a seeded data directory (seeding once per session saves seconds)."""
+    shutil.copytree(pristine, dest)
+    return dest
+
+
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data = tmp_path_factory.mktemp("pristine") / "demo"
+    prepare(data, scale=1)
+    return data
+
+
+@contextmanager
+def served(data: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Served]:
+    with IntacctSandbox(data, port=0) as ia, BigtimeSandbox(data, port=0) as bt:
+        monkeypatch.setenv(SANDBOX_INTACCT_URL_ENV, ia.url)
+        monkeypatch.setenv(SANDBOX_BIGTIME_URL_ENV, bt.url)
+        monkeypatch.setenv("RECON_DATA_DIR", str(data))
+        monkeypatch.setenv("RECON_CONFIG", str(data / "config.toml"))
+        monkeypatch.setenv("RECON_RUNS_DIR", str(data / "runs"))
+        yield Served(data, ia.url, bt.url)

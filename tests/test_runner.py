@@ -1,0 +1,116 @@
+"""``recon run``: papermill runs of the real notebooks against both sandboxes, the exit codes
+a scheduler acts on, the run folder, and parameters checked before anything runs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from recon.errors import ConfigError
+from recon.runner import (
+    EXIT_ABOVE_THRESHOLD,
+    EXIT_CLEAN,
+    EXIT_FAILED,
+    EXIT_USAGE,
+    SUMMARY_FILE,
+    check_parameters,
+    find_notebook,
+)
+from recon.sandbox.firm import generate
+from tests.demo_sandboxes import seed_copy, seeded, served
+
+PLANTED = len(generate().manifest)
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return seeded(tmp_path_factory)
+
+
+@pytest.fixture
+def env(pristine: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    data = seed_copy(pristine, tmp_path / "demo")
+    with served(data, monkeypatch) as s:
+        yield s
+
+
+def recon(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "recon", *args], capture_output=True, text=True, timeout=300
+    )
+
+
+def only_folder(runs: Path) -> Path:
+    (folder,) = [p for p in (runs / "sandbox").iterdir() if p.is_dir()]
+    return folder
+
+
+def test_exit_codes_clean_then_above_threshold(env) -> None:
+    period = ["-p", "start", "2025-01-01", "-p", "end", "2025-12-31"]
+    clean = recon("run", "10_reconcile", *period, "-p", "max_differences", str(PLANTED))
+    assert clean.returncode == EXIT_CLEAN, clean.stderr
+    folder = only_folder(env.data / "runs")
+    summary = json.loads((folder / SUMMARY_FILE).read_text(encoding="utf-8"))
+    assert summary["status"] == "clean" and summary["exit_code"] == 0
+    assert summary["outcome"]["reconcile"]["findings"] == PLANTED
+    assert summary["parameters"]["max_differences"] == PLANTED  # converted to a number
+    assert (folder / "10_reconcile.ipynb").is_file()
+    assert {p.name for p in (folder / "reports").iterdir()} == {
+        "summary.txt", "report.html", "report.xlsx",
+    }  # fmt: skip
+    executed = nbformat.read(folder / "10_reconcile.ipynb", as_version=4)
+    texts = [o.get("text", "") for c in executed.cells for o in c.get("outputs", [])]
+    assert any(f"Found {PLANTED} differences" in t for t in texts)
+
+    above = recon("run", "10_reconcile", *period, "-p", "max_differences", str(PLANTED - 1))
+    assert above.returncode == EXIT_ABOVE_THRESHOLD, above.stderr
+    # The 20 notebook pushes nothing nobody approved: clean, zero to push.
+    push = recon("run", "20_review_and_push")
+    assert push.returncode == EXIT_CLEAN, push.stderr
+
+
+def test_a_failing_cell_exits_1_and_keeps_the_notebook(env) -> None:
+    proc = recon("run", "10_reconcile", "-p", "start", "2025-01-01", "-p", "end", "2024-01-01")
+    assert proc.returncode == EXIT_FAILED
+    assert "is before start" in proc.stderr and "Traceback" not in proc.stderr
+    folder = only_folder(env.data / "runs")
+    summary = json.loads((folder / SUMMARY_FILE).read_text(encoding="utf-8"))
+    assert summary["status"] == "failed" and "ConfigError" in summary["error"]
+    executed = nbformat.read(folder / "10_reconcile.ipynb", as_version=4)
+    errors = [o for c in executed.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert errors and errors[0]["ename"] == "ConfigError"
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["10_reconcile", "-p", "profil", "acme"], "has no parameter 'profil'; its parameters"),
+        (["10_reconcile", "-p", "output_dir", "/tmp"], "is set by recon run"),
+        (["10_reconcile", "-p", "max_differences", "ten"], "must be a whole number"),
+        (["10_reconcile", "-p", "start", "a", "-p", "start", "b"], "given twice"),
+        (["20_review_and_push", "-p", "dry_run", "perhaps"], "must be true or false"),
+        (["20_review_and_push", "-p", "password", "x"], "looks like a secret"),
+        (["no_such_notebook"], "no notebook 'no_such_notebook'"),
+    ],
+)
+def test_bad_arguments_exit_2_in_one_line_and_run_nothing(
+    args: list[str], words: str, tmp_path: Path
+) -> None:
+    proc = recon("run", *args, "--runs-dir", str(tmp_path / "runs"))
+    assert proc.returncode == EXIT_USAGE
+    assert words in proc.stderr and proc.stderr.count("\n") == 1
+    assert not (tmp_path / "runs").exists()
+
+
+def test_a_notebook_without_a_parameters_cell_is_refused(tmp_path: Path) -> None:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
+    path = tmp_path / "bare.ipynb"
+    nbformat.write(nb, path)
+    assert find_notebook(path) == path.resolve()
+    with pytest.raises(ConfigError, match="no cell tagged 'parameters'"):
+        check_parameters(path, [])
