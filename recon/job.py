@@ -16,6 +16,7 @@ import getpass
 import json
 import os
 import secrets
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,6 +113,8 @@ class ReconcileRun:
     output_dir: Path
     #: JSON-able: findings, changes, per-entity counts, threshold, above_threshold.
     summary: Mapping[str, Any] = field(default_factory=dict)
+    #: Seconds spent pulling, diffing (map + diff + plan), storing and rendering reports.
+    seconds: Mapping[str, float] = field(default_factory=dict)
 
 
 def reconcile_run(
@@ -155,10 +158,13 @@ def reconcile_run(
     run_id = _new_run_id(prof.name)
     out = Path(output_dir) if output_dir else runs_dir() / prof.name / run_id
 
+    clock = time.perf_counter()
     pulled = pull_both(prof, first, last)
-    rec = reconcile(pulled, rules)
-    rec = _only(rec, wanted)
+    seconds = {"pull": time.perf_counter() - clock}
+    clock = time.perf_counter()
+    rec = _only(reconcile(pulled, rules), wanted)
     plan = make_plan(rec.diff, rec.intacct, rec.bigtime, run_id=run_id)
+    seconds["diff"] = time.perf_counter() - clock
     lexicon = Lexicon.from_vocabulary(pulled.vocabulary)
     findings = len(rec.diff.findings())
     summary = {
@@ -172,12 +178,19 @@ def reconcile_run(
         "max_differences": limit,
         "above_threshold": limit is not None and findings > limit,
     }
+    clock = time.perf_counter()
     store.save_run(run_id, profile=prof.name, prepared_by=user, summary=summary)
     store.save_plan(plan)
+    seconds["store"] = time.perf_counter() - clock
+    clock = time.perf_counter()
     report = _report(rec, lexicon, prof.name, user)
     paths = write_reports(report, out / "reports")
-    write_outcome(out, {"run_id": run_id, "profile": prof.name, "reconcile": summary})
-    return ReconcileRun(run_id, prof.name, rec, plan, report, lexicon, paths, out, summary)
+    seconds["render"] = time.perf_counter() - clock
+    timing = {k: round(v, 3) for k, v in seconds.items()}
+    write_outcome(
+        out, {"run_id": run_id, "profile": prof.name, "reconcile": summary, "seconds": timing}
+    )
+    return ReconcileRun(run_id, prof.name, rec, plan, report, lexicon, paths, out, summary, timing)
 
 
 def run_text(run: ReconcileRun) -> str:

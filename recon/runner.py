@@ -156,7 +156,8 @@ def run_notebook(
     failing cell (the result says ``failed``). ConfigError for a bad notebook or parameter."""
     path = find_notebook(notebook)
     values = check_parameters(path, parameters)
-    profile = str(values.get("profile") or _default_profile(declared_parameters(path)))
+    declared = declared_parameters(path)
+    profile = str(values.get("profile") or _default_profile(declared))
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", profile):
         raise ConfigError(f"profile name {profile!r} may hold only letters, digits and _ . -")
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
@@ -166,7 +167,8 @@ def run_notebook(
     started = time.time()
     error = None
     try:
-        _execute(path, output, {**values, "output_dir": str(folder)}, kernel_name, timeout)
+        where = {"output_dir": str(folder)} if "output_dir" in declared else {}
+        _execute(path, output, {**values, **where}, kernel_name, timeout)
     except Exception as exc:  # any failure is reported and the notebook kept
         error = _error_words(exc)
     return _finish(path, folder, output, values, started, error)

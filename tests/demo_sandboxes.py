@@ -27,6 +27,18 @@ class Served:
     data: Path
     intacct_url: str
     bigtime_url: str
+    intacct: IntacctSandbox
+    bigtime: BigtimeSandbox
+
+    @property
+    def intacct_sessions(self) -> tuple[str, ...]:
+        """Every session id the Intacct sandbox issued so far."""
+        return self.intacct.gateway.sessions.issued()
+
+    @property
+    def bigtime_sessions(self) -> tuple[str, ...]:
+        """Every session token the BigTime sandbox issued so far."""
+        return self.bigtime.auth.issued()
 
 
 def seed_copy(pristine: Path, dest: Path) -> Path:
@@ -49,4 +61,4 @@ def served(data: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Served]:
         monkeypatch.setenv("RECON_DATA_DIR", str(data))
         monkeypatch.setenv("RECON_CONFIG", str(data / "config.toml"))
         monkeypatch.setenv("RECON_RUNS_DIR", str(data / "runs"))
-        yield Served(data, ia.url, bt.url)
+        yield Served(data, ia.url, bt.url, ia, bt)

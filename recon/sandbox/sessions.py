@@ -8,6 +8,7 @@ fault. What a session holds, and how its id is made, stays with each sandbox.
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Callable
 from typing import Generic, Protocol, TypeVar
 
@@ -36,6 +37,8 @@ class SessionTable(Generic[S]):
         self.ttl = ttl
         self._clock = clock
         self._sessions: dict[str, S] = {}
+        # The last ids handed out, live or not: a test searches recon's output for them.
+        self._issued: deque[str] = deque(maxlen=10_000)
         self._lock = threading.Lock()
 
     def add(self, key: str, make: Callable[[float], S]) -> S:
@@ -43,7 +46,13 @@ class SessionTable(Generic[S]):
         session = make(self._clock() + self.ttl)
         with self._lock:
             self._sessions[key] = session
+            self._issued.append(key)
         return session
+
+    def issued(self) -> tuple[str, ...]:
+        """The ids of the last 10,000 sessions issued (expired ones too)."""
+        with self._lock:
+            return tuple(self._issued)
 
     def touch(self, key: str) -> S | None:
         """The live session with this id, its expiry pushed forward; ``None`` if invalid."""

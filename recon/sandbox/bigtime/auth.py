@@ -14,7 +14,8 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from recon.sandbox.bigtime import API_TOKEN, FIRM, USER_ID, USER_PASSWORD, guesses
+from recon.sandbox import credentials as demo_secrets
+from recon.sandbox.bigtime import FIRM, USER_ID, guesses
 from recon.sandbox.sessions import SessionTable
 
 
@@ -67,8 +68,9 @@ class Auth:
         api_keys: Mapping[str, str] | None = None,
         users: tuple[User, ...] | None = None,
     ) -> None:
-        self._keys = dict(api_keys or {API_TOKEN: FIRM})
-        demo = User(USER_ID, USER_PASSWORD, FIRM, guesses.DEMO_USER_NUMBER)
+        self._keys = dict(api_keys or {demo_secrets.bigtime_api_token(): FIRM})
+        password = demo_secrets.bigtime_password()
+        demo = User(USER_ID, password, FIRM, guesses.DEMO_USER_NUMBER)
         self._users = {u.user_id.lower(): u for u in users or (demo,)}
         self._sessions: SessionTable[Session] = SessionTable(ttl, clock)
 
@@ -76,6 +78,10 @@ class Auth:
     def ttl(self) -> float:
         """Session lifetime in seconds after its last use."""
         return self._sessions.ttl
+
+    def issued(self) -> tuple[str, ...]:
+        """The tokens of the sessions issued so far (tests search recon's output for them)."""
+        return self._sessions.issued()
 
     def login(self, user_id: str, password: str, firm: str | None) -> Session | None:
         """A new session, or None when the user, password or (given) firm is wrong."""

@@ -21,6 +21,7 @@ from lxml import etree
 
 from recon.errors import XMLSecurityError
 from recon.intacct import xmlsafe
+from recon.sandbox import credentials as demo_secrets
 from recon.sandbox import intacct as creds
 from recon.sandbox.faults import RequestCounter
 from recon.sandbox.intacct import failures, guesses, reads, render, writes
@@ -32,12 +33,21 @@ from recon.sandbox.intacct.store import IntacctStore
 
 log = logging.getLogger(__name__)
 
-SENDERS = {
-    creds.SENDER_ID: creds.SENDER_PASSWORD,
-    creds.UNAUTHORISED_SENDER_ID: creds.UNAUTHORISED_SENDER_PASSWORD,
-}
 AUTHORISED = frozenset({(creds.SENDER_ID, creds.COMPANY_ID)})
-USERS = {(creds.COMPANY_ID, creds.USER_ID): creds.USER_PASSWORD}
+
+
+def _senders() -> dict[str, str]:
+    # Read per login: a test may set distinctive passwords (recon.sandbox.credentials).
+    return {
+        creds.SENDER_ID: demo_secrets.intacct_sender_password(),
+        creds.UNAUTHORISED_SENDER_ID: creds.UNAUTHORISED_SENDER_PASSWORD,
+    }
+
+
+def _users() -> dict[tuple[str, str], str]:
+    return {(creds.COMPANY_ID, creds.USER_ID): demo_secrets.intacct_user_password()}
+
+
 WRITE_FUNCTIONS = frozenset({"create", "update", "delete"})
 MAX_CONTROLID = 256
 
@@ -171,7 +181,7 @@ class IntacctGateway:
         problem = self._shape_problem(root, sender, controlid, uniqueid_text, dtd)
         if problem:
             raise _ControlFailure(echo, failures.parse_error(problem))
-        password = SENDERS.get(sender)
+        password = _senders().get(sender)
         if password is None or not _same(password, arg(ctrl, "password") or ""):
             raise _ControlFailure(echo, failures.bad_sender())
         policy = arg(ctrl, "policyid")
@@ -232,7 +242,7 @@ class IntacctGateway:
     def _login(self, login: etree._Element, sender: str) -> _Auth:
         userid, companyid = arg(login, "userid") or "", arg(login, "companyid") or ""
         locationid = arg(login, "locationid") or ""
-        password = USERS.get((companyid, userid))
+        password = _users().get((companyid, userid))
         if companyid == creds.COMPANY_ID and (sender, companyid) not in AUTHORISED:
             return _Auth(
                 userid, companyid, "", None, (failures.sender_not_authorised(sender, companyid),)
