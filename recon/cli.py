@@ -6,6 +6,8 @@ Every user-caused failure ends in one line on stderr and a non-zero exit, never 
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -281,9 +283,22 @@ COMMANDS = {
 }
 
 
+def _logging() -> None:
+    """``RECON_LOG_LEVEL=DEBUG`` (or INFO, WARNING) logs to stderr; every recon logger
+    redacts secrets, and urllib3's header dumps stay at WARNING whatever the level."""
+    level = os.environ.get("RECON_LOG_LEVEL", "").strip().upper()
+    if level:
+        logging.basicConfig(
+            level=getattr(logging, level, logging.WARNING),
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
+        logging.getLogger("urllib3").setLevel(logging.WARNING)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    _logging()
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE

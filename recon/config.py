@@ -1,8 +1,12 @@
 """Profiles: where each system is and who we are there; secrets resolved, never stored here.
 
 A profile holds names, ids and URLs. Secrets are *references*: the name of an environment
-variable (for unattended hosts). The embedded ``sandbox`` profile points at recon's own
-loopback sandboxes with their documented demo credentials, which are not secrets.
+variable (``<key>_env = "NAME"``, for unattended hosts), or an entry of the system keyring
+(``<key>_keyring = true``: service ``recon``, user name ``<profile>/<system>/<key>``, e.g.
+``acme/intacct/user_password``; a string instead of ``true`` names another keyring service).
+``recon.profiles.save_profile`` (and the 00_connect notebook) write profiles of both kinds.
+The embedded ``sandbox`` profile points at recon's own loopback sandboxes with their
+documented demo credentials, which are not secrets.
 
 To point recon at real accounts, add a profile to ``config.toml`` in the user config
 directory (``recon doctor`` will print where), for example::
@@ -37,6 +41,7 @@ import platformdirs
 
 from recon.errors import ConfigError
 from recon.sandbox import bigtime as sandbox_bigtime  # demo credentials; imports nothing heavy
+from recon.sandbox import credentials as demo_secrets
 from recon.sandbox import intacct as sandbox_intacct
 
 APP = "recon"
@@ -158,15 +163,26 @@ def sandbox_profile(intacct_url: str | None = None, bigtime_url: str | None = No
             sender_id=sandbox_intacct.SENDER_ID,
             company_id=sandbox_intacct.COMPANY_ID,
             user_id=sandbox_intacct.USER_ID,
-            sender_password=Secret(sandbox_intacct.SENDER_PASSWORD),
-            user_password=Secret(sandbox_intacct.USER_PASSWORD),
+            sender_password=Secret(demo_secrets.intacct_sender_password()),
+            user_password=Secret(demo_secrets.intacct_user_password()),
         ),
         bigtime=BigTimeProfile(
             base_url=bt_url,
             firm=sandbox_bigtime.FIRM,
-            api_token=Secret(sandbox_bigtime.API_TOKEN),
+            api_token=Secret(demo_secrets.bigtime_api_token()),
         ),
     )
+
+
+def read_config(path: Path | None = None) -> dict[str, object]:
+    """The config file as a dict (``{}`` when it does not exist).
+
+    Raises
+    ------
+    ConfigError
+        The file is not valid TOML.
+    """
+    return _read_config(path or config_path())
 
 
 def _read_config(path: Path) -> dict[str, object]:
@@ -185,14 +201,47 @@ def profile_names(path: Path | None = None) -> list[str]:
     return ["sandbox", *[n for n in names if n != "sandbox"]]
 
 
+#: The keyring service recon's secrets are saved under (``<key>_keyring = true``).
+KEYRING_SERVICE = APP
+
+
+def keyring_username(profile: str, system: str, key: str) -> str:
+    """The keyring user name of one secret: ``"<profile>/<system>/<key>"``."""
+    return f"{profile}/{system}/{key}"
+
+
+def keyring_service(value: object) -> str | None:
+    """The service a ``<key>_keyring`` value names: ``true`` -> ``recon``, a string -> itself,
+    ``false``/missing -> None."""
+    if value is True:
+        return KEYRING_SERVICE
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    return None
+
+
+def has_secret(section: Mapping[str, object], key: str) -> bool:
+    """True when ``section`` says where secret ``key`` is kept (env variable or keyring)."""
+    return f"{key}_env" in section or keyring_service(section.get(f"{key}_keyring")) is not None
+
+
 def _resolve_secret(
     section: dict[str, object], key: str, profile: str, system: str = "intacct"
 ) -> Secret:
     env_name = section.get(f"{key}_env")
+    service = keyring_service(section.get(f"{key}_keyring"))
+    if service is not None:
+        if env_name is not None:
+            raise ConfigError(
+                f"profile {profile!r}: {system}.{key} is given both as {key}_env and as "
+                f"{key}_keyring; keep one of them in {config_path()}."
+            )
+        return _keyring_secret(service, profile, system, key)
     if not isinstance(env_name, str) or not env_name:
         raise ConfigError(
             f"profile {profile!r}: {system}.{key}_env is missing; set it to the name of the "
-            f"environment variable that holds the {key.replace('_', ' ')}."
+            f"environment variable that holds the {key.replace('_', ' ')} (or set "
+            f"{key}_keyring = true to read it from the system keyring)."
         )
     value = os.environ.get(env_name)
     if not value:
@@ -203,6 +252,35 @@ def _resolve_secret(
     return Secret(value)
 
 
+def _keyring_secret(service: str, profile: str, system: str, key: str) -> Secret:
+    """Read one secret from the system keyring; every way that fails is one ConfigError."""
+    import keyring  # imported here: finding a backend may be slow and is not always needed
+    from keyring.errors import KeyringError
+
+    user = keyring_username(profile, system, key)
+    what = f"the {system} {key.replace('_', ' ')}"
+    try:
+        value = keyring.get_password(service, user)
+    except KeyringError as exc:  # NoKeyringError (no backend), KeyringLocked, InitError ...
+        raise ConfigError(no_keyring_message(profile, exc)) from None
+    if not value:
+        raise ConfigError(
+            f"profile {profile!r}: {what} is not in the system keyring (service {service!r}, "
+            f"entry {user!r}); run 00_connect and save the profile again."
+        )
+    return Secret(value)
+
+
+def no_keyring_message(profile: str, exc: BaseException) -> str:
+    """What to say when the system keyring cannot be used (headless hosts have none)."""
+    why = type(exc).__name__
+    return (
+        f"profile {profile!r}: no usable system keyring on this machine ({why}); save the "
+        "secrets as environment variable names instead (00_connect: secrets kept as "
+        "environment variable names, or <key>_env in the config file)."
+    )
+
+
 def _required(section: dict[str, object], key: str, profile: str, system: str = "intacct") -> str:
     value = section.get(key)
     if not isinstance(value, str) or not value.strip():
@@ -211,24 +289,25 @@ def _required(section: dict[str, object], key: str, profile: str, system: str = 
 
 
 def _bigtime_section(section: object, profile: str) -> BigTimeProfile | None:
-    """The ``bigtime`` table of a profile: base_url, firm, and api_token_env OR user_id +
-    password_env (a firm API key is preferred: it does not expire with a user's session)."""
+    """The ``bigtime`` table of a profile: base_url, firm, and an API token OR user_id +
+    password, each secret as ``<key>_env`` or ``<key>_keyring`` (a firm API key is
+    preferred: it does not expire with a user's session)."""
     if section is None:
         return None
     if not isinstance(section, dict):
         raise ConfigError(f"profile {profile!r}: bigtime must be a table.")
     base_url = _required(section, "base_url", profile, "bigtime")
     firm = _required(section, "firm", profile, "bigtime")
-    if "api_token_env" in section:
+    if has_secret(section, "api_token"):
         token = _resolve_secret(section, "api_token", profile, "bigtime")
         return BigTimeProfile(base_url=base_url, firm=firm, api_token=token)
-    if "user_id" in section or "password_env" in section:
+    if "user_id" in section or has_secret(section, "password"):
         user = _required(section, "user_id", profile, "bigtime")
         password = _resolve_secret(section, "password", profile, "bigtime")
         return BigTimeProfile(base_url=base_url, firm=firm, user_id=user, password=password)
     raise ConfigError(
-        f"profile {profile!r}: bigtime needs api_token_env (a firm API key) or user_id and "
-        "password_env (a user login)."
+        f"profile {profile!r}: bigtime needs api_token_env or api_token_keyring (a firm API "
+        "key), or user_id and password_env / password_keyring (a user login)."
     )
 
 
@@ -247,7 +326,8 @@ def _profile_extras(table: Mapping[str, object], name: str) -> dict[str, Any]:
 
 
 def load_profile(name: str = "sandbox", path: Path | None = None) -> Profile:
-    """Load profile ``name``; secrets come from the environment variables it names.
+    """Load profile ``name``; secrets come from the environment variables or keyring
+    entries it names.
 
     Raises
     ------

@@ -165,10 +165,12 @@ def main() -> None:
         nb = _nb(cells)
         if path.exists():  # keep recorded contract outputs of unchanged cells
             old = nbformat.read(path, as_version=4)
-            outputs = {c.source: c.get("outputs", []) for c in old.cells if c.cell_type == "code"}
+            kept = {c.source: c for c in old.cells if c.cell_type == "code"}
             for cell in nb.cells:
                 if cell.cell_type == "code" and cell.source.startswith(CHECK):
-                    cell.outputs = outputs.get(cell.source, [])
+                    if cell.source in kept:
+                        cell.outputs = kept[cell.source].get("outputs", [])
+                        cell.execution_count = kept[cell.source].get("execution_count")
         nbformat.validator.normalize(nb)
         for n, cell in enumerate(nb.cells):
             cell["id"] = f"{name[:2]}-{n:02d}"
