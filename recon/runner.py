@@ -160,6 +160,11 @@ def run_notebook(
     profile = str(values.get("profile") or _default_profile(declared))
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", profile):
         raise ConfigError(f"profile name {profile!r} may hold only letters, digits and _ . -")
+    if values.get("profile"):
+        # An unknown or incomplete profile is a usage error: say so before a kernel starts.
+        from recon.config import load_profile
+
+        load_profile(profile)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
     folder = (runs_root or runs_dir()) / profile / f"{stamp}-{path.stem}"
     folder.mkdir(parents=True, exist_ok=False)

@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import subprocess
 import sys
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from recon.autoapprove import parse_rules
 from recon.config import load_profile
 from recon.demo import DEMO_PROFILE, run_demo
 from recon.sandbox.firm import generate
 from recon.store import Store
+from tests.test_secrets import SECRETS, leaks
 
 
 def _applied_keys(data: Path) -> set[tuple[str, str]]:
@@ -25,7 +28,13 @@ def _applied_keys(data: Path) -> set[tuple[str, str]]:
     return set(zip(done["entity"], done["key"], strict=True))
 
 
-def test_demo_twice_pushes_by_rule_then_finds_only_the_rest(tmp_path: Path, monkeypatch) -> None:
+def test_demo_twice_pushes_by_rule_then_finds_only_the_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Distinctive sandbox secrets: after both runs, nothing recon wrote or logged holds one.
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    caplog.set_level(logging.DEBUG)
     data = tmp_path / "demo"
     out = io.StringIO()
     first = run_demo(data, out=out)
@@ -61,6 +70,10 @@ def test_demo_twice_pushes_by_rule_then_finds_only_the_rest(tmp_path: Path, monk
     assert not {(c.entity, c.key) for c in again.changes} & _applied_keys(data)
     summary = json.loads((second.push.folder / "summary.json").read_text(encoding="utf-8"))
     assert summary["outcome"]["push"]["auto_approved"] == 0
+
+    printed = out.getvalue() + caplog.text
+    assert caplog.records, "debug logging was on: the logs are searched too"
+    assert leaks(tmp_path, printed, list(SECRETS.values())) == []
 
 
 def test_demo_command_reports_a_bad_data_dir_in_one_line(tmp_path: Path) -> None:

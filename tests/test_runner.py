@@ -50,15 +50,15 @@ def only_folder(runs: Path) -> Path:
     return folder
 
 
-def test_exit_codes_clean_then_above_threshold(env) -> None:
+def test_exit_codes_above_threshold_then_clean(env) -> None:
     period = ["-p", "start", "2025-01-01", "-p", "end", "2025-12-31"]
-    clean = recon("run", "10_reconcile", *period, "-p", "max_differences", str(PLANTED))
-    assert clean.returncode == EXIT_CLEAN, clean.stderr
+    above = recon("run", "10_reconcile", *period, "-p", "max_differences", str(PLANTED - 1))
+    assert above.returncode == EXIT_ABOVE_THRESHOLD, above.stderr
     folder = only_folder(env.data / "runs")
     summary = json.loads((folder / SUMMARY_FILE).read_text(encoding="utf-8"))
-    assert summary["status"] == "clean" and summary["exit_code"] == 0
+    assert summary["status"] == "above_threshold" and summary["exit_code"] == 3
     assert summary["outcome"]["reconcile"]["findings"] == PLANTED
-    assert summary["parameters"]["max_differences"] == PLANTED  # converted to a number
+    assert summary["parameters"]["max_differences"] == PLANTED - 1  # converted to a number
     assert (folder / "10_reconcile.ipynb").is_file()
     assert {p.name for p in (folder / "reports").iterdir()} == {
         "summary.txt", "report.html", "report.xlsx",
@@ -67,11 +67,12 @@ def test_exit_codes_clean_then_above_threshold(env) -> None:
     texts = [o.get("text", "") for c in executed.cells for o in c.get("outputs", [])]
     assert any(f"Found {PLANTED} differences" in t for t in texts)
 
-    above = recon("run", "10_reconcile", *period, "-p", "max_differences", str(PLANTED - 1))
-    assert above.returncode == EXIT_ABOVE_THRESHOLD, above.stderr
     # The 20 notebook pushes nothing nobody approved: clean, zero to push.
     push = recon("run", "20_review_and_push")
     assert push.returncode == EXIT_CLEAN, push.stderr
+    (pushed,) = [p for p in (env.data / "runs" / "sandbox").iterdir() if p.name.endswith("push")]
+    done = json.loads((pushed / SUMMARY_FILE).read_text(encoding="utf-8"))
+    assert done["status"] == "clean" and done["outcome"]["push"]["to_push"] == 0
 
 
 def test_a_failing_cell_exits_1_and_keeps_the_notebook(env) -> None:
@@ -96,6 +97,7 @@ def test_a_failing_cell_exits_1_and_keeps_the_notebook(env) -> None:
         (["20_review_and_push", "-p", "dry_run", "perhaps"], "must be true or false"),
         (["20_review_and_push", "-p", "password", "x"], "looks like a secret"),
         (["no_such_notebook"], "no notebook 'no_such_notebook'"),
+        (["10_reconcile", "-p", "profile", "nosuch"], "unknown profile 'nosuch'; known profiles"),
     ],
 )
 def test_bad_arguments_exit_2_in_one_line_and_run_nothing(
