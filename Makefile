@@ -1,5 +1,7 @@
 # The README's two commands: `make demo` and `make test`. Both build .venv from scratch if needed.
 PYTHON ?= python3
+# `make test PYTEST_ARGS=tests/test_cli.py` runs part of the suite (the default: all of it).
+PYTEST_ARGS ?=
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -17,7 +19,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check recon tests benchmarks
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check recon tests benchmarks
