@@ -184,13 +184,18 @@ class Failures:
     system: str = ""
     lost_write: str = "connection failed after the request was sent ({kind})"
 
-    def network(self, exc: requests.exceptions.RequestException) -> Exception:
+    def network(self, exc: requests.exceptions.RequestException, url: str = "") -> Exception:
         """The error (or the :class:`RetrySignal`) a failed request means."""
         kind = type(exc).__name__
+        at = f" at {origin(url)}" if origin(url) else ""
         if isinstance(exc, requests.exceptions.SSLError):
-            return self._transport(f"TLS error talking to {self.remote} ({kind})")
+            return self._transport(f"TLS error talking to {self.remote}{at} ({kind})")
         if never_sent(exc):  # safe to retry for writes too: no byte of the request left
-            return RetrySignal(self._transport(f"could not connect to {self.remote} ({kind})", exc))
+            why = (
+                f"could not connect to {self.remote}{at} ({kind}); check the URL in the "
+                "profile and that this machine can reach it"
+            )
+            return RetrySignal(self._transport(why, exc))
         if self.write:
             return self.unknown(self.lost_write.format(kind=kind))
         if isinstance(exc, RETRYABLE_NETWORK):
@@ -204,6 +209,19 @@ class Failures:
         # Kept for `raise final from final.__cause__` once the retries run out.
         error.__cause__ = cause
         return error
+
+
+def origin(url: str) -> str:
+    """``scheme://host[:port]`` of ``url``: what a message may name (never a path, query or
+    ``user:password@``)."""
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return ""
+    if not parts.scheme or not host:
+        return ""
+    return f"{parts.scheme}://{host}" + (f":{port}" if port is not None else "")
 
 
 def never_sent(exc: requests.exceptions.RequestException) -> bool:
@@ -339,7 +357,7 @@ def send(
         finally:
             resp.close()
     except requests.exceptions.RequestException as exc:
-        raise failures.network(exc) from exc
+        raise failures.network(exc, url) from exc
     except MalformedResponseError as exc:  # body over the size cap
         if failures.write:
             raise failures.unknown(str(exc)) from exc

@@ -15,6 +15,9 @@ from recon.cli import main
         (["sandbox", "--intacct-port", "abc"], "not a port number"),
         (["demo", "--scale", "0"], "scale must be 1..100"),
         (["nosuchcommand"], "invalid choice"),
+        (["run"], "the following arguments are required: NOTEBOOK"),
+        (["run", "10_reconcile", "-p", "profile"], "expected 2 arguments"),
+        (["run", "10_reconcile", "--timeout", "0"], "timeout must be 1..86400"),
     ],
 )
 def test_bad_arguments_get_one_clear_line(argv, fragment, capsys) -> None:
@@ -31,10 +34,19 @@ def test_no_command_prints_help(capsys) -> None:
     assert "sandbox" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("cmd", ["sandbox", "demo"])
-def test_every_command_has_help(cmd) -> None:
+@pytest.mark.parametrize(
+    ("cmd", "option"),
+    [
+        ("sandbox", "--data"),
+        ("demo", "--fresh"),
+        ("run", "--parameter"),
+        ("ledger", "verify"),
+        ("doctor", "--no-check"),
+    ],
+)
+def test_every_command_has_help(cmd: str, option: str) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "recon", cmd, "--help"], capture_output=True, text=True, timeout=60
     )
     assert proc.returncode == 0
-    assert "--data" in proc.stdout
+    assert option in proc.stdout

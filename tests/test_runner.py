@@ -4,6 +4,7 @@ a scheduler acts on, the run folder, and parameters checked before anything runs
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from recon.config import SANDBOX_BIGTIME_URL_ENV, SANDBOX_INTACCT_URL_ENV
 from recon.errors import ConfigError
 from recon.runner import (
     EXIT_ABOVE_THRESHOLD,
@@ -116,3 +118,31 @@ def test_a_notebook_without_a_parameters_cell_is_refused(tmp_path: Path) -> None
     assert find_notebook(path) == path.resolve()
     with pytest.raises(ConfigError, match="no cell tagged 'parameters'"):
         check_parameters(path, [])
+
+
+def test_an_unreachable_system_fails_in_one_line_and_keeps_the_notebook(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        """
+[profiles.away]
+sandbox = true
+""",
+        encoding="utf-8",
+    )
+    closed = "http://127.0.0.1:9"  # the discard port: nothing listens on loopback
+    env = {
+        **os.environ,
+        "RECON_CONFIG": str(config),
+        "RECON_DATA_DIR": str(tmp_path / "data"),
+        SANDBOX_INTACCT_URL_ENV: closed + "/ia/xml/xmlgw.phtml",
+        SANDBOX_BIGTIME_URL_ENV: closed + "/BigtimeData/api/v2",
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "recon", "run", "10_reconcile", "-p", "profile", "away"],
+        capture_output=True, text=True, timeout=300, env=env,
+    )  # fmt: skip
+    assert proc.returncode == EXIT_FAILED
+    assert proc.stderr.count("\n") == 1 and "127.0.0.1:9" in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr
+    (folder,) = (tmp_path / "data" / "runs" / "away").iterdir()
+    assert (folder / "10_reconcile.ipynb").is_file()
