@@ -1,9 +1,15 @@
 """Apply changes to Intacct: generic ``create``/``update`` with the change's idempotency key.
 
 Every write is ONE function whose control id is the change's idempotency key, sent with
-``uniqueid=true`` (:meth:`recon.intacct.client.IntacctClient.create`): Intacct refuses to run
-a control id twice, so a resend can never apply a change twice, and settling a write of
-unknown outcome is a resend (:meth:`IntacctWriter.settle`).
+``uniqueid=true`` (:meth:`recon.intacct.client.IntacctClient.execute_writes`): Intacct
+refuses to run a control id twice, so a resend can never apply a change twice, and settling
+a write of unknown outcome is a resend (:meth:`IntacctWriter.settle`).
+
+Batches: several changes' functions go in one request with ``transaction="false"``
+(:meth:`IntacctWriter.apply_many`): each function runs on its own and answers with its own
+result, matched by its control id (spec §2.4, function level; §4.5), so each change keeps
+its own outcome, and a batch is settled by resending it whole (:meth:`IntacctWriter.settle_many`):
+the functions that ran before are refused as replays, the others run now.
 
 What each entity becomes on the wire
 ------------------------------------
@@ -35,7 +41,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from recon.canonical import ENTITIES
-from recon.errors import ReplayRefusedError
+from recon.errors import ConfigError, ReconError, ReplayRefusedError
+from recon.intacct import request as rq
+from recon.intacct import schema
 from recon.intacct.filters import F
 from recon.intacct.frames import pages_to_frame
 from recon.intacct.pull import spec_for
@@ -43,10 +51,12 @@ from recon.intacct.uncertain import TIMESHEETENTRY_LINK_FIELD, TIMESHEETENTRY_PA
 from recon.mapping.common import MappingReport
 from recon.mapping.intacct import map_entity
 from recon.push.writers import (
+    ChangeResult,
     System,
     UnresolvedReference,
     UnsupportedChange,
     Values,
+    Write,
     afters,
     canonical_values,
     check_pushable,
@@ -89,6 +99,10 @@ INVOICE_LINE_FIELDS: tuple[str, ...] = (
     "ACCOUNTNO", "ACCOUNTLABEL", "AMOUNT", "ENTRYDESCRIPTION", "DEPARTMENTID", "LOCATIONID",
     "PROJECTID", "CUSTOMERID", "EMPLOYEEID", "ITEMID", "CLASSID", "TASKID",
 )  # fmt: skip
+#: UNCERTAIN (spec §6: no limit on functions per request is published; a request runs
+#: synchronously and is cut after ~15 min, HTTP 524): the most write functions one
+#: :meth:`IntacctWriter.apply_many` request carries.
+MAX_FUNCTIONS_PER_REQUEST = 100
 _TRANSACTIONS = ("time_entry", "invoice")
 #: Entities with no Intacct write here: payments are Intacct's own (never pushed to it).
 _NOT_WRITABLE = ("payment",)
@@ -147,7 +161,8 @@ class IntacctWriter:
     def apply(self, change: Change, idem_key: str) -> str:
         """Send the change as one write function with control id ``idem_key``.
 
-        Returns the RECORDNO written (a time entry's: its timesheet's).
+        Returns the RECORDNO written (a time entry's: its timesheet's; ``""`` if it could
+        not be read).
 
         Raises
         ------
@@ -160,12 +175,9 @@ class IntacctWriter:
         UnsupportedChange, UnresolvedReference
             Refused before sending (see the messages).
         """
-        obj, verb, record = self._write_for(change)
-        send = self.client.create if verb == "create" else self.client.update
-        result = send(obj, [record], idem_key)
-        recordno = result.records[0][0] if result.records else ""
-        log.info("Intacct %s %s: %s (control id %s)", verb, obj, record_label(change), idem_key)
-        return recordno or self._locate(change) or ""
+        function = self.function_for(change, idem_key)
+        (result,) = self.apply_many([(change, function)])
+        return result.unwrap() or ""
 
     def settle(self, change: Change, idem_key: str) -> str | None:
         """Resend with the same control id: a replay refusal means it was applied.
@@ -176,11 +188,96 @@ class IntacctWriter:
         :class:`~recon.errors.WriteOutcomeUnknown` again (settle later), or a definite
         refusal (nothing was applied).
         """
-        try:
-            return self.apply(change, idem_key)
-        except ReplayRefusedError:
-            log.info("Intacct: control id %s ran before: %s", idem_key, record_label(change))
-            return self._locate(change) or ""
+        function = self.function_for(change, idem_key)
+        (result,) = self.settle_many([(change, function)])
+        return result.unwrap()
+
+    # --- batches ------------------------------------------------------------------------
+
+    def function_for(self, change: Change, idem_key: str) -> rq.Function:
+        """The change's write function with control id ``idem_key``; nothing is sent.
+
+        An update of a time entry or an invoice reads what it resends (the timesheet's
+        entries, the invoice's lines), so build it just before sending.
+
+        Raises
+        ------
+        UnsupportedChange, UnresolvedReference
+            Recon cannot write this change to Intacct (see the messages).
+        recon.errors.ReconError
+            A read the write needs failed; nothing was sent.
+        """
+        obj, verb, record = self._write_for(change)
+        build = rq.create if verb == "create" else rq.update
+        return build(obj, [record], idem_key)
+
+    @staticmethod
+    def record_of(function: rq.Function) -> str | None:
+        """``"TIMESHEET 42"``: the record an update function writes (``None``: a create).
+
+        An update was built from the record as read, and a TIMESHEET's entries or an
+        invoice's lines are replaced whole (spec §4.2): a second update of the same record
+        built from the same read would undo the first, so the two must not share a request.
+        """
+        if function.name != "update" or not len(function.body):
+            return None
+        record = function.body[0]
+        obj = str(record.tag).upper()
+        known = schema.OBJECTS.get(obj)
+        key = record.findtext("RECORDNO") or (record.findtext(known.id_field) if known else "")
+        return f"{obj} {(key or '').strip()}"
+
+    def apply_many(self, writes: Sequence[Write]) -> list[ChangeResult]:
+        """Send the writes in one request (``transaction="false"``); a result per write.
+
+        Each function runs on its own (spec §2.4): one refused does not stop the others.
+        A write whose function failed carries the error :meth:`apply` would raise for it
+        (:class:`~recon.errors.ReplayRefusedError` when its control id ran before).
+
+        Raises
+        ------
+        recon.errors.WriteOutcomeUnknown, recon.errors.RateLimitedError, ...
+            For the request as a whole, as :meth:`apply` (then every write shares it).
+        """
+        if not writes:
+            return []
+        if len(writes) > MAX_FUNCTIONS_PER_REQUEST:
+            raise ConfigError(
+                f"{len(writes)} writes in one Intacct request; at most "
+                f"{MAX_FUNCTIONS_PER_REQUEST} are sent together"
+            )
+        results = self.client.execute_writes([function for _, function in writes])
+        out: list[ChangeResult] = []
+        for (change, function), result in zip(writes, results, strict=True):
+            try:
+                result.raise_for_status()
+            except ReconError as exc:
+                out.append(ChangeResult(change.change_id, error=exc))
+                continue
+            log.info("Intacct %s %s: %s (control id %s)", result.function, result.object,
+                     record_label(change), function.controlid)  # fmt: skip
+            recordno = result.records[0][0] if result.records else ""
+            out.append(ChangeResult(change.change_id, recordno or self._located(change)))
+        return out
+
+    def settle_many(self, writes: Sequence[Write]) -> list[ChangeResult]:
+        """Resend the writes with their control ids: a replay refusal means applied.
+
+        Each applied write's result holds its remote id (``""`` if the record is gone
+        since); the others hold the refusal of this resend (nothing of theirs was applied)
+        or why the record could not be read. Raises as :meth:`apply_many` for the request.
+        """
+        out: list[ChangeResult] = []
+        for (change, function), result in zip(writes, self.apply_many(writes), strict=True):
+            if isinstance(result.error, ReplayRefusedError):
+                log.info("Intacct: control id %s ran before: %s", function.controlid,
+                         record_label(change))  # fmt: skip
+                try:
+                    result = ChangeResult(change.change_id, self._locate(change) or "")
+                except ReconError as exc:  # applied, but its id unread: settle it again later
+                    result = ChangeResult(change.change_id, error=exc)
+            out.append(result)
+        return out
 
     # --- building the write ---------------------------------------------------------------
 
@@ -315,6 +412,16 @@ class IntacctWriter:
     def _recordno(self, obj: str, field: str, value: str) -> str | None:
         rows = self._raw(obj, field, value, ("RECORDNO",))
         return rows[0]["RECORDNO"] if rows and rows[0].get("RECORDNO") else None
+
+    def _located(self, change: Change) -> str:
+        """The remote id of a record just written whose answer named none (``""`` if the
+        read fails: the write is applied all the same)."""
+        try:
+            return self._locate(change) or ""
+        except ReconError as exc:
+            log.warning("Intacct: %s written, but reading its id failed: %s",
+                        record_label(change), exc)  # fmt: skip
+            return ""
 
     def _locate(self, change: Change) -> str | None:
         """The remote id of the record ``change`` writes, if it exists now."""

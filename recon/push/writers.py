@@ -18,15 +18,23 @@ Intacct settles by resending with the same function control id (``uniqueid=true`
 :class:`~recon.errors.ReplayRefusedError` means the first send was applied); BigTime has no
 key, so its writer reads the record back and compares it with the change's after values.
 
+Batches (Intacct): a writer that can put several changes in one request is a
+:class:`BatchWriter`. The caller builds each change's write with
+:meth:`BatchWriter.function_for` (control id = the change's idempotency key), sends up to a
+batch of them with :meth:`BatchWriter.apply_many` and settles a batch of unknown outcome with
+:meth:`BatchWriter.settle_many`; each change gets its own :class:`ChangeResult`. BigTime has
+no batch API: its writer is a plain :class:`Writer`, one change at a time.
+
 Removals are deactivations (status ``inactive``); no writer ever deletes a record.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 import pandas as pd
 
@@ -36,12 +44,15 @@ from recon.errors import ConfigError, ReconError
 if TYPE_CHECKING:
     from recon.bigtime.client import BigTimeClient
     from recon.intacct.client import IntacctClient
+    from recon.intacct.request import Function
     from recon.plan import Change
     from recon.push.bigtime_writer import BigTimeWriter
     from recon.push.intacct_writer import IntacctWriter
 
 __all__ = [
+    "BatchWriter",
     "BigTimeWriter",
+    "ChangeResult",
     "IntacctWriter",
     "UnresolvedReference",
     "UnsupportedChange",
@@ -82,6 +93,81 @@ class Writer(Protocol):
 
     def settle(self, change: Change, idem_key: str) -> str | None:
         """Was a write of unknown outcome applied? Its remote id if so, else ``None``."""
+        ...
+
+
+@dataclass(frozen=True)
+class ChangeResult:
+    """What one change of a batch came to: its remote id, or the error it met.
+
+    Attributes
+    ----------
+    change_id:
+        The change.
+    remote_id:
+        The record's id in the target system when the change is applied (``""`` when it
+        is applied but its id could not be read); ``None`` when not applied.
+    error:
+        The refusal or doubt this change met (:class:`~recon.errors.FunctionError`,
+        :class:`~recon.errors.ReplayRefusedError` ...), as :meth:`Writer.apply` would
+        have raised it for this change alone; ``None`` when it did not fail.
+    """
+
+    change_id: str
+    remote_id: str | None = None
+    error: Exception | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def unwrap(self) -> str | None:
+        """The remote id; raises :attr:`error` when there is one."""
+        if self.error is not None:
+            raise self.error
+        return self.remote_id
+
+
+#: One change of a batch and its built write function (control id = its idempotency key).
+Write = tuple["Change", "Function"]
+
+
+@runtime_checkable
+class BatchWriter(Writer, Protocol):
+    """A writer that sends several changes in one request, each with its own outcome.
+
+    Each change keeps its own function control id (its idempotency key), so a batch is
+    resent and settled like a single change, per change.
+    """
+
+    def function_for(self, change: Change, idem_key: str) -> Function:
+        """The change's write function with control id ``idem_key``; nothing is sent.
+
+        Raises as :meth:`Writer.apply` does before sending (``UnsupportedChange``,
+        ``UnresolvedReference``), or a :class:`~recon.errors.ReconError` of a read the
+        write needs (an update resending what is there).
+        """
+        ...
+
+    def record_of(self, function: Function) -> str | None:
+        """The record a function rewrites from what was read when it was built (``None``
+        for a create): two functions of one record must not share a request."""
+        ...
+
+    def apply_many(self, writes: Sequence[Write]) -> list[ChangeResult]:
+        """Send ``writes`` in one request; one result per write, in order.
+
+        Raises
+        ------
+        recon.errors.WriteOutcomeUnknown, recon.errors.RateLimitedError, ...
+            For the request as a whole (no usable answer, a gateway refusal ...): every
+            write of it shares the fate, as for :meth:`Writer.apply`.
+        """
+        ...
+
+    def settle_many(self, writes: Sequence[Write]) -> list[ChangeResult]:
+        """:meth:`Writer.settle` for a batch in one request: each write's remote id when
+        it is applied (now or before), else its error. Raises as :meth:`apply_many`."""
         ...
 
 

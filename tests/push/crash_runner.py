@@ -3,7 +3,7 @@
 Usage::
 
     python tests/push/crash_runner.py --intacct URL --bigtime URL --db PATH --run RUN_ID \
-        [--change CHANGE_ID --seen EVENT,EVENT... --died-file PATH]
+        [--batch-size N] [--change CHANGE_ID --seen EVENT,EVENT... --died-file PATH]
 
 Without ``--change`` it pushes the run to the end and exits 0 (the resume that finishes
 the job). With it, the store's ``mark`` and each writer's ``apply`` / ``settle`` are
@@ -14,9 +14,14 @@ writing that event's name to ``--died-file``. Events are named ``<phase>:<step>`
 * phase ``send`` when the change's outbox row was ``pending`` as this child started,
   ``resume`` when it was left in doubt (``sending`` / ``unknown``) by an earlier child;
 * steps ``mark:<state>:before`` (the store write not made yet), ``mark:<state>:after``
-  (committed), ``apply:after`` (the write landed, the store does not know it yet: the
-  point that matters most for exactly-once), ``settle:applied`` / ``settle:none`` (the
-  answer of reading back / resending, not recorded yet).
+  (committed), ``apply:before`` (batches only: about to send, every change of the batch
+  marked ``sending`` and nothing left yet), ``apply:after`` (the write landed -- for a
+  batch, the whole batch --, the store does not know it yet: the point that matters most
+  for exactly-once), ``settle:applied`` / ``settle:none`` (the answer of
+  reading back / resending -- for a batch, resending the batch --, not recorded yet).
+
+Intacct writers are batch writers (``apply_many`` / ``settle_many``): the events of a batch
+are each change's own, fired when the batch's request is about to leave / has answered.
 
 A change already ``applied`` when the child starts is a usage error (exit 4): the crash
 test moves on to the next change instead.
@@ -28,6 +33,7 @@ import argparse
 import os
 import signal
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +47,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--bigtime", required=True, help="BigTime sandbox API root URL")
     p.add_argument("--db", required=True, type=Path, help="the store file")
     p.add_argument("--run", required=True, help="run id to push")
+    p.add_argument("--batch-size", type=int, default=None, help="Intacct changes per request")
     p.add_argument("--change", help="change whose steps are kill points")
     p.add_argument("--seen", default="", help="events already killed at (comma separated)")
     p.add_argument("--died-file", type=Path, help="where the event died at is written")
@@ -89,6 +96,40 @@ class KillingWriter:
         return remote_id
 
 
+class KillingBatchWriter(KillingWriter):
+    """A batch writer whose batches report each of their changes to the killer."""
+
+    def function_for(self, change: Any, idem_key: str) -> Any:
+        return self.inner.function_for(change, idem_key)
+
+    def record_of(self, function: Any) -> str | None:
+        return self.inner.record_of(function)  # type: ignore[no-any-return]
+
+    def apply_many(self, writes: Sequence[tuple[Any, Any]]) -> list[Any]:
+        for change, _ in writes:
+            self.killer.event(change.change_id, "apply:before")
+        results = self.inner.apply_many(writes)
+        for (change, _), result in zip(writes, results, strict=True):
+            if result.ok:
+                self.killer.event(change.change_id, "apply:after")
+        return results  # type: ignore[no-any-return]
+
+    def settle_many(self, writes: Sequence[tuple[Any, Any]]) -> list[Any]:
+        results = self.inner.settle_many(writes)
+        for (change, _), result in zip(writes, results, strict=True):
+            if result.ok:
+                answer = "applied" if result.remote_id is not None else "none"
+                self.killer.event(change.change_id, f"settle:{answer}")
+        return results  # type: ignore[no-any-return]
+
+
+def killing(writer: Any, killer: Killer) -> KillingWriter:
+    from recon.push.writers import BatchWriter
+
+    kind = KillingBatchWriter if isinstance(writer, BatchWriter) else KillingWriter
+    return kind(writer, killer)
+
+
 def wrap_mark(store: Any, killer: Killer) -> None:
     """Make ``store.mark`` report before and after each store write."""
     inner = store.mark
@@ -120,8 +161,9 @@ def main(argv: list[str]) -> int:
             seen = {s for s in args.seen.split(",") if s}
             killer = Killer(args.change, phase, seen, args.died_file)
             wrap_mark(store, killer)
-            writers = {k: KillingWriter(v, killer) for k, v in writers.items()}  # type: ignore[misc]
-        report = push(store, args.run, writers, by="crash-runner", sleep=lambda _s: None)
+            writers = {k: killing(v, killer) for k, v in writers.items()}  # type: ignore[misc]
+        size = {} if args.batch_size is None else {"batch_size": args.batch_size}
+        report = push(store, args.run, writers, by="crash-runner", sleep=lambda _s: None, **size)
     counts = report.counts()
     print(" ".join(f"{k}={v}" for k, v in counts.items()))
     return 0

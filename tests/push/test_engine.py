@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from recon.errors import ConfigError
+from recon.intacct.uncertain import TIMESHEETENTRY_LINK_FIELD, TIMESHEETENTRY_PARENT_KEY
 from recon.plan import Change, Plan
 from recon.push import OUTCOME_STATES, Outcome, PushReport, open_writers, push
-from recon.push.engine import stale_words
+from recon.push.engine import DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE, stale_words
 from recon.push.writers import Writer
 from recon.store import Store
 from tests.push.conftest import (
@@ -119,6 +121,33 @@ def test_stale_words_accept_a_partly_applied_change_only_after_a_send() -> None:
     assert "already exists in BigTime" in stale_words(create, {"name": "A"}, sent_before=True)
 
 
+def orphan_project() -> Change:
+    """A project create Intacct refuses: its customer does not exist."""
+    return make_change("project", "P99-0001", "create", "intacct", [
+        ("project_id", None, "P99-0001"), ("name", None, "Orphan"), ("customer_id", None, "NOPE"),
+    ])  # fmt: skip
+
+
+def entry_on(template: Change, key: str, prereq: Change) -> Change:
+    """A time entry create like ``template``, keyed ``key``, on the project ``prereq`` makes."""
+    fields = [
+        (f.field, None, key if f.field == "entry_id" else prereq.key
+         if f.field == "project_id" else f.after)
+        for f in template.fields
+    ]  # fmt: skip
+    return replace(make_change("time_entry", key, "create", "intacct", fields),
+                   depends_on=(prereq.change_id,))  # fmt: skip
+
+
+def count_intacct_writes(systems: Systems) -> None:
+    """From now on the Intacct sandbox counts write requests (``fault:latency``)."""
+    systems.intacct.faults.add("latency", seconds=0, only="write")
+
+
+def intacct_write_requests(systems: Systems) -> int:
+    return systems.intacct.counters.snapshot().get("fault:latency", 0)
+
+
 # --- refusals and what waits for them ----------------------------------------------------
 
 
@@ -128,20 +157,9 @@ def test_a_refused_change_fails_in_words_and_holds_what_depends_on_it(
     demo = reviewed.plan
     project = by_key(demo, "P26-0001")
     entry = by_key(demo, "1024824")
-    orphan = make_change("project", "P99-0001", "create", "intacct", [
-        ("project_id", None, "P99-0001"), ("name", None, "Orphan"), ("customer_id", None, "NOPE"),
-    ])  # fmt: skip
-
-    def entry_on(key: str, prereq: Change) -> Change:
-        fields = [
-            (f.field, None, key if f.field == "entry_id" else prereq.key
-             if f.field == "project_id" else f.after)
-            for f in entry.fields
-        ]  # fmt: skip
-        return replace(make_change("time_entry", key, "create", "intacct", fields),
-                       depends_on=(prereq.change_id,))  # fmt: skip
-
-    on_orphan, on_rejected = entry_on("9900001", orphan), entry_on("9900002", project)
+    orphan = orphan_project()
+    on_orphan = entry_on(entry, "9900001", orphan)
+    on_rejected = entry_on(entry, "9900002", project)
     fine = [by_key(demo, "C10012"), by_key(demo, "1019231")]
     plan = Plan(PUSH_RUN, (fine[0], project, orphan, on_orphan, on_rejected, fine[1]))
     store = stored_run(tmp_path / "db.sqlite3", plan, reject=[project.change_id])
@@ -227,6 +245,123 @@ def test_a_create_that_collides_fails_with_the_remote_text(
     assert writers["bigtime"].current(moved) == {"customer_id": was}
 
 
+# --- Intacct batches --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("batch_size", [DEFAULT_BATCH_SIZE, 1])
+def test_a_batch_gives_each_change_its_own_outcome(
+    systems: Systems,
+    writers: dict[str, Writer],
+    reviewed: ReviewedRun,
+    tmp_path: Path,
+    batch_size: int,
+) -> None:
+    demo = reviewed.plan
+    orphan = orphan_project()
+    fine = [by_key(demo, "E1037"), by_key(demo, "1019231"), by_key(demo, "INV-25-00779")]
+    between = by_key(demo, "C10012")  # BigTime: one request of its own, as ever
+    plan = Plan(PUSH_RUN, (fine[0], orphan, between, *fine[1:]))
+    store = stored_run(tmp_path / "db.sqlite3", plan)
+    count_intacct_writes(systems)
+    seen: list[tuple[int, int]] = []
+
+    report = push(store, PUSH_RUN, writers, batch_size=batch_size,
+                  progress=lambda d, t, _o: seen.append((d, t)))  # fmt: skip
+
+    assert states(report) == {
+        **{c.change_id: "applied" for c in (*fine, between)},
+        orphan.change_id: "failed",
+    }
+    intacct = [fine[0], orphan, *fine[1:]]
+    assert intacct_write_requests(systems) == (1 if batch_size >= len(intacct) else len(intacct))
+    assert seen == [(n, 5) for n in range(1, 6)]  # progress per change, batched or not
+    failed = outcome(report, orphan).message
+    assert failed.startswith("Intacct refused to create project P99-0001: ")
+    assert "NOPE" in failed and "Nothing was written" in failed
+    for change in fine:  # the refusal of one function stopped none of the others
+        item = store.item(PUSH_RUN, change.change_id)
+        assert item is not None and (item.state, item.attempts) == ("applied", 1), item
+        assert item.remote_id and outcome(report, change).remote_id == item.remote_id
+        assert writers["intacct"].current(change) == change.after(), change.label
+    assert copies(systems, orphan) == 0
+    ledger = store.ledger(PUSH_RUN)
+    pushing = ledger["action"].isin(["sending", "pushed", "push_failed"])
+    rows = ledger[pushing & ledger["change_id"].isin([c.change_id for c in intacct])]
+    actions = rows["action"].tolist()
+    if batch_size > 1:  # every change of the batch marked sending before the request left
+        assert actions == ["sending"] * 4 + ["pushed", "push_failed", "pushed", "pushed"]
+    else:
+        assert actions == ["sending", "pushed", "sending", "push_failed"] + [
+            "sending", "pushed"] * 2  # fmt: skip
+
+
+def test_a_change_never_shares_a_request_with_its_prerequisite(
+    systems: Systems, writers: dict[str, Writer], reviewed: ReviewedRun, tmp_path: Path
+) -> None:
+    demo = reviewed.plan
+    employee, project = by_key(demo, "E1037"), by_key(demo, "P26-0001")
+    on_project = entry_on(by_key(demo, "1024824"), "9900003", project)
+    plan = Plan(PUSH_RUN, (employee, project, on_project))
+    store = stored_run(tmp_path / "db.sqlite3", plan)
+    count_intacct_writes(systems)
+
+    report = push(store, PUSH_RUN, writers)
+
+    assert set(states(report).values()) == {"applied"}
+    # The entry waited for the batch that created its project: two requests, not one.
+    assert intacct_write_requests(systems) == 2
+    assert [o.change_id for o in report.outcomes] == [c.change_id for c in plan.changes]
+    assert writers["intacct"].current(on_project) == on_project.after()
+
+
+def two_entries_of_one_timesheet(systems: Systems, taken: set[str]) -> tuple[str, str]:
+    """The BigTime entry ids of two entries on one Intacct timesheet no demo change touches."""
+    link, parent = TIMESHEETENTRY_LINK_FIELD, TIMESHEETENTRY_PARENT_KEY
+    sheets: dict[str, list[str]] = {}
+    for page in systems.ia.query("TIMESHEETENTRY", ["RECORDNO", parent, link]):
+        for rec in page.data:
+            entry, sheet = rec.findtext(link) or "", rec.findtext(parent) or ""
+            if entry and entry not in taken:
+                sheets.setdefault(sheet, []).append(entry)
+    first, second = next(entries for entries in sheets.values() if len(entries) >= 2)[:2]
+    return first, second
+
+
+def test_two_updates_of_one_timesheet_never_share_a_request(
+    systems: Systems, writers: dict[str, Writer], reviewed: ReviewedRun, tmp_path: Path
+) -> None:
+    """A timesheet update resends every entry as read: built from the same read, the second
+    would undo the first. Each goes in a request of its own, built after the one before."""
+    taken = {c.key for c in reviewed.plan.changes if c.entity == "time_entry"}
+    keys = two_entries_of_one_timesheet(systems, taken)
+    probe = [make_change("time_entry", k, "update", "intacct", [("notes", None, "")]) for k in keys]
+    before = [(writers["intacct"].current(c) or {})["notes"] for c in probe]
+    changes = [
+        make_change("time_entry", key, "update", "intacct", [("notes", was, f"Batch note {n}")])
+        for n, (key, was) in enumerate(zip(keys, before, strict=True))
+    ]
+    other = by_key(reviewed.plan, "E1037")
+    plan = Plan(PUSH_RUN, (changes[0], other, changes[1]))
+    store = stored_run(tmp_path / "db.sqlite3", plan)
+    count_intacct_writes(systems)
+
+    report = push(store, PUSH_RUN, writers)
+
+    assert set(states(report).values()) == {"applied"}
+    for change in changes:  # both notes stand: the second update kept the first
+        assert writers["intacct"].current(change) == change.after(), change.label
+    assert intacct_write_requests(systems) == 2
+
+
+def test_a_batch_size_out_of_range_is_refused(tmp_path: Path) -> None:
+    change = make_change("customer", "C1", "update", "bigtime", [("name", "A", "B")])
+    store = stored_run(tmp_path / "db.sqlite3", Plan(PUSH_RUN, (change,)))
+    for size in (0, MAX_BATCH_SIZE + 1, True, 2.0):
+        with pytest.raises(ConfigError, match="batch_size"):
+            push(store, PUSH_RUN, {}, batch_size=size)  # type: ignore[arg-type]
+    assert box_state(store, change) == "pending"
+
+
 # --- resuming a push that stopped ---------------------------------------------------------
 
 
@@ -310,7 +445,10 @@ def test_a_change_without_its_writer_or_decision_is_skipped_and_stays_queued(
     store = stored_run(tmp_path / "db.sqlite3", demo, approve=[c.change_id for c in chosen])
 
     def reviewer_changes_mind(done: int, total: int, o: Outcome) -> None:
-        if o.change_id == intacct.change_id:  # while the push runs, the next one is rejected
+        # While the push runs (its first outcome is in), a change it will send is rejected:
+        # the push read it as approved, so it reaches the batch, whose "sending" mark
+        # refuses it.
+        if o.change_id == bigtime.change_id:
             store.decide(PUSH_RUN, revoked.change_id, "reject", by="reviewer")
 
     report = push(store, PUSH_RUN, {"intacct": writers["intacct"]},

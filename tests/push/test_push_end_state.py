@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from recon.plan import Change, Plan
-from recon.push import Outcome, push
+from recon.push import DEFAULT_BATCH_SIZE, Outcome, push
 from recon.push.writers import Writer
 from tests.push.conftest import (
     PUSH_RUN,
@@ -71,6 +71,7 @@ def test_the_approved_plan_lands_once_and_only_the_rest_is_left(
     assert {c.action for c in approved} >= {"create", "update"}
 
     seen: list[tuple[int, int, Outcome]] = []
+    systems.intacct.faults.add("latency", seconds=0, only="write")  # counts write requests
     report = push(
         store, PUSH_RUN, writers, by="pusher", progress=lambda d, t, o: seen.append((d, t, o))
     )
@@ -78,7 +79,18 @@ def test_the_approved_plan_lands_once_and_only_the_rest_is_left(
     nothing_else = {"failed": 0, "stale": 0, "unknown": 0, "held": 0, "skipped": 0}
     not_applied = report.frame().query("state != 'applied'")
     assert report.counts() == {"applied": len(approved), **nothing_else}, not_applied
-    assert [o.change_id for o in report.outcomes] == [c.change_id for c in approved]  # plan order
+    done = [o.change_id for o in report.outcomes]
+    for system in ("intacct", "bigtime"):  # each system's changes in plan order
+        mine = [c.change_id for c in approved if c.target == system]
+        assert [i for i in done if i in mine] == mine, system
+    assert sorted(done) == sorted(c.change_id for c in approved)
+    # Intacct's changes (fewer than a batch, none waiting for another) went in one request,
+    # each function with its own result.
+    served = systems.intacct.counters.snapshot()
+    in_intacct = [c for c in approved if c.target == "intacct"]
+    assert DEFAULT_BATCH_SIZE >= len(in_intacct) > 1
+    assert served["fault:latency"] == 1
+    assert served.get("create", 0) + served.get("update", 0) == len(in_intacct)
     assert [(d, t) for d, t, _ in seen] == [(n, len(approved)) for n in range(1, len(approved) + 1)]
     assert [o for _, _, o in seen] == list(report.outcomes)
     for item in store.outbox(PUSH_RUN):  # each change sent once and applied, with its id

@@ -1,23 +1,33 @@
 """The fault-injection matrix on pushes: every fault on every change's first write.
 
 For each fault kind and each system, a fault is armed (``count=1``, writes only) before
-every change of the push, so each change's first write meets it: a create, an update, a
-timesheet rewrite, an invoice adjustment, a project team change. Then the run is pushed
-again if anything is left ``unknown``. The end state must be the intended one -- every
-change's after values in place, each create's record there once, each invoice adjustment
-line added once -- and the outbox all ``applied``.
+every write request of the push, so each change's first write meets it: a create, an
+update, a timesheet rewrite, an invoice adjustment, a project team change. BigTime sends
+one change per request: the fault is armed again after each change. Intacct sends its
+changes in batches (:data:`INTACCT_BATCH` per request here, so the subset makes several
+batches): the fault is armed before each batch's first send, so every batch meets it --
+a 524 or a lost answer on a whole batch, settled by resending the batch (the functions that
+ran are refused as replays), a 429 on a batch, a session expiring under one. Then the run
+is pushed again if anything is left ``unknown``. The end state must be the intended one --
+every change's after values in place, each create's record there once, each invoice
+adjustment line added once -- and the outbox all ``applied``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from recon.intacct.client import IntacctClient
 from recon.intacct.filters import F
 from recon.plan import Change, Plan
-from recon.push import push
-from recon.push.writers import Writer
+from recon.push import PushReport, push
+from recon.push.intacct_writer import IntacctWriter
+from recon.push.writers import ChangeResult, Write, Writer
+from recon.sandbox.intacct.server import IntacctSandbox
 from recon.store import Store
 from tests.push.conftest import PUSH_RUN, ReviewedRun, Systems, copies, stored_run
 
@@ -37,6 +47,8 @@ FAULTS: dict[str, tuple[dict[str, object], bool | None]] = {
     "truncate": ({"kind": "truncate"}, True),
     "expire_session": ({"kind": "expire_session"}, None),
 }
+#: Intacct changes per request in the matrix: the six changes make several batches.
+INTACCT_BATCH = 4
 
 
 def subset(plan: Plan, system: str) -> list[Change]:
@@ -50,6 +62,50 @@ def invoice_lines(systems: Systems, invoice_no: str) -> int:
     pages = systems.ia.query("ARINVOICE", ["RECORDNO"], filter=F("RECORDID") == invoice_no)
     recordno = next(rec.findtext("RECORDNO") for page in pages for rec in page.data)
     return systems.ia.count("ARINVOICEITEM", F("RECORDKEY") == recordno)
+
+
+class FaultOnEachBatch(IntacctWriter):
+    """The real Intacct writer; just before each batch's first send (not a resend after a
+    429, not a settle) it arms the fault for the next write request: that batch's."""
+
+    def __init__(self, client: IntacctClient, box: IntacctSandbox, fault: dict[str, Any]) -> None:
+        super().__init__(client)
+        self.box, self.fault = box, fault
+        self.batches: list[list[str]] = []  # change ids of each batch, as first sent
+        self.sent: set[str] = set()
+
+    def apply_many(self, writes: Sequence[Write]) -> list[ChangeResult]:
+        ids = [change.change_id for change, _ in writes]
+        if not self.sent.intersection(ids):
+            assert self.box.faults.rules() == [], "the fault did not meet the last batch"
+            self.box.faults.add(count=1, only="write", **self.fault)
+            self.batches.append(ids)
+        self.sent.update(ids)
+        return super().apply_many(writes)
+
+
+def push_through_faults(
+    systems: Systems, store: Store, writers: dict[str, Writer], system: str, fault: str
+) -> tuple[PushReport, list[list[str]]]:
+    """Push with the fault armed before each write request; the report and, for Intacct,
+    the batches sent (BigTime: one change each)."""
+    params = FAULTS[fault][0]
+    if system == "intacct":
+        faulty = FaultOnEachBatch(systems.ia, systems.intacct, params)
+        report = push(store, PUSH_RUN, {**writers, "intacct": faulty}, sleep=lambda _s: None,
+                      batch_size=INTACCT_BATCH)  # fmt: skip
+        assert systems.intacct.faults.rules() == [], "the fault did not meet the last batch"
+        return report, faulty.batches
+    box = systems.bigtime
+
+    def arm(*_: object) -> None:  # before the first change, and after each one
+        assert box.faults.rules() == [], "the fault did not meet the change's write"
+        box.faults.add(count=1, only="write", **params)  # type: ignore[arg-type]
+
+    arm()
+    report = push(store, PUSH_RUN, writers, progress=arm, sleep=lambda _s: None)
+    box.faults.clear()  # the one armed after the last change
+    return report, [[o.change_id] for o in report.outcomes]
 
 
 @pytest.mark.parametrize("system", ["intacct", "bigtime"])
@@ -66,19 +122,16 @@ def test_every_change_lands_once_through_the_fault(
     store = stored_run(
         tmp_path / "recon.sqlite3", reviewed.plan, approve=[c.change_id for c in changes]
     )
-    box = systems.intacct if system == "intacct" else systems.bigtime
-    params, applies = FAULTS[fault]
+    applies = FAULTS[fault][1]
     invoices = [c for c in changes if c.entity == "invoice" and c.action == "update"]
     lines_before = {c.key: invoice_lines(systems, c.key) for c in invoices}
 
-    def arm(*_: object) -> None:  # before the first change, and after each one
-        assert box.faults.rules() == [], "the fault did not meet the change's write"
-        box.faults.add(count=1, only="write", **params)  # type: ignore[arg-type]
+    first, batches = push_through_faults(systems, store, writers, system, fault)
 
-    arm()
-    first = push(store, PUSH_RUN, writers, progress=arm, sleep=lambda _s: None)
-    box.faults.clear()  # the one armed after the last change
-
+    # Every change went out once in a batch that met the fault; Intacct's held several.
+    assert sorted(i for batch in batches for i in batch) == sorted(c.change_id for c in changes)
+    if system == "intacct":
+        assert len(batches) >= 2 and max(len(b) for b in batches) > 1, batches
     states = [o.state for o in first.outcomes]
     assert len(states) == len(changes)
     if system == "bigtime" and applies is False:
@@ -150,3 +203,35 @@ def test_a_rate_limit_that_does_not_lift_fails_the_change_and_approving_again_re
     store.decide(PUSH_RUN, change.change_id, "approve", by="reviewer")
     assert [o.state for o in push(store, PUSH_RUN, writers).outcomes] == ["applied"]
     assert copies(systems, change) == 1
+
+
+def test_a_batch_left_unknown_is_resent_whole_by_the_next_push_and_lands_once(
+    systems: Systems, writers: dict[str, Writer], reviewed: ReviewedRun, tmp_path: Path
+) -> None:
+    """HTTP 524 on a batch and on the resend that settles it: the batch stays unknown; the
+    next push resends it once, with the same control ids, and every function that ran is
+    refused as a replay and marked applied."""
+    changes = subset(reviewed.plan, "intacct")
+    store = stored_run(
+        tmp_path / "recon.sqlite3", reviewed.plan, approve=[c.change_id for c in changes]
+    )
+    invoices = [c for c in changes if c.entity == "invoice" and c.action == "update"]
+    lines_before = {c.key: invoice_lines(systems, c.key) for c in invoices}
+    systems.intacct.faults.add("timeout_524", count=2, only="write")
+
+    first = push(store, PUSH_RUN, writers)
+
+    assert [o.state for o in first.outcomes] == ["unknown"] * len(changes), first.frame()
+    assert all("next push" in o.message for o in first.outcomes)
+    keys = {i.change_id: i.idem_key for i in store.outbox(PUSH_RUN)}
+    systems.intacct.faults.add("latency", seconds=0, only="write")  # counts write requests
+
+    again = push(store, PUSH_RUN, writers)
+
+    assert [o.state for o in again.outcomes] == ["applied"] * len(changes), again.frame()
+    assert systems.intacct.counters.snapshot()["fault:latency"] == 1  # the batch, resent once
+    assert {i.change_id: i.idem_key for i in store.outbox(PUSH_RUN)} == keys
+    check_end_state(systems, store, writers, changes, attempts=1)
+    for change in invoices:  # the adjustment line added once
+        assert invoice_lines(systems, change.key) == lines_before[change.key] + 1
+    assert store.verify_ledger().ok

@@ -15,6 +15,7 @@ import pytest
 
 from recon.canonical import ENTITIES
 from recon.errors import (
+    ConfigError,
     FunctionError,
     ReplayRefusedError,
     ValidationError,
@@ -24,7 +25,9 @@ from recon.intacct.filters import F
 from recon.intacct.uncertain import TIMESHEETENTRY_LINK_FIELD
 from recon.mapping.bigtime_lists import LIST_ENTITIES
 from recon.plan import Change
+from recon.push.intacct_writer import MAX_FUNCTIONS_PER_REQUEST
 from recon.push.writers import (
+    BatchWriter,
     UnresolvedReference,
     UnsupportedChange,
     Writer,
@@ -244,6 +247,62 @@ def test_bigtime_settle_finds_an_applied_change(
         remote_id = writer.apply(change, key_for(change))
         assert writer.settle(change, key_for(change)) == remote_id, change.label
     assert clients_with(systems, customer.key) == [int(writer.settle(customer, "k") or 0)]
+
+
+# --- Intacct batches -------------------------------------------------------------------------
+
+
+def test_intacct_batch_answers_each_change_and_a_resend_settles_the_applied_ones(
+    systems: Systems, demo_changes: list[Change]
+) -> None:
+    writer = systems.intacct_writer()
+    entry = first(demo_changes, "time_entry", "create", "intacct")
+    invoice = first(demo_changes, "invoice", "update", "intacct")
+    orphan = make_change("project", "P99-0003", "create", "intacct",
+                         [("name", None, "Orphan"), ("customer_id", None, "NOPE")])  # fmt: skip
+    lines = len(invoice_lines(systems, invoice.key))
+    batch = [(c, writer.function_for(c, key_for(c))) for c in (entry, orphan, invoice)]
+    assert [f.controlid for _, f in batch] == [key_for(c) for c, _ in batch]
+    assert writes_served(systems) == 0  # building sends nothing
+
+    sent = writer.apply_many(batch)
+
+    assert [r.change_id for r in sent] == [c.change_id for c, _ in batch]
+    assert sent[0].ok and sent[2].ok and sent[0].remote_id and sent[2].remote_id
+    assert isinstance(sent[1].error, FunctionError) and "NOPE" in str(sent[1].error)
+    with pytest.raises(FunctionError, match="NOPE"):
+        sent[1].unwrap()
+    for change in (entry, invoice):
+        assert writer.current(change) == change.after(), change.label
+    # The same batch again: the functions that ran are refused as replays, each on its own;
+    # the refused one runs again (and is refused again).
+    again = writer.apply_many(batch)
+    assert [type(r.error) for r in again] == [ReplayRefusedError, FunctionError, ReplayRefusedError]
+    settled = writer.settle_many(batch)
+    assert [r.remote_id for r in settled] == [sent[0].remote_id, None, sent[2].remote_id]
+    assert isinstance(settled[1].error, FunctionError)
+    assert entries_linked(systems, entry.key) == 1
+    assert len(invoice_lines(systems, invoice.key)) == lines + 1  # one adjustment, not three
+    assert writer.apply_many([]) == []
+
+
+def test_intacct_record_of_names_the_record_an_update_rewrites(
+    systems: Systems, demo_changes: list[Change]
+) -> None:
+    writer = systems.intacct_writer()
+    assert isinstance(writer, BatchWriter) and not isinstance(systems.bigtime_writer(), BatchWriter)
+    update = first(demo_changes, "time_entry", "update", "intacct")
+    sheet = writer.record_of(writer.function_for(update, "k1"))
+    assert sheet is not None and sheet.startswith("TIMESHEET ") and sheet.split()[1].isdigit()
+    create = first(demo_changes, "time_entry", "create", "intacct")
+    assert writer.record_of(writer.function_for(create, "k2")) is None
+    renamed = one("customer", "C10012", "update", "intacct", "name", "A", "B")
+    assert writer.record_of(writer.function_for(renamed, "k3")) == "CUSTOMER C10012"
+    too_many = [(renamed, writer.function_for(renamed, f"k{n}"))
+                for n in range(MAX_FUNCTIONS_PER_REQUEST + 1)]  # fmt: skip
+    with pytest.raises(ConfigError, match="at most"):
+        writer.apply_many(too_many)
+    assert writes_served(systems) == 0
 
 
 # --- settling a write whose answer was lost ------------------------------------------------
