@@ -2,6 +2,9 @@
 PYTHON ?= python3
 # `make test PYTEST_ARGS=tests/test_cli.py` runs part of the suite (the default: all of it).
 PYTEST_ARGS ?=
+# Test processes: most tests wait on sandboxes, kernels and subprocesses, so two workers
+# nearly halve the suite on a 2-core machine. `make test JOBS=0` runs in one process.
+JOBS ?= 2
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -19,7 +22,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check recon tests benchmarks
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(JOBS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check recon tests benchmarks

@@ -314,7 +314,10 @@ def _where(url: str) -> str:
 def _reason(exc: TransportError) -> str:
     """``could not connect to Intacct (ConnectionError)`` from the transport's message."""
     text = str(exc)
-    return text.split(" failed: ", 1)[-1] if " failed: " in text else type(exc).__name__
+    if " failed: " not in text:
+        return type(exc).__name__
+    # The transport's own advice ("; check the URL ...") is said by the caller in its words.
+    return text.split(" failed: ", 1)[-1].split("; ", 1)[0]
 
 
 def _mentions(errors: Iterable[RemoteErrorDetail], fragments: Iterable[str]) -> bool:

@@ -171,11 +171,18 @@ class ApprovalForm:
         transaction (all or none), with the filter recorded as the decision's rule. Changes
         already sent are left as they are."""
         verb = DECISION_BUTTONS.get(decision, decision).lower()
-        open_ids = [c.change_id for c in self._decidable()]
-        skipped = len(self._filtered) - len(open_ids)
         flt = self.filter
+        decidable = self._decidable()
+        open_ids = [c.change_id for c in self._bulk_targets()]
+        kept = len(decidable) - len(open_ids)
+        skipped = len(self._filtered) - len(decidable)
 
         def act() -> str:
+            if not open_ids and kept:
+                return (
+                    f"Nothing to {verb}: the {kept:,} changes passing the filters are already "
+                    "decided; choose their state in the state filter to change them together."
+                )
             if not open_ids:
                 return f"Nothing to {verb}: no change passing the filters can be decided."
             self.store.decide_many(
@@ -188,6 +195,11 @@ class ApprovalForm:
                 require_other_than_preparer=self.require_other_than_preparer,
             )
             left = f"; {skipped:,} already sent were left as they are" if skipped else ""
+            if kept:
+                left += (
+                    f"; {kept:,} already decided were left as they are (choose their "
+                    "state in the state filter to change them together)"
+                )
             return f"{DECISION_PAST[decision]} {len(open_ids):,} changes ({flt.describe()}){left}."
 
         return self._guarded(f"Could not {verb} the {len(open_ids):,} changes", act)
@@ -318,7 +330,7 @@ class ApprovalForm:
         self.page_label.value = f"&nbsp;Page {self._page + 1} of {pages} (changes {shown})&nbsp;"
         self.prev_button.disabled = self._page == 0
         self.next_button.disabled = self._page >= pages - 1
-        open_count = len(self._decidable())
+        open_count = len(self._bulk_targets())
         for decision, button in self.bulk_buttons.items():
             button.description = f"{DECISION_BUTTONS[decision]} all {open_count:,} filtered"
             button.disabled = open_count == 0
@@ -355,6 +367,15 @@ class ApprovalForm:
 
     def _decidable(self) -> list[Change]:
         return [c for c in self._filtered if not self._snapshot.status(c.change_id).locked]
+
+    def _bulk_targets(self) -> list[Change]:
+        """What a bulk button decides. It never silently replaces what someone decided one by
+        one: with the state filter on "Any state" it covers undecided changes only; to change
+        decided ones together, filter by their state (the recorded rule then says so)."""
+        if self.filter.state:
+            return self._decidable()
+        decided = self._snapshot.decisions
+        return [c for c in self._decidable() if c.change_id not in decided]
 
     # --- events -------------------------------------------------------------------------------
     def _on_filter(self, _change: object) -> None:

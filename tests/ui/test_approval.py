@@ -392,7 +392,12 @@ def test_bulk_decisions_apply_to_the_filtered_set_in_one_go(db: Path, plan: Plan
     }
     assert shown_counts(form)["approved"] == len(chosen)
 
-    # A change sent meanwhile is left out of a bulk change of mind.
+    # A bulk decision on "Any state" covers undecided changes only: nothing here.
+    form.bulk_buttons["defer"].click()
+    assert set(_decisions(db).values()) == {"approve"}
+    assert "are already decided; choose their state" in shown_message(form)[1]
+    # Filtered by their state, decided changes change together; one sent meanwhile does not.
+    form.state_filter.value = "approve"
     Store(db).mark(RUN, chosen[0], "sending")
     form.refresh()
     form.bulk_buttons["defer"].click()
@@ -400,6 +405,19 @@ def test_bulk_decisions_apply_to_the_filtered_set_in_one_go(db: Path, plan: Plan
     assert "1 already sent were left" in shown_message(form)[1]
     form.text_filter.value = "nothing matches this"
     assert form.bulk_buttons["reject"].disabled
+
+
+def test_a_bulk_approve_never_replaces_a_persons_reject(db: Path, plan: Plan) -> None:
+    form = _form(db, page_size=5)
+    form.entity_filter.value = "project"
+    chosen = [c.change_id for c in plan.changes if c.entity == "project"]
+    form.row(chosen[0]).buttons["reject"].click()
+    assert form.bulk_buttons["approve"].description == f"Approve all {len(chosen) - 1} filtered"
+    form.bulk_buttons["approve"].click()
+    decided = _decisions(db)
+    assert decided[chosen[0]] == "reject"
+    assert {decided[c] for c in chosen[1:]} == {"approve"}
+    assert "1 already decided were left as they are" in shown_message(form)[1]
 
 
 def test_filter_description_is_the_bulk_rule() -> None:
