@@ -15,7 +15,7 @@ storing the run and rendering the reports comes from the job's own clock
 
 Usage::
 
-    .venv/bin/python benchmarks/demo.py [--scale 40] [--part a|b|all]
+    .venv/bin/python benchmarks/demo.py [--scale 40] [--part a|b|all] [--data DIR]
 """
 
 from __future__ import annotations
@@ -73,12 +73,12 @@ def part_a(tmp: Path) -> None:
         print(f"    10_reconcile {summary['seconds']:5.1f} s: {shares(folder, summary['seconds'])}")
 
 
-def part_b(tmp: Path, scale: int) -> None:
-    data = tmp / f"scale{scale}"
+def part_b(tmp: Path, scale: int, data: Path | None = None) -> None:
+    data = data or tmp / f"scale{scale}"
     start = time.perf_counter()
     prepare(data, scale=scale)
     print(f"\n(b) 10_reconcile at scale {scale} (seeded in {time.perf_counter() - start:.0f} s)")
-    with sandbox_process(str(data)) as (ia_url, bt_url):
+    with sandbox_process(str(data), scale) as (ia_url, bt_url):
         env = {
             **os.environ,
             SANDBOX_INTACCT_URL_ENV: ia_url,
@@ -100,12 +100,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=40)
     parser.add_argument("--part", choices=("a", "b", "all"), default="all")
+    parser.add_argument(
+        "--data", type=Path, default=None, help="keep the scaled firm here (seeded once)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         if args.part in ("a", "all"):
             part_a(Path(tmp))
         if args.part in ("b", "all"):
-            part_b(Path(tmp), args.scale)
+            part_b(Path(tmp), args.scale, args.data)
 
 
 if __name__ == "__main__":

@@ -18,12 +18,13 @@ URLS = {
 
 
 @contextmanager
-def sandbox_process(data_dir: str) -> Iterator[tuple[str, str]]:
-    """``recon sandbox`` in a child process on free ports; yields (Intacct, BigTime) URLs."""
+def sandbox_process(data_dir: str, scale: int = 1) -> Iterator[tuple[str, str]]:
+    """``recon sandbox`` in a child process on free ports over ``data_dir`` (seeded at
+    ``scale``); yields the (Intacct, BigTime) URLs."""
     # Our own interpreter and module, fixed arguments: nothing untrusted reaches the command.
     proc = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "recon", "sandbox", "--intacct-port", "0", "--bigtime-port", "0",
-         "--data", data_dir],
+         "--data", data_dir, "--scale", str(scale)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )  # fmt: skip
