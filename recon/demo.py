@@ -166,7 +166,13 @@ def _print_result(result: DemoResult, out: TextIO) -> None:
             print(f"  {rule}", file=out)
         done = ", ".join(f"{n} {state}" for state, n in push["outcomes"].items() if n) or "nothing"
         print(f"Pushed {push['to_push']} approved changes: {done}.", file=out)
-        print("The rest wait for a person: open notebooks/20_review_and_push.ipynb.", file=out)
+        print(
+            "The rest wait for a person. To review them in JupyterLab, serve the demo firm in "
+            f"one terminal:\n  recon sandbox --data {result.data}\nand in another:\n"
+            f"  RECON_DATA_DIR={result.data} RECON_CONFIG={result.data / 'config.toml'} "
+            "jupyter lab notebooks/20_review_and_push.ipynb",
+            file=out,
+        )
     print("\nExecuted notebooks and reports:", file=out)
     for run in (result.reconcile, result.push):
         if run is not None:
