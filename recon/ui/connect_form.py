@@ -80,7 +80,14 @@ class SecretField:
 
     def __init__(self, label: str, env_example: str) -> None:
         self.label = label
-        self.password = w.Password(description=label, style=_LABEL, layout=_WIDE)
+        # The typed secret is moved out of the widget as soon as it arrives (on Enter or when
+        # the box loses focus): a widget's value can be saved with the notebook's widget
+        # state, a Python attribute cannot.
+        self.password = w.Password(
+            description=label, style=_LABEL, layout=_WIDE, continuous_update=False
+        )
+        self._typed = ""
+        self.password.observe(self._stash, names="value")
         self.name = w.Text(
             description=f"{label} variable",
             placeholder=env_example,
@@ -97,22 +104,32 @@ class SecretField:
 
     @property
     def value(self) -> str:
-        return str(self.active.value)
+        return str(self.name.value) if self.mode == "env" else self._typed
 
     @value.setter
     def value(self, value: str) -> None:
         self.active.value = value
 
+    def _stash(self, change: dict[str, object]) -> None:
+        typed = str(change.get("new") or "")
+        if not typed:
+            return
+        self._typed = typed
+        self.password.value = ""
+        self.password.placeholder = "entered (type again to replace)"
+
     def use(self, mode: SecretsMode) -> None:
         """Switch boxes; both are emptied so a typed secret never lingers in the other."""
         self.mode = mode
-        self.password.value = ""
+        self.clear_secret()
         self.name.value = ""
         self.widget.children = (self.active,)
 
     def clear_secret(self) -> None:
         """Forget the typed secret (variable names are not secrets and stay)."""
+        self._typed = ""
         self.password.value = ""
+        self.password.placeholder = ""
 
 
 @dataclass

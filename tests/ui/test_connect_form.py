@@ -49,6 +49,12 @@ def type_sandbox(form: ConnectForm, boxes: Boxes, name: str = "acme") -> None:  
     form.base_url.value = boxes.bigtime_url
 
 
+def all_widgets(root: w.Widget) -> list[w.Widget]:
+    """``root`` and every widget inside it (what a notebook's widget state would save)."""
+    children = getattr(root, "children", ())
+    return [root, *(x for child in children for x in all_widgets(child))]
+
+
 def ok_lines(html: str) -> list[str]:
     return [s for s in ("intacct", "bigtime") if f'data-system="{s}" data-ok="true"' in html]
 
@@ -75,6 +81,13 @@ def test_test_connection_uses_typed_values_without_saving(
     assert f"connected to company {sia.COMPANY_ID} as user {sia.USER_ID}" in form.message.value
     assert not cfg.exists() and kr.entries() == {}
     assert form.user_password.value == sia.USER_PASSWORD  # kept: the user may save next
+    # ... but not in any widget: what a saved notebook's widget state could hold.
+    for field in (form.user_password, form.sender_password, form.api_token):
+        assert field.password.value == "" and field.password.placeholder.startswith("entered")
+    states = [widget.get_state() for widget in all_widgets(form.widget)]
+    assert len(states) > 20
+    for secret in (sia.USER_PASSWORD, sia.SENDER_PASSWORD, sbt.API_TOKEN):
+        assert not any(secret == v for state in states for v in state.values())
 
 
 def test_test_connection_shows_what_is_wrong(cfg: Path, boxes: Boxes) -> None:  # noqa: F811
