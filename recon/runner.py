@@ -139,7 +139,18 @@ def check_parameters(notebook: Path, given: Sequence[tuple[str, str]]) -> dict[s
     return values
 
 
-def _default_profile(declared: Mapping[str, Any]) -> str:
+def _default_profile(declared: Mapping[str, Any], values: Mapping[str, Any]) -> str:
+    """The profile a run folder is filed under: the ``profile`` parameter, else -- for a
+    notebook that works on a saved run -- that run's profile, else the notebook's default."""
+    if "run" in declared:
+        from recon.job import resolve_run, run_profile
+        from recon.store import Store
+
+        try:
+            store = Store(create=False)
+            return run_profile(store, resolve_run(store, str(values.get("run") or "")))
+        except ConfigError:
+            pass  # no store or no such run: the notebook itself will say so
     raw = str((declared.get("profile") or {}).get("default") or "sandbox")
     return raw.strip("\"'") or "sandbox"
 
@@ -157,7 +168,7 @@ def run_notebook(
     path = find_notebook(notebook)
     values = check_parameters(path, parameters)
     declared = declared_parameters(path)
-    profile = str(values.get("profile") or _default_profile(declared))
+    profile = str(values.get("profile") or _default_profile(declared, values))
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", profile):
         raise ConfigError(f"profile name {profile!r} may hold only letters, digits and _ . -")
     if values.get("profile"):

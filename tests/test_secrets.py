@@ -114,6 +114,8 @@ def test_every_notebook_run_writes_and_prints_no_secret(
         printed.append(recon("doctor"))
         printed.append(recon("ledger", "export", str(tmp_path / "ledger.csv")))
         sessions = [*s.intacct_sessions, *s.bigtime_sessions]
+    # The push's run folder is filed under the run's profile, though none was given.
+    assert any(p.name.endswith("20_review_and_push") for p in (data / "runs" / "acme").iterdir())
     text = "\n".join(printed)
     assert "connected" in text.lower() and "applied" in text
     assert s.bigtime_sessions, "the user login's session token is searched for"
