@@ -26,7 +26,7 @@ from recon.errors import ConfigError
 _SIDES = ("intacct", "bigtime")
 
 
-def _entity(name: str, spec: Entity | None = None) -> Entity:
+def entity_spec(name: str, spec: Entity | None = None) -> Entity:
     """The shape ``name`` is compared in: ``spec`` (a user's overridden shape) or canonical."""
     if name not in ENTITIES:
         raise ConfigError(f"unknown entity {name!r}; known: {', '.join(ENTITY_ORDER)}")
@@ -63,7 +63,7 @@ def _key_strings(spec: Entity, frame: pd.DataFrame) -> pa.Array:
     return arrow_strings(values)
 
 
-def _check_frame(spec: Entity, side: str, frame: object) -> pd.DataFrame:
+def check_frame(spec: Entity, side: str, frame: object) -> pd.DataFrame:
     """``frame`` with the entity's columns in canonical order, or a ConfigError saying why not."""
     where = f"{spec.name} ({side})"
     if not isinstance(frame, pd.DataFrame):
@@ -185,9 +185,9 @@ def diff_entity(
         Unknown entity, or a frame without exactly the canonical columns, or a column whose
         values cannot be compared as their kind (text, dates, numbers).
     """
-    spec = _entity(entity, spec)
+    spec = entity_spec(entity, spec)
     rules = rules if rules is not None else CompareRules.default()
-    frames = (_check_frame(spec, "intacct", intacct), _check_frame(spec, "bigtime", bigtime))
+    frames = (check_frame(spec, "intacct", intacct), check_frame(spec, "bigtime", bigtime))
     keys = [_key_strings(spec, frame) for frame in frames]
     aligned = align(keys[0], keys[1])
     found = _compare_fields(spec, frames, aligned, rules)

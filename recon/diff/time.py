@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from recon.canonical import DATE_DTYPE, Entity
-from recon.diff.engine import _check_frame, _entity, diff_entity
+from recon.diff.engine import check_frame, diff_entity, entity_spec
 from recon.diff.result import EntityDiff
 from recon.diff.rules import CompareRules
 from recon.errors import ConfigError
@@ -138,8 +138,8 @@ def diff_time(
     ConfigError
         A frame without exactly the entity's columns, or values that cannot be compared.
     """
-    shape = _entity(ENTITY, spec)
-    frames = (_check_frame(shape, "intacct", intacct), _check_frame(shape, "bigtime", bigtime))
+    shape = entity_spec(ENTITY, spec)
+    frames = (check_frame(shape, "intacct", intacct), check_frame(shape, "bigtime", bigtime))
     unlinked = frames[0][shape.key].isna().to_numpy()
     fallback = shape.key == LINK and all(c in shape.names for c in CONTENT_COLUMNS)
     if not (fallback and unlinked.any()):
