@@ -9,10 +9,11 @@ from functools import lru_cache
 
 import pandas as pd
 
-from recon.canonical import ENTITIES, conform
+from recon.canonical import conform
 from recon.diff import Diff, diff_all
 from recon.report import Report, RunInfo, build_report
 from recon.sandbox.firm import generate
+from tests.diff.diff_helpers import frame as diff_frame
 
 #: A fixed moment: the reports must be deterministic (snapshot test).
 FIXED_AT = dt.datetime(2026, 1, 15, 9, 30, tzinfo=dt.UTC)
@@ -23,17 +24,6 @@ FORMULAS = ('=HYPERLINK("http://evil.example","click")', "+1+2", "-2+3", "@SUM(A
 BIG_MONEY = Decimal("8831687079961.62")  # openpyxl's own "%.16g" writes ...961.619
 #: More digits than Excel holds: must be written as text, never rounded.
 HUGE_MONEY = Decimal("123456789012345678.25")
-
-_FILLER: Mapping[str, object] = {
-    "id": "X1",
-    "text": "same",
-    "status": "active",
-    "money": Decimal("10.00"),
-    "hours": Decimal("1.00"),
-    "int": 30,
-    "date": dt.datetime(2025, 1, 1),
-    "bool": True,
-}
 
 
 @lru_cache(maxsize=1)
@@ -53,10 +43,8 @@ def demo_report() -> Report:
 
 
 def frame(entity: str, *rows: Mapping[str, object]) -> pd.DataFrame:
-    """A canonical frame; columns a row leaves out get a filler value of their kind."""
-    spec = ENTITIES[entity]
-    full = [{c.name: row.get(c.name, _FILLER[c.kind]) for c in spec.columns} for row in rows]
-    return conform(entity, pd.DataFrame(full, columns=spec.names), sort=True)
+    """A canonical frame sorted by key; columns a row leaves out get a filler value."""
+    return conform(entity, diff_frame(entity, *rows), sort=True)
 
 
 @lru_cache(maxsize=1)
