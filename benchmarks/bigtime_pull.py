@@ -8,8 +8,9 @@
     list must come first, and 36 sheets make whole waves): at 8 that is already ~1.3x.
 
 (b) Records per second turning the same time-sheet JSON bodies into typed DataFrames
-    (``frames.json_to_frame``: Decimal money and hours, datetime64 dates, boolean flags, ids
-    as strings), beside a plain ``pd.json_normalize(json.loads(body))`` (untyped, float money).
+    (``frames.json_to_frame`` body by body, and ``framebuilder.FrameBuilder`` in batches as
+    ``pull_time`` does: Decimal money and hours, datetime64 dates, boolean flags, ids as
+    strings), beside a plain ``pd.json_normalize(json.loads(body))`` (untyped, float money).
     Reported, no target.
 
 The sandbox runs in a process of its own (``recon sandbox``), as the real service runs on
@@ -40,8 +41,9 @@ import pandas as pd
 from sandbox_process import sandbox_process
 
 from recon.bigtime import uncertain
+from recon.bigtime.framebuilder import FrameBuilder
 from recon.bigtime.frames import json_to_frame
-from recon.bigtime.pull import pull_time
+from recon.bigtime.pull import TYPE_BATCH_ROWS, pull_time
 from recon.config import sandbox_profile
 from recon.connect import bigtime_client
 from recon.sandbox.faults import RemoteFaults
@@ -65,8 +67,10 @@ def part_a(url: str, levels: list[int]) -> bool:
         print(f"    {len(warm):,} entries; warm-up without latency done")
         faults.add("latency", seconds=LATENCY)
         try:
+            frame = None
             for level in levels:
                 faults.counters(reset=True)
+                frame = None  # freeing the last level's frame is no part of this pull
                 start = time.perf_counter()
                 frame = pull_time(bt, START, END, concurrency=level)
                 wall = time.perf_counter() - start
@@ -110,18 +114,31 @@ def part_b(url: str, repeat: int) -> None:
     def recon() -> pd.DataFrame:
         return pd.concat([json_to_frame("time", b) for b in bodies], ignore_index=True)
 
+    def batched() -> pd.DataFrame:  # what pull_time does with the sheets
+        builder = FrameBuilder("time")
+        for body in bodies:
+            builder.add(body)
+            if builder.pending >= TYPE_BATCH_ROWS:
+                builder.flush()
+        return builder.frame()
+
     def normalize() -> pd.DataFrame:
         return pd.concat([pd.json_normalize(json.loads(b)) for b in bodies], ignore_index=True)
 
     typed = recon()
     assert len(typed) == records and str(typed["Dt"].dtype).startswith("datetime64")
+    pd.testing.assert_frame_equal(batched(), typed)
     ours, plain = _median(recon, repeat), _median(normalize, repeat)
+    pulls = _median(batched, repeat)
     print(f"    {len(bodies)} bodies, {records:,} entries, {size / 1e6:.1f} MB of JSON")
     print(f"    recon json_to_frame (typed):       {ours * 1000:7.0f} ms  "
           f"{records / ours:>9,.0f} records/s")  # fmt: skip
+    print(f"    recon FrameBuilder (typed, pull):  {pulls * 1000:7.0f} ms  "
+          f"{records / pulls:>9,.0f} records/s")  # fmt: skip
     print(f"    pd.json_normalize (untyped):       {plain * 1000:7.0f} ms  "
           f"{records / plain:>9,.0f} records/s")  # fmt: skip
-    print(f"    ratio recon / json_normalize speed: {plain / ours:.2f}x")
+    print(f"    ratio recon / json_normalize speed: {plain / ours:.2f}x "
+          f"(FrameBuilder {plain / pulls:.2f}x)")  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -36,7 +36,6 @@ literals (``7`` hours) need ``Decimal()``; dates are parsed once per distinct st
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -46,19 +45,20 @@ from itertools import chain
 from operator import itemgetter
 from typing import Any, NoReturn
 
-import msgspec
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from recon.bigtime.jsonbody import decode_records
+from recon.bigtime.jsonbody import json_type as _json_type
+from recon.bigtime.jsonbody import malformed as _malformed
 from recon.bigtime.resources import RESOURCES, Resource
-from recon.errors import ConfigError, MalformedResponseError
+from recon.errors import ConfigError
 
 #: The dtype of id, text and all-string unknown columns: pandas 3's ``str`` (Arrow, NaN).
 STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
 
-_SYSTEM = "bigtime"
 _NONE = type(None)
 _MAX_SHOWN = 80  # characters of a bad value quoted in an error message
 # Plain decimals for amounts sent as strings: no exponent, NaN, Infinity, "1_000", spaces.
@@ -74,70 +74,6 @@ _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
 # --------------------------------------------------------------------------- public API
-
-
-def decode_records(
-    resource: str, body: bytes | str, *, operation: str = ""
-) -> list[dict[str, Any]]:
-    """Decode a BigTime JSON array body into its records, numbers exact.
-
-    Parameters
-    ----------
-    resource:
-        The resource the body holds (for error messages), e.g. ``"time"``.
-    body:
-        The response body, UTF-8 (a byte-order mark is tolerated).
-    operation:
-        The request, e.g. ``"GET /time/Sheet/12"``, carried by errors.
-
-    Returns
-    -------
-    list[dict]
-        The records; non-integer numbers are :class:`~decimal.Decimal`, integers ``int``.
-
-    Raises
-    ------
-    MalformedResponseError
-        Not JSON, not an array, or an element that is not an object.
-    """
-    data = _fast_decode(body)
-    if data is _UNDECODED:  # the stdlib decoder says exactly what is wrong
-        data = _decode_or_explain(resource, body, operation)
-    if not isinstance(data, list):
-        _malformed(
-            f"BigTime's {resource} response is a JSON {_json_type(data)}, not an array",
-            operation,
-        )
-    return data
-
-
-_UNDECODED = object()
-#: msgspec decodes JSON about twice as fast as the stdlib; its float hook receives the number's
-#: text, so amounts become exact Decimals as with ``parse_float=Decimal``.
-_DECODER = msgspec.json.Decoder(float_hook=Decimal)
-
-
-def _fast_decode(body: bytes | str) -> Any:
-    """The decoded body, or ``_UNDECODED`` for anything msgspec refuses (not JSON, NaN, a
-    byte-order mark, deep nesting): the stdlib path then decides and words the error."""
-    if isinstance(body, str):
-        return _UNDECODED
-    try:
-        return _DECODER.decode(body)
-    except (msgspec.DecodeError, RecursionError, ValueError):
-        return _UNDECODED
-
-
-def _decode_or_explain(resource: str, body: bytes | str, operation: str) -> Any:
-    try:
-        text = body if isinstance(body, str) else bytes(body).decode("utf-8-sig")
-        return json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
-    except UnicodeDecodeError as exc:
-        _malformed(f"BigTime's {resource} response is not UTF-8 ({exc.reason})", operation)
-    except json.JSONDecodeError as exc:
-        _malformed(f"BigTime's {resource} response is not JSON ({exc.msg} at {exc.pos})", operation)
-    except (ValueError, RecursionError) as exc:
-        _malformed(f"BigTime's {resource} response is not usable JSON ({exc})", operation)
 
 
 def json_to_frame(resource: str, body: bytes | str, *, operation: str = "") -> pd.DataFrame:
@@ -198,13 +134,14 @@ def records_to_frame(
     return _typed_frame(res, _gather(res, records, operation), len(records), operation)
 
 
-def columns_to_frame(
+def typed_columns(
     resource: str, columns: Mapping[str, Sequence[Any]], *, operation: str = ""
-) -> pd.DataFrame:
-    """Type raw column values (as decoded from JSON) into a frame, as :func:`records_to_frame`.
+) -> dict[str, Any]:
+    """Raw column values (as decoded from JSON) typed as :func:`records_to_frame` types them.
 
-    The columnar twin of :func:`records_to_frame`, for callers that decoded many records
-    straight into columns (:class:`recon.bigtime.framebuilder.FrameBuilder`).
+    The columnar twin of :func:`records_to_frame`, for callers that decoded records straight
+    into columns (:class:`recon.bigtime.framebuilder.FrameBuilder`): ``pd.DataFrame(result)``
+    is the frame ``records_to_frame`` makes of the same records.
 
     Parameters
     ----------
@@ -213,9 +150,15 @@ def columns_to_frame(
     columns:
         Field name (the catalogue's exact spelling) -> that field's values, one per record,
         all of one length. A catalogue field left out is missing in every record; any other
-        name is an unknown column, after the catalogue's, in the mapping's order.
+        name is an unknown column.
     operation:
         The request the values came from, carried by errors.
+
+    Returns
+    -------
+    dict[str, array]
+        Column name -> typed array (dtypes as in the module docstring): the catalogue's
+        fields in its order, then the unknown columns in the mapping's order.
 
     Raises
     ------
@@ -227,24 +170,34 @@ def columns_to_frame(
     res = _resource(resource)
     lengths = {len(values) for values in columns.values()}
     if len(lengths) > 1:
-        raise ConfigError(f"columns_to_frame: columns of different lengths {sorted(lengths)}")
+        raise ConfigError(f"typed_columns: columns of different lengths {sorted(lengths)}")
     size = lengths.pop() if lengths else 0
     kinds = {f.name: f.kind for f in res.fields}
-    raw = {name: (kind, list(columns.get(name, [None] * size))) for name, kind in kinds.items()}
+    raw = {name: (kind, _as_list(columns.get(name, [None] * size))) for name, kind in kinds.items()}
     for name, values in columns.items():
         if name not in kinds:
-            raw[name] = ("unknown", list(values))
-    return _typed_frame(res, raw, size, operation)
+            raw[name] = ("unknown", _as_list(values))
+    return _typed_arrays(res, raw, operation)
+
+
+def _as_list(values: Sequence[Any]) -> list[Any]:
+    return values if type(values) is list else list(values)  # converters never mutate it
 
 
 def _typed_frame(
     res: Resource, raw: Mapping[str, tuple[str, list[Any]]], size: int, operation: str
 ) -> pd.DataFrame:
     """Each raw column converted by its kind, in ``raw``'s order, into one frame."""
-    arrays = {}
-    for name, (kind, values) in raw.items():
-        arrays[name] = _CONVERT[kind](values, _Context(res.name, name, kind, operation))
-    return pd.DataFrame(arrays, index=pd.RangeIndex(size), copy=False)
+    return pd.DataFrame(_typed_arrays(res, raw, operation), index=pd.RangeIndex(size), copy=False)
+
+
+def _typed_arrays(
+    res: Resource, raw: Mapping[str, tuple[str, list[Any]]], operation: str
+) -> dict[str, Any]:
+    return {
+        name: _CONVERT[kind](values, _Context(res.name, name, kind, operation))
+        for name, (kind, values) in raw.items()
+    }
 
 
 def id_array(values: Sequence[Any]) -> Any:
@@ -463,18 +416,24 @@ def _to_id(values: list[Any], ctx: _Context) -> Any:
             arrow = pc.cast(pa.array(values, type=pa.int64()), pa.large_string())
         except (OverflowError, pa.ArrowException):
             arrow = pa.array([None if v is None else str(v) for v in values], pa.large_string())
-        return pd.array(arrow, dtype=STR_DTYPE)
+        return _str_array(arrow)
     _require(values, {int, str, _NONE}, ctx)
     # Some picklists send Id as a string (spec §4.10); "" is no id.
     texts = [None if v is None or v == "" else str(v) for v in values]
-    return pd.array(pa.array(texts, type=pa.large_string()), dtype=STR_DTYPE)
+    return _str_array(pa.array(texts, type=pa.large_string()))
+
+
+def _str_array(arrow: pa.Array) -> Any:
+    """A ``large_string`` Arrow array as a ``str`` column, wrapped as is (``pd.array`` would
+    cast it to its own type again: a fixed cost per column and batch)."""
+    return pd.arrays.ArrowStringArray(arrow, dtype=STR_DTYPE)
 
 
 def _to_text(values: list[Any], ctx: _Context) -> Any:
     if not _only(values, {str, _NONE}):
         _require(values, {str, _NONE, int, Decimal}, ctx)
         values = [v if v is None or type(v) is str else str(v) for v in values]
-    return pd.array(pa.array(values, type=pa.large_string()), dtype=STR_DTYPE)
+    return _str_array(pa.array(values, type=pa.large_string()))
 
 
 def _to_int(values: list[Any], ctx: _Context) -> Any:
@@ -570,7 +529,7 @@ def _to_list(values: list[Any], ctx: _Context) -> np.ndarray:
 
 def _to_unknown(values: list[Any], ctx: _Context) -> Any:
     if _only(values, {str, _NONE}):
-        return pd.array(pa.array(values, type=pa.large_string()), dtype=STR_DTYPE)
+        return _str_array(pa.array(values, type=pa.large_string()))
     return np.fromiter(values, dtype=object, count=len(values))
 
 
@@ -587,22 +546,3 @@ _CONVERT: dict[str, Callable[[list[Any], _Context], Any]] = {
     "list": _to_list,
     "unknown": _to_unknown,
 }
-
-
-# --------------------------------------------------------------------------- errors
-
-
-def _refuse_constant(name: str) -> NoReturn:
-    # json.loads accepts NaN/Infinity by default; they are not JSON and not amounts.
-    raise ValueError(f"{name} is not a JSON number")
-
-
-def _json_type(value: object) -> str:
-    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-        return "number"
-    names = {dict: "object", list: "array", str: "string", bool: "boolean", _NONE: "null"}
-    return names.get(type(value), type(value).__name__)
-
-
-def _malformed(message: str, operation: str) -> NoReturn:
-    raise MalformedResponseError(message + ".", system=_SYSTEM, operation=operation)

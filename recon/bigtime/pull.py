@@ -22,8 +22,7 @@ columns and the nested ``UdfList``/``Lines`` columns are dropped (lines are thei
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import closing
 from datetime import date, datetime
 from itertools import chain
@@ -32,6 +31,7 @@ from typing import Any, Literal, Protocol, TypeVar, overload
 import pandas as pd
 
 from recon.bigtime import resources, uncertain
+from recon.bigtime.fetch import fetch_all, fetch_streaming
 from recon.bigtime.framebuilder import FrameBuilder
 from recon.bigtime.frames import flatten_udfs, id_array, records_to_frame
 from recon.bigtime.resources import Resource
@@ -57,10 +57,13 @@ TEAM_PROJECT_COLUMN = "ProjectSid"
 #: Prefix of the reference-list entity names in :func:`pull_all`: ``"list:class"``.
 LIST_PREFIX = "list:"
 
-#: Time entries decoded before :func:`pull_time` types them in one batch (earlier in the
+#: Time entries :func:`pull_time` gathers before typing them in one batch (except in the
 #: last wave of sheets). Typing ~700 entries costs about as much again in fixed per-column
 #: costs; three times that keeps those under a quarter of the typing.
 TYPE_BATCH_ROWS = 2000
+#: Seconds with no answer due that :func:`pull_time` needs to start decoding and typing:
+#: about what a batch of sheets takes.
+QUIET_SECONDS = 0.010
 
 #: The entity names :func:`pull_all` returns (and accepts in ``entities``), in this order.
 ENTITIES: tuple[str, ...] = (
@@ -156,7 +159,7 @@ def pull_project_team(
     if project_sids is None:
         project_sids = _sids(bt.projects(show_inactive=True), resources.PROJECT)
     sids = _unique(project_sids)
-    teams = _fetch_all(bt.project_team, sids, _workers(bt, concurrency))
+    teams = fetch_all(bt.project_team, sids, _workers(bt, concurrency))
     return _team_frame(list(zip(sids, teams, strict=True)))
 
 
@@ -225,21 +228,24 @@ def pull_time(
     def sheet(sid: int) -> bytes:
         return bt.time_sheet_bytes(sid, start, end)
 
-    # Workers only wait on the wire. This thread decodes each sheet as it comes (in staff
-    # order) and, while the next one is not in yet, types the sheets gathered so far once
-    # they hold TYPE_BATCH_ROWS entries -- or at once when the last sheets are in flight,
-    # so that little is left to do when the last one lands. Typing in batches pays each
-    # column's fixed cost per batch, not per sheet. Typing in the workers would hold the
-    # GIL between a response and the next request, stretching every wave.
+    # Workers only wait on the wire; this thread decodes and types the sheets. It does so
+    # when no answer is due (QUIET_SECONDS): an answer landing while it works waits for the
+    # GIL, and on a busy machine for a core, which stretches that worker's next request.
+    # It types in batches (TYPE_BATCH_ROWS), paying each column's fixed cost per batch; in
+    # the last wave it keeps up, so that little is left to do when the last sheet lands.
     sids = _unique(staff_sids)
     builder = FrameBuilder("time")
-    with closing(_fetch_streaming(sheet, sids, workers)) as sheets:
+    with closing(fetch_streaming(sheet, sids, workers)) as sheets:
         try:
-            for i, (sid, (body, waiting)) in enumerate(zip(sids, sheets, strict=True)):
+            for i, (sid, (body, due)) in enumerate(zip(sids, sheets, strict=True)):
                 builder.add(body, operation=_sheet_operation(sid))
-                last_wave = len(sids) - 1 - i <= workers  # every sheet still due is in flight
-                if waiting and (last_wave or builder.pending >= TYPE_BATCH_ROWS):
-                    builder.flush()
+                if len(sids) - 1 - i <= workers:  # the last wave: every sheet due is in flight
+                    if due > 0:
+                        builder.flush()
+                elif due >= QUIET_SECONDS or builder.queued > workers:
+                    builder.decode()
+                    if builder.pending >= TYPE_BATCH_ROWS:
+                        builder.flush()
         except ReconError:
             builder.flush()  # a sheet typed late still fails before a later sheet's error
             raise
@@ -306,7 +312,7 @@ def pull_invoices(
     if not lines:
         return headers
     sids = _sids(history, resources.INVOICE)
-    details = _fetch_all(_or_none(bt.invoice), sids, _workers(bt, concurrency))
+    details = fetch_all(_or_none(bt.invoice), sids, _workers(bt, concurrency))
     line_records = [
         _with_parent(line, "InvoiceSid", sid)
         for sid, detail in zip(sids, details, strict=True)
@@ -336,7 +342,7 @@ def pull_tasks(
     def tasks(sid: int) -> list[_Record]:
         return [_with_parent(t, "ProjectSid", sid) for t in bt.tasks(sid, show_completed=True)]
 
-    found = _fetch_all(tasks, sids, _workers(bt, concurrency))
+    found = fetch_all(tasks, sids, _workers(bt, concurrency))
     return records_to_frame(
         "task", list(chain.from_iterable(found)), operation="GET /task/listByProject/{sid}"
     )
@@ -400,7 +406,7 @@ def pull_all(
     names = [
         e.removeprefix(LIST_PREFIX) for e in ENTITIES if e in wanted and e.startswith(LIST_PREFIX)
     ]
-    lists = _fetch_all(lambda name: pull_list(bt, name), names, workers)
+    lists = fetch_all(lambda name: pull_list(bt, name), names, workers)
     out.update({LIST_PREFIX + name: frame for name, frame in zip(names, lists, strict=True)})
     return {name: out[name] for name in ENTITIES if name in wanted}
 
@@ -439,7 +445,7 @@ def _project_details(bt: BigTimeReader, sids: Sequence[int], workers: int) -> li
             log.warning("BigTime project %s vanished between the list and its detail", sid)
             return None
 
-    return [f for f in _fetch_all(fetch, _unique(sids), workers) if f is not None]
+    return [f for f in fetch_all(fetch, _unique(sids), workers) if f is not None]
 
 
 def _project_frame(fetched: list[_Fetched]) -> pd.DataFrame:
@@ -488,43 +494,6 @@ def _workers(bt: BigTimeReader, concurrency: int | None) -> int:
     return workers
 
 
-def _fetch_all(fn: Callable[[_T], _R], items: Sequence[_T], workers: int) -> list[_R]:
-    """``[fn(item) for item in items]`` with at most ``workers`` calls running at once.
-
-    Results are in ``items`` order. The first failure (in that order) is raised after the
-    calls not yet started are cancelled and the running ones have finished.
-    """
-    return list(_fetch_in_order(fn, items, workers))
-
-
-def _fetch_in_order(fn: Callable[[_T], _R], items: Sequence[_T], workers: int) -> Iterator[_R]:
-    """:func:`_fetch_all` as a generator: each result as soon as it and those before it are in."""
-    with closing(_fetch_streaming(fn, items, workers)) as results:
-        yield from (result for result, _ in results)
-
-
-def _fetch_streaming(
-    fn: Callable[[_T], _R], items: Sequence[_T], workers: int
-) -> Generator[tuple[_R, bool], None, None]:
-    """:func:`_fetch_in_order`, each result paired with "the next one is not in yet".
-
-    The flag tells the caller it has time on its hands (False after the last result).
-    Closing the generator cancels the calls not started and waits for the running ones.
-    """
-    if len(items) <= 1:
-        yield from ((fn(item), False) for item in items)
-        return
-    # Even at one worker a pool pays: the caller works on result n while n+1 is in flight.
-    pool = ThreadPoolExecutor(max_workers=min(workers, len(items)), thread_name_prefix="bt-pull")
-    try:
-        futures: list[Future[_R]] = [pool.submit(fn, item) for item in items]
-        last = len(futures) - 1
-        for i, future in enumerate(futures):
-            yield future.result(), i < last and not futures[i + 1].done()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
 def _or_none(fetch: Callable[[int], _Record]) -> Callable[[int], _Record | None]:
     """``fetch``, with a record deleted since the list call (404) answered as ``None``."""
 
@@ -539,7 +508,7 @@ def _or_none(fetch: Callable[[int], _Record]) -> Callable[[int], _Record | None]
 
 
 def _details(fetch: Callable[[int], _Record], sids: Sequence[int], workers: int) -> list[_Record]:
-    found = _fetch_all(_or_none(fetch), _unique(sids), workers)
+    found = fetch_all(_or_none(fetch), _unique(sids), workers)
     return [record for record in found if record is not None]
 
 

@@ -21,7 +21,9 @@ from recon.bigtime.frames import (
     id_array,
     json_to_frame,
     records_to_frame,
+    typed_columns,
 )
+from recon.bigtime.jsonbody import exact_decimal
 from recon.errors import ConfigError, MalformedResponseError
 
 # What each kind must become (module docstring of recon.bigtime.frames).
@@ -277,6 +279,34 @@ def test_an_unknown_resource_is_a_config_error() -> None:
         records_to_frame("expense", [])
     with pytest.raises(ConfigError):
         json_to_frame("expense", b"[]")
+
+
+def test_typed_columns_types_columns_as_records_to_frame_types_records() -> None:
+    records = decode_records("time", TIME_BODY)
+    names = [*resources.TIME.names(), "RevisionNotes"]
+    columns = {name: [r.get(name) for r in records] for name in reversed(names)}
+    del columns["Notes"]  # a catalogue field left out is missing everywhere
+    typed = typed_columns("time", columns, operation="GET /time/Sheet/12")
+    assert list(typed) == names  # catalogue order, then the unknown column
+    expected = records_to_frame(
+        "time", [{k: v for k, v in r.items() if k != "Notes"} for r in records]
+    )
+    pd.testing.assert_frame_equal(pd.DataFrame(typed), expected)
+
+
+def test_typed_columns_refuses_ragged_columns_and_words_bad_values() -> None:
+    with pytest.raises(ConfigError, match="lengths"):
+        typed_columns("time", {"SID": [1, 2], "Dt": [None]})
+    with pytest.raises(MalformedResponseError, match=r"time\.Dt") as caught:
+        typed_columns("time", {"Dt": ["2025-13-01"]}, operation="GET /time/Sheet/9")
+    assert caught.value.operation == "GET /time/Sheet/9"
+    assert list(typed_columns("time", {})) == list(resources.TIME.names())
+
+
+def test_equal_amounts_keep_each_their_own_text() -> None:
+    frame = frame_of(b'[{"BillRate": 1.50}, {"BillRate": 1.5}, {"BillRate": 1.50}]')
+    assert [str(v) for v in frame["BillRate"]] == ["1.50", "1.5", "1.50"]
+    assert exact_decimal("2.50") is exact_decimal("2.50")  # made once, shared (immutable)
 
 
 def test_id_array_matches_an_id_column() -> None:

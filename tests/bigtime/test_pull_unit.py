@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 
 from recon.bigtime import pull, resources, uncertain
-from recon.bigtime.frames import STR_DTYPE
+from recon.bigtime.frames import STR_DTYPE, json_to_frame
 from recon.errors import (
     ConfigError,
     MalformedResponseError,
@@ -409,6 +409,42 @@ def test_a_malformed_sheet_names_the_staffer_path() -> None:
     with pytest.raises(MalformedResponseError, match="not an array") as caught:
         pull.pull_time(bt, START, END)
     assert caught.value.operation == "GET /time/Sheet/32"
+
+
+@pytest.mark.parametrize("batch_rows", [1, 3, 10**9])
+def test_pull_time_in_any_batches_is_each_sheet_typed_and_joined(
+    batch_rows: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pull, "TYPE_BATCH_ROWS", batch_rows)
+    bt = FakeBigTime(concurrency=2, latency=0.005)
+    bt.sheets = {102: b"[]", 104: b'[{"sid": 1, "staffsid": 104}]'}  # empty; other spelling
+    sids = list(range(100, 108))
+    frame = pull.pull_time(bt, START, END, staff_sids=sids)
+    sheets = [json_to_frame("time", bt.sheets.get(s) or time_sheet(s)) for s in sids]
+    pd.testing.assert_frame_equal(
+        frame, pd.concat([f for f in sheets if len(f)], ignore_index=True)
+    )
+
+
+def test_a_bad_value_in_a_sheet_names_the_staffer_path() -> None:
+    bt = FakeBigTime()
+    bt.sheets = {32: time_sheet(32).replace(b"2025-01-11", b"2025-02-30")}
+    with pytest.raises(MalformedResponseError, match="2025-02-30") as caught:
+        pull.pull_time(bt, START, END)
+    assert caught.value.operation == "GET /time/Sheet/32"
+
+
+def test_a_malformed_sheet_not_yet_typed_is_reported_before_a_later_failure(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(pull, "TYPE_BATCH_ROWS", 10**9)  # sheet 100 waits to be typed
+    bt = FakeBigTime(concurrency=1, latency=0.002)
+    bt.sheets = {100: time_sheet(100).replace(b"true", b'"maybe"')}
+    bt.failures = {("time_sheet_bytes", 101): RateLimitedError("429", system="bigtime")}
+    with pytest.raises(MalformedResponseError, match="maybe") as caught:
+        pull.pull_time(bt, START, END, staff_sids=list(range(100, 108)))
+    assert caught.value.operation == "GET /time/Sheet/100"
+    assert isinstance(caught.value.__context__, RateLimitedError)
 
 
 @pytest.mark.parametrize(
