@@ -63,6 +63,13 @@ log = logging.getLogger("recon.intacct")
 
 #: Spec §1.1: "always, initially"; a session may then name another endpoint.
 INTACCT_ENDPOINT = "https://api.intacct.com/ia/xml/xmlgw.phtml"
+#: Pages of a paged ``query`` in flight, or fetched and waiting for the consumer, per worker.
+#: More than one, so that requests keep going out while the consumer is busy with a page;
+#: at 1 a pull of 50 pages at concurrency 4 took 1.5x its floor instead of 1.2x.
+PAGES_AHEAD_PER_WORKER = 2
+#: Threads parsing the pages of one paged ``query`` (lxml parses without the GIL). Two, so
+#: that the last pages of a pull, which arrive together, are parsed side by side.
+PARSER_THREADS = 2
 _ROLLED_BACK = RemoteErrorDetail(
     "XL03000009",
     description2="Not reported by Intacct: the transaction was rolled back.",
@@ -350,8 +357,9 @@ class IntacctClient:
         transactions) if the object turns out to fit in fewer pages. Pulls ask for it only
         for objects that are large by nature (time entries, invoice lines).
 
-        Pages are yielded in offset order; at most ``concurrency`` pages are in flight or
-        waiting, so memory stays bounded. Without ``orderby`` the rows are ordered by
+        Pages are yielded in offset order; at most ``concurrency`` requests are in flight,
+        and at most ``PAGES_AHEAD_PER_WORKER * concurrency`` pages are in flight or waiting,
+        so memory stays bounded. Without ``orderby`` the rows are ordered by
         RECORDNO when it is selected: an unordered query may skip or repeat rows across
         offsets (spec §3.4). If rows appear while paging, the pages past the first
         ``totalcount`` are read one by one until ``numremaining`` is 0.
@@ -453,40 +461,50 @@ class IntacctClient:
         workers: int,
         seen: Callable[[int, Page], None] | None = None,
     ) -> Generator[tuple[int, Page], None, None]:
-        """Pages of ``offsets`` in order, ``workers`` requests in flight.
+        """Pages of ``offsets`` in order: ``workers`` requests in flight, parsed off-thread.
 
-        ``seen`` hears the first page before any further offset is drawn (offset 0 decides
-        where a speculative read ends). After that the next request goes out *before* the
-        answer in hand is parsed, so parsing a page overlaps the wait for the next ones.
+        Three stages overlap: worker threads send requests and read the bytes;
+        ``PARSER_THREADS`` threads turn bytes into pages (lxml parses without holding the
+        GIL, so parsing runs beside the consumer's own work on the frames); the caller
+        consumes the pages in order. Up to ``PAGES_AHEAD_PER_WORKER * workers`` pages are in
+        flight or waiting, so a consumer busy with a page does not hold back the next
+        requests, and memory stays bounded.
+
+        ``seen`` hears the first page before any offset past the first ``workers`` is drawn
+        (offset 0 decides where a speculative read ends).
         """
         todo = iter(offsets)
-        pending: deque[tuple[int, Future[Page]]] = deque()
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="intacct-page") as pool:
+        window = workers * PAGES_AHEAD_PER_WORKER
+        pending: deque[tuple[int, Future[Future[Page]]]] = deque()
+        # The parser pool is left last: fetches still running hand it their bytes.
+        with (
+            ThreadPoolExecutor(PARSER_THREADS, thread_name_prefix="intacct-parse") as parser,
+            ThreadPoolExecutor(max_workers=workers, thread_name_prefix="intacct-page") as pool,
+        ):
 
-            def submit(offset: int) -> None:
-                fn = build(offset)
-                pending.append((offset, pool.submit(self._fetch_page, fn, obj)))
+            def fetch_then_parse(fn: rq.Function) -> Future[Page]:
+                return parser.submit(self._finish_page, self._fetch_page(fn, obj), obj)
+
+            def top_up(size: int) -> None:
+                for offset in islice(todo, max(0, size - len(pending))):
+                    pending.append((offset, pool.submit(fetch_then_parse, build(offset))))
 
             try:
-                for offset in islice(todo, workers):
-                    submit(offset)
-                while pending:
+                top_up(workers)
+                if seen is not None and pending:
                     offset, future = pending.popleft()
-                    fetched = future.result()
-                    page: Page | None = None
-                    if seen is not None:  # only the first page decides where offsets end
-                        page = self._finish_page(fetched, obj)
-                        seen(offset, page)
-                        seen = None
-                    following = next(todo, None)
-                    if following is not None:
-                        submit(following)
-                    if page is None:
-                        page = self._finish_page(fetched, obj)
+                    page = future.result().result()
+                    seen(offset, page)  # before any offset past the first wave is drawn
+                    top_up(window)
                     yield offset, page
+                while pending:
+                    top_up(window)  # the next requests go out before this page is waited for
+                    offset, future = pending.popleft()
+                    yield offset, future.result().result()
             finally:  # the consumer stopped early or a page failed: drop what has not started
                 for _, future in pending:
-                    future.cancel()
+                    if not future.cancel() and future.done() and future.exception() is None:
+                        future.result().cancel()  # fetched but not parsed yet: skip the parse
 
     def read(
         self, obj: str, keys: Iterable[str | int], fields: Iterable[str] | None = None

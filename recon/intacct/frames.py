@@ -27,15 +27,17 @@ missing value is:
 A value that does not fit its kind (``13/45/2025`` in a date field, ``abc`` in a money field)
 raises :class:`recon.errors.MalformedResponseError` naming the object, the field and the value.
 
-Speed: a ``query`` page is flat and regular (every record holds the selected fields, in
-order), so all its texts are read in one pass over the tree and every column is a slice;
-nested or irregular pages fall back to one dict per record. Typing is vectorised where it
-can be (Arrow for strings and dates), Decimals and integers are made once per distinct
-string, and rows are typed in chunks while later pages of a pull are still arriving.
+Speed: :mod:`recon.intacct.extract` turns each page into Arrow string columns, mostly
+without holding the GIL (the client's threads fetch and parse the next pages meanwhile).
+Typing works on the distinct strings of a column (amounts, dates and codes repeat a lot):
+each is checked and converted once, then spread back with one vectorised ``take``. Rows are
+typed in chunks while later pages of a pull are still arriving; the chunks are joined per
+column at the end.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -46,10 +48,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from lxml import etree
 
 from recon.errors import ConfigError, MalformedResponseError
 from recon.intacct import schema as schemas
+from recon.intacct.extract import TEXT, Columns, Skip, page_columns, record_row, rows_to_columns
 from recon.intacct.page import Page
 from recon.intacct.schema import Kind, ObjectSchema
 
@@ -57,17 +59,6 @@ from recon.intacct.schema import Kind, ObjectSchema
 STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
 #: STATUS stays the wire's words; fixed categories so frames of any pull concatenate cleanly.
 STATUS_DTYPE = pd.CategoricalDtype(["active", "inactive"])
-
-
-class _Absent:
-    """The record has no element for this field (as opposed to an empty element)."""
-
-    def __repr__(self) -> str:
-        return "<absent>"
-
-
-ABSENT: Any = _Absent()
-_Raw = str | None  # what a field element holds: its text, None when empty
 
 # Wire shapes (spec §2.3): zero-padded MM/DD/YYYY and MM/DD/YYYY HH:MM:SS, 24-hour. A
 # datetime field sent as a plain date is midnight (transaction WHENCREATED is a date).
@@ -81,11 +72,12 @@ _DATE_FORMATS: dict[str, tuple[str, ...]] = {
 # Plain decimals only: no exponent, NaN, Infinity, ``1_000`` or spaces, all of which
 # Decimal() and int() would otherwise accept.
 _NUMBER = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$"
-_INTEGER = r"^[+-]?[0-9]+$"
-_BOOLS: dict[Any, bool | None] = {"true": True, "false": False, None: None, ABSENT: None}
-_STATUS_CODES: dict[Any, int] = {"active": 0, "inactive": 1, None: -1, ABSENT: -1}
+_INTEGER_RE = re.compile(r"[+-]?[0-9]+\Z")
+_INT64 = (-(2**63), 2**63 - 1)
+_BOOLS: dict[str, bool] = {"true": True, "false": False}
+_STATUS_CODES: dict[str, int] = {"active": 0, "inactive": 1}
+_NAT = np.datetime64("NaT", "s")
 _MAX_SHOWN = 80  # characters of a bad value quoted in an error message
-_TAG_SAMPLES = 32  # records per page whose field names are compared with the first one
 #: Rows typed at once. Typing as pages arrive overlaps the work with the wait for the next
 #: pages of a pull; chunks of this size keep the per-call overhead of pandas/Arrow small.
 CHUNK_ROWS = 10_000
@@ -133,8 +125,7 @@ def pages_to_frame(
     columns = _Columns(wanted)
     for page in pages:
         ctx.operation = ctx.operation or page.function
-        page_columns, nrows, complete = _record_columns(page.data, skip, wanted)
-        columns.add(page_columns, nrows, complete=complete)
+        columns.add(*page_columns(page.data, skip, wanted))
         if columns.nrows >= CHUNK_ROWS:  # type what we have while later pages arrive
             chunks.append(_typed_chunk(columns, sch, ctx))
             columns = _Columns(wanted)
@@ -182,7 +173,7 @@ def lines_to_frame(
     wrapper, line_tag, parent_key = _owner_lines(line.name)
     wanted = _check_fields(fields)
     skip = _skipped_names(line)
-    rows: list[dict[str, _Raw]] = []
+    rows: list[dict[str, str | None]] = []
     operation = ""
     for page in pages:
         operation = operation or page.function
@@ -193,11 +184,9 @@ def lines_to_frame(
             recno = record.findtext("RECORDNO")
             for item in box:
                 if item.tag == line_tag:
-                    row: dict[str, _Raw] = {parent_key: recno or None}
-                    _flatten(item, "", row, skip)
-                    rows.append(row)
+                    rows.append(record_row(item, skip, {parent_key: recno or None}))
     columns = _Columns(wanted)
-    columns.add(_rows_to_columns(rows, wanted), len(rows), complete=False)
+    columns.add(rows_to_columns(rows, wanted), len(rows))
     ctx = _Context(line.name, operation)
     return _frame([_typed_chunk(columns, line, ctx)], line, wanted, ctx)
 
@@ -239,24 +228,11 @@ def _check_fields(fields: Sequence[str] | None) -> list[str] | None:
     return wanted
 
 
-@dataclass(frozen=True)
-class _Skip:
-    """Element paths that never become columns.
-
-    ``wrappers``: owned line collections (``ARINVOICEITEMS``), never descended into.
-    ``leaves``: those plus group names (``DISPLAYCONTACT``), which are only columns when
-    the schema says so; an empty group element is not a field.
-    """
-
-    wrappers: frozenset[str]
-    leaves: frozenset[str]
-
-
-def _skipped_names(sch: ObjectSchema) -> _Skip:
+def _skipped_names(sch: ObjectSchema) -> Skip:
     groups = {name.rsplit(".", 1)[0] for name in sch.fields if "." in name}
     groups |= {g.split(".")[0] for g in groups}
     wrappers = frozenset([sch.lines[0]] if sch.lines is not None else [])
-    return _Skip(wrappers, wrappers | {g for g in groups if g not in sch.fields})
+    return Skip(wrappers, wrappers | {g for g in groups if g not in sch.fields})
 
 
 def _owner_lines(line_name: str) -> tuple[str, str, str]:
@@ -266,115 +242,34 @@ def _owner_lines(line_name: str) -> tuple[str, str, str]:
     raise ConfigError(f"no Intacct object in the catalogue owns {line_name} lines")
 
 
-def _record_columns(
-    data: etree._Element, skip: _Skip, wanted: list[str] | None
-) -> tuple[dict[str, list[Any]], int, bool]:
-    """The page's raw columns, its record count, and True when no value is ABSENT."""
-    records = [record for record in data if type(record.tag) is str]
-    columns = _flat_columns(data, records, skip)
-    if columns is None:
-        rows: list[dict[str, _Raw]] = []
-        for record in records:
-            row: dict[str, _Raw] = {}
-            _flatten(record, "", row, skip)
-            rows.append(row)
-        return _rows_to_columns(rows, wanted), len(records), False
-    if wanted is not None:
-        columns = {name: columns[name] for name in wanted if name in columns}
-    return columns, len(records), True
-
-
-def _flat_columns(
-    data: etree._Element, records: list[etree._Element], skip: _Skip
-) -> dict[str, list[_Raw]] | None:
-    """Columns of a flat page whose records hold the same fields in the same order.
-
-    One C-driven pass over ``data.iter()`` reads every text (element proxies are made and
-    dropped one at a time, which is what keeps this fast) and every column is a slice.
-    Proven before slicing: every record has exactly the first record's number of fields and
-    no field nests (the element count is exact). Checked on a sample of records spread over
-    the page: the field names and their order. ``query`` writes every record from the same
-    select list, so the order cannot vary record to record; a missing, extra or nested
-    field can, and sends the page down the general path. Returns ``None`` for that path.
-    """
-    if not records:
-        return {}
-    tags = [child.tag for child in records[0]]
-    width = len(tags)
-    if not width or len(set(tags)) != width or not all(type(t) is str for t in tags):
-        return None
-    if [len(record) for record in records].count(width) != len(records):
-        return None
-    stride = max(1, len(records) // _TAG_SAMPLES)
-    for record in (*records[stride::stride], records[-1]):
-        if [child.tag for child in record] != tags:
-            return None
-    texts = [element.text for element in data.iter()]
-    if len(texts) != 1 + len(records) * (width + 1):  # data + records + fields: no nesting
-        return None
-    step = width + 1
-    return {tag: texts[2 + i :: step] for i, tag in enumerate(tags) if tag not in skip.leaves}
-
-
-def _flatten(element: etree._Element, prefix: str, row: dict[str, _Raw], skip: _Skip) -> None:
-    """Leaf texts of ``element`` into ``row`` under dotted paths; the first value wins.
-
-    A repeated element inside a record (a multi-value sub-collection other than the owned
-    lines) keeps its first occurrence: a record is one row.
-    """
-    for child in element:
-        tag = child.tag
-        if type(tag) is not str:  # comments and processing instructions
-            continue
-        name = prefix + tag
-        if len(child):
-            if name not in skip.wrappers:
-                _flatten(child, name + ".", row, skip)
-        elif name not in row and name not in skip.leaves:
-            row[name] = child.text
-
-
-def _rows_to_columns(rows: list[dict[str, _Raw]], wanted: list[str] | None) -> dict[str, list[Any]]:
-    names = wanted if wanted is not None else list(dict.fromkeys(k for r in rows for k in r))
-    return {name: [row.get(name, ABSENT) for row in rows] for name in names}
-
-
 @dataclass
 class _Columns:
-    """Raw column values gathered over pages; a field a page lacks is ABSENT there.
-
-    ``absent`` names the columns that may hold ABSENT, so that the others are never
-    scanned for it (a scan costs as much as converting a column).
-    """
+    """Raw columns gathered over pages, as pieces; a field a page lacks is null there."""
 
     wanted: list[str] | None
-    values: dict[str, list[Any]] = field(default_factory=dict)
-    absent: set[str] = field(default_factory=set)
+    pieces: dict[str, list[pa.Array]] = field(default_factory=dict)
     nrows: int = 0
 
-    def add(self, columns: dict[str, list[Any]], nrows: int, *, complete: bool = True) -> None:
-        """Append one page; ``complete=False`` when its columns may hold ABSENT."""
+    def add(self, columns: Columns, nrows: int) -> None:
+        """Append one page's columns (each ``nrows`` long)."""
         for name, values in columns.items():
-            column = self.values.get(name)
-            if column is None:
-                column = self.values[name] = [ABSENT] * self.nrows
-                if self.nrows:
-                    self.absent.add(name)
-            column.extend(values)
-            if not complete:
-                self.absent.add(name)
+            pieces = self.pieces.get(name)
+            if pieces is None:
+                pieces = self.pieces[name] = [pa.nulls(self.nrows, TEXT)] if self.nrows else []
+            pieces.append(values)
+        for name, pieces in self.pieces.items():
+            if name not in columns and nrows:
+                pieces.append(pa.nulls(nrows, TEXT))
         self.nrows += nrows
-        for name, column in self.values.items():
-            if len(column) < self.nrows:
-                column.extend([ABSENT] * (self.nrows - len(column)))
-                self.absent.add(name)
 
-    def column(self, name: str) -> tuple[list[Any], bool]:
-        """The values of ``name`` and whether any of them may be ABSENT."""
-        found = self.values.get(name)
-        if found is None:
-            return [ABSENT] * self.nrows, True
-        return found, name in self.absent
+    def names(self) -> list[str]:
+        return self.wanted if self.wanted is not None else list(self.pieces)
+
+    def column(self, name: str) -> pa.Array:
+        pieces = self.pieces.get(name)
+        if not pieces:
+            return pa.nulls(self.nrows, TEXT)
+        return pieces[0] if len(pieces) == 1 else pa.concat_arrays(pieces)
 
 
 # --------------------------------------------------------------------------- typing
@@ -382,15 +277,12 @@ class _Columns:
 
 @dataclass
 class _Context:
-    """Where a column came from, for error messages, and the caches shared by its columns."""
+    """Where a column came from, for error messages."""
 
     obj: str
     operation: str
-    decimals: dict[Any, Decimal | None] = field(default_factory=lambda: {None: None, ABSENT: None})
-    ints: dict[Any, int | None] = field(default_factory=lambda: {None: None, ABSENT: None})
     fieldname: str = ""
     kind: str = ""
-    absent: bool = False
 
     def bad(self, value: object) -> MalformedResponseError:
         shown = repr(value if len(str(value)) <= _MAX_SHOWN else str(value)[:_MAX_SHOWN] + "…")
@@ -414,140 +306,170 @@ _EXPECTED = {
 
 @dataclass(frozen=True)
 class _Chunk:
-    """Typed columns of consecutive rows."""
+    """Typed columns of consecutive rows, in each kind's joinable form (see ``_KINDS``)."""
 
-    arrays: dict[str, Any]
+    parts: dict[str, Any]
     nrows: int
 
 
 def _typed_chunk(columns: _Columns, sch: ObjectSchema, ctx: _Context) -> _Chunk:
-    names = columns.wanted if columns.wanted is not None else list(columns.values)
-    arrays = {}
-    for name in names:
-        values, absent = columns.column(name)
-        arrays[name] = _convert(sch, name, values, absent, ctx)
-    return _Chunk(arrays, columns.nrows)
+    parts = {name: _convert(sch, name, columns.column(name), ctx) for name in columns.names()}
+    return _Chunk(parts, columns.nrows)
 
 
-def _convert(sch: ObjectSchema, name: str, values: list[Any], absent: bool, ctx: _Context) -> Any:
+def _convert(sch: ObjectSchema, name: str, values: pa.Array, ctx: _Context) -> Any:
     kind = sch.fields.get(name)
-    ctx.fieldname, ctx.kind, ctx.absent = name, kind or "text", absent
-    return _CONVERT[kind or "id"](values, ctx)
+    ctx.fieldname, ctx.kind = name, kind or "text"
+    return _KINDS[kind or "id"][0](values, ctx)
 
 
 def _frame(
     chunks: list[_Chunk], sch: ObjectSchema, wanted: list[str] | None, ctx: _Context
 ) -> pd.DataFrame:
     """One DataFrame of the chunks; a column a chunk lacks is all-missing there."""
-    if len(chunks) == 1:
-        (only,) = chunks
-        return pd.DataFrame(only.arrays, index=pd.RangeIndex(only.nrows), copy=False)
     names = (
-        wanted if wanted is not None else list(dict.fromkeys(n for c in chunks for n in c.arrays))
+        wanted if wanted is not None else list(dict.fromkeys(n for c in chunks for n in c.parts))
     )
     data = {}
     for name in names:
-        pieces = [
-            c.arrays[name]
-            if name in c.arrays
-            else _convert(sch, name, [ABSENT] * c.nrows, True, ctx)
+        parts = [
+            c.parts[name] if name in c.parts else _convert(sch, name, pa.nulls(c.nrows, TEXT), ctx)
             for c in chunks
         ]
-        data[name] = pd.concat([pd.Series(p, copy=False) for p in pieces], ignore_index=True)
-    return pd.DataFrame(data, copy=False)
+        data[name] = _KINDS[sch.fields.get(name) or "id"][1](parts)
+    nrows = sum(c.nrows for c in chunks)
+    return pd.DataFrame(data, index=pd.RangeIndex(nrows), copy=False)
 
 
-def _without_absent(values: list[Any], ctx: _Context) -> list[_Raw]:
-    return [None if v is ABSENT else v for v in values] if ctx.absent else values
-
-
-def _to_str(values: list[Any], ctx: _Context) -> Any:
-    """id and unknown fields: an empty element is no value."""
-    # Through an Arrow array: several times faster than pd.array(list) for the same result.
-    arrow = pa.array(_without_absent(values, ctx), type=pa.large_string())
-    return pd.array(arrow, dtype=STR_DTYPE)
-
-
-def _to_text(values: list[Any], ctx: _Context) -> Any:
-    """Free text: an empty element is the empty string, a missing element no value."""
-    if ctx.absent:
-        values = [None if v is ABSENT else ("" if v is None else v) for v in values]
-        return pd.array(values, dtype=STR_DTYPE)
-    return pd.array(pc.fill_null(pa.array(values, type=pa.large_string()), ""), dtype=STR_DTYPE)
-
-
-def _parsed(
-    values: list[Any],
-    cache: dict[Any, Any],
-    pattern: str,
-    make: Callable[[str], Any],
-    ctx: _Context,
-) -> list[Any]:
-    """``make`` of each value, parsed once per distinct string after one vectorised check.
-
-    Amounts, hours and counts repeat a lot within a page, and across the money columns of
-    one frame (the cache is shared).
-    """
-    new = list(set(values) - cache.keys())
-    if new:
-        checked = pc.match_substring_regex(pa.array(new, type=pa.string()), pattern)
-        if not pc.all(checked).as_py():
-            raise ctx.bad(next(v for v, ok in zip(new, checked.to_pylist(), strict=True) if not ok))
-        cache.update(zip(new, map(make, new), strict=True))
-    return list(map(cache.__getitem__, values))
-
-
-def _to_decimal(values: list[Any], ctx: _Context) -> np.ndarray:
-    out = np.empty(len(values), dtype=object)
-    out[:] = _parsed(values, ctx.decimals, _NUMBER, Decimal, ctx)
-    return out
-
-
-def _to_int(values: list[Any], ctx: _Context) -> Any:
-    return pd.array(_parsed(values, ctx.ints, _INTEGER, int, ctx), dtype="Int64")
-
-
-def _to_bool(values: list[Any], ctx: _Context) -> Any:
-    table = dict(_BOOLS)
-    for new in set(values) - table.keys():
-        folded = new.lower()  # ``True``/``FALSE`` seen from some tools; the wire says true
-        if folded not in table:
-            raise ctx.bad(new)
-        table[new] = table[folded]
-    return pd.array(list(map(table.__getitem__, values)), dtype="boolean")
-
-
-def _to_status(values: list[Any], ctx: _Context) -> Any:
-    table = dict(_STATUS_CODES)
-    for new in set(values) - table.keys():
-        folded = new.lower()
-        if folded not in table:
-            raise ctx.bad(new)
-        table[new] = table[folded]
-    codes = np.fromiter(map(table.__getitem__, values), dtype=np.int8, count=len(values))
-    return pd.Categorical.from_codes(codes, dtype=STATUS_DTYPE)
-
-
-def _to_datetime(values: list[Any], ctx: _Context) -> np.ndarray:
-    """Vectorised: check the wire shape, rewrite to ISO, let Arrow cast (range-checked)."""
-    raw = _without_absent(values, ctx)
-    # Work on the distinct strings only (dates repeat a lot), then spread them back.
-    encoded = pa.array(raw, type=pa.string()).dictionary_encode()
+def _distinct(values: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """The distinct non-null strings of ``values`` (in order of first appearance) and, per
+    row, the index of its string; a null row gets the index ``len(distinct)``."""
+    encoded = values.dictionary_encode()
     distinct = encoded.dictionary
+    index = encoded.indices.fill_null(len(distinct)).to_numpy(zero_copy_only=False)
+    return distinct, index
+
+
+def _check(distinct: pa.Array, pattern: str, ctx: _Context) -> None:
+    """Raise for the first distinct string that is neither empty nor matches ``pattern``."""
+    ok = pc.or_(pc.equal(distinct, ""), pc.match_substring_regex(distinct, pattern))
+    if not pc.all(ok, min_count=0).as_py():
+        raise ctx.bad(distinct.filter(pc.invert(ok))[0].as_py())
+
+
+def _lookup(distinct: pa.Array, make: Callable[[str], Any], missing: Any) -> list[Any]:
+    """``make`` of each distinct string (``missing`` for ``""``), then ``missing`` (nulls)."""
+    return [missing if text == "" else make(text) for text in distinct.to_pylist()] + [missing]
+
+
+def _to_str(values: pa.Array, ctx: _Context) -> pa.Array:
+    """id and unknown fields: an empty element is no value."""
+    return pc.if_else(pc.equal(values, ""), pa.scalar(None, TEXT), values)
+
+
+def _to_text(values: pa.Array, ctx: _Context) -> pa.Array:
+    """Free text: an empty element is the empty string, a missing element no value."""
+    return values
+
+
+def _join_str(parts: list[pa.Array]) -> Any:
+    # A chunked array: the chunks become the column as they are, nothing is copied.
+    return pd.array(pa.chunked_array(parts, type=TEXT), dtype=STR_DTYPE)
+
+
+def _to_decimal(values: pa.Array, ctx: _Context) -> np.ndarray:
+    distinct, index = _distinct(values)
+    _check(distinct, _NUMBER, ctx)
+    table = np.empty(len(distinct) + 1, dtype=object)
+    table[:] = _lookup(distinct, Decimal, None)
+    return table[index]
+
+
+def _join_numpy(parts: list[np.ndarray]) -> np.ndarray:
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
+def _masked(values: pa.Array, make: Callable[[str], Any]) -> tuple[np.ndarray, np.ndarray]:
+    """(values, mask) of a column whose distinct strings ``make`` turns into Python values;
+    ``make`` raises for a string that does not fit."""
+    distinct, index = _distinct(values)
+    table = _lookup(distinct, make, None)
+    mask = np.array([v is None for v in table], dtype=bool)
+    return np.array([0 if v is None else v for v in table])[index], mask[index]
+
+
+def _to_int(values: pa.Array, ctx: _Context) -> tuple[np.ndarray, np.ndarray]:
+    def make(text: str) -> int:
+        if not _INTEGER_RE.match(text):
+            raise ctx.bad(text)
+        number = int(text)
+        if not _INT64[0] <= number <= _INT64[1]:
+            raise ctx.bad(text)
+        return number
+
+    data, mask = _masked(values, make)
+    return data.astype(np.int64), mask
+
+
+def _join_int(parts: list[tuple[np.ndarray, np.ndarray]]) -> Any:
+    data, mask = (np.concatenate(p) for p in zip(*parts, strict=True))
+    return pd.arrays.IntegerArray(data, mask)
+
+
+def _to_bool(values: pa.Array, ctx: _Context) -> tuple[np.ndarray, np.ndarray]:
+    def make(text: str) -> bool:
+        # ``True``/``FALSE`` seen from some tools; the wire says true
+        found = _BOOLS.get(text, _BOOLS.get(text.lower()))
+        if found is None:
+            raise ctx.bad(text)
+        return found
+
+    data, mask = _masked(values, make)
+    return data.astype(bool), mask
+
+
+def _join_bool(parts: list[tuple[np.ndarray, np.ndarray]]) -> Any:
+    data, mask = (np.concatenate(p) for p in zip(*parts, strict=True))
+    return pd.arrays.BooleanArray(data, mask)
+
+
+def _to_status(values: pa.Array, ctx: _Context) -> np.ndarray:
+    def make(text: str) -> int:
+        code = _STATUS_CODES.get(text, _STATUS_CODES.get(text.lower()))
+        if code is None:
+            raise ctx.bad(text)
+        return code
+
+    distinct, index = _distinct(values)
+    return np.array(_lookup(distinct, make, -1), dtype=np.int8)[index]
+
+
+def _join_status(parts: list[np.ndarray]) -> Any:
+    return pd.Categorical.from_codes(_join_numpy(parts), dtype=STATUS_DTYPE)
+
+
+def _to_datetime(values: pa.Array, ctx: _Context) -> np.ndarray:
+    """Vectorised over the distinct strings: check the wire shape, rewrite to ISO, let
+    Arrow cast (range-checked); anything else goes through ``strptime`` to be named."""
+    distinct, index = _distinct(values)
     shape = _DATETIME_SHAPE if ctx.kind == "datetime" else _DATE_SHAPE
-    if len(distinct) and pc.all(pc.match_substring_regex(distinct, shape)).as_py():
+    filled = pc.not_equal(distinct, "")
+    if pc.all(
+        pc.or_(pc.invert(filled), pc.match_substring_regex(distinct, shape)), min_count=0
+    ).as_py():
         iso = pc.replace_substring_regex(distinct, r"^(..)/(..)/(....)", _TO_ISO)
         try:
-            stamps = pc.cast(iso, pa.timestamp("s"))
+            stamps = pc.cast(pc.if_else(filled, iso, pa.scalar(None, TEXT)), pa.timestamp("s"))
         except pa.ArrowInvalid:
             pass  # e.g. 02/30/2024: let the exact path name the value
         else:
-            return stamps.take(encoded.indices).to_numpy(zero_copy_only=False)
-    return _to_datetime_exact(raw, ctx)
+            table = np.append(stamps.to_numpy(zero_copy_only=False), _NAT)
+            return table.astype("datetime64[s]")[index]
+    return np.array(_lookup(distinct, _strptime(ctx), _NAT), dtype="datetime64[s]")[index]
 
 
-def _to_datetime_exact(values: list[_Raw], ctx: _Context) -> np.ndarray:
-    """The slow path: each distinct value through ``strptime`` (also takes ``1/5/2024``)."""
+def _strptime(ctx: _Context) -> Callable[[str], np.datetime64]:
+    """The slow path, one distinct value at a time (also takes ``1/5/2024``)."""
     formats = _DATE_FORMATS[ctx.kind]
 
     def make(text: str) -> np.datetime64:
@@ -558,20 +480,18 @@ def _to_datetime_exact(values: list[_Raw], ctx: _Context) -> np.ndarray:
                 continue
         raise ctx.bad(text)
 
-    cache: dict[Any, np.datetime64] = {None: np.datetime64("NaT", "s")}
-    for new in set(values) - cache.keys():
-        cache[new] = make(new)
-    return np.array(list(map(cache.__getitem__, values)), dtype="datetime64[s]")
+    return make
 
 
-_CONVERT: dict[str, Callable[[list[Any], _Context], Any]] = {
-    "id": _to_str,
-    "text": _to_text,
-    "money": _to_decimal,
-    "qty": _to_decimal,
-    "int": _to_int,
-    "date": _to_datetime,
-    "datetime": _to_datetime,
-    "bool": _to_bool,
-    "status": _to_status,
+#: Per kind: (typed form of one chunk's column, joining those forms into the frame's column).
+_KINDS: dict[str, tuple[Callable[[pa.Array, _Context], Any], Callable[[list[Any]], Any]]] = {
+    "id": (_to_str, _join_str),
+    "text": (_to_text, _join_str),
+    "money": (_to_decimal, _join_numpy),
+    "qty": (_to_decimal, _join_numpy),
+    "int": (_to_int, _join_int),
+    "date": (_to_datetime, _join_numpy),
+    "datetime": (_to_datetime, _join_numpy),
+    "bool": (_to_bool, _join_bool),
+    "status": (_to_status, _join_status),
 }

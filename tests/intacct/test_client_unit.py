@@ -28,6 +28,7 @@ from recon.errors import (
     TransactionAbortedError,
     WriteOutcomeUnknown,
 )
+from recon.intacct import client as client_module
 from recon.intacct import request as rq
 from recon.intacct import uncertain, xmlsafe
 from recon.intacct.client import (
@@ -358,6 +359,21 @@ def test_query_consumer_can_stop_early(gateway) -> None:  # type: ignore[no-unty
         assert [p.offset for p in itertools.islice(pages, 2)] == [0, 10]
         pages.close()
     assert len(gw.bodies("query")) <= 5  # first page + a bounded window, not 100 pages
+
+
+def test_requests_keep_going_out_while_the_consumer_is_busy(gateway) -> None:  # type: ignore[no-untyped-def]
+    gw, login, _ = gateway
+    query_handler(gw, lambda: 100, delay=False)
+    with client_for(login) as client:
+        pages = client.query("CUSTOMER", ["RECORDNO"], pagesize=10, concurrency=2)
+        assert [p.offset for p in itertools.islice(pages, 2)] == [0, 10]
+        time.sleep(0.5)  # the consumer is busy with page 10: the window fills meanwhile
+        sent = len(gw.bodies("query"))
+        rest = [p.offset for p in pages]
+    # the first page, then PAGES_AHEAD_PER_WORKER * concurrency pages: never more
+    assert sent == 1 + client_module.PAGES_AHEAD_PER_WORKER * 2
+    assert rest == list(range(20, 100, 10))
+    assert gw.max_inflight <= 2
 
 
 def test_query_validates_before_any_request(gateway) -> None:  # type: ignore[no-untyped-def]

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from recon.errors import ConfigError, MalformedResponseError
-from recon.intacct import frames, xmlsafe
+from recon.intacct import extract, frames, xmlsafe
 from recon.intacct.frames import lines_to_frame, page_to_frame, pages_to_frame
 from recon.intacct.page import Page
 from recon.intacct.schema import CUSTOMER
@@ -266,6 +266,17 @@ def test_read_with_owned_lines_header_and_lines() -> None:
     assert items["LINE_NO"].dtype == pd.Int64Dtype()
 
 
+def test_a_line_key_is_always_its_parent_recordno() -> None:
+    item = {"RECORDNO": "401", "RECORDKEY": "999", "AMOUNT": "1.00"}
+    page = make_page(
+        "ARINVOICE",
+        [{"RECORDNO": "40"}],
+        function="read",
+        lines={0: ("ARINVOICEITEMS", "ARINVOICEITEM", [item])},
+    )
+    assert lines_to_frame([page], "ARINVOICEITEM")["RECORDKEY"].tolist() == ["40"]
+
+
 def test_lines_of_an_object_nobody_owns() -> None:
     with pytest.raises(ConfigError, match="CUSTOMER"):
         lines_to_frame([], "CUSTOMER")
@@ -308,6 +319,51 @@ def test_bad_values_name_object_field_and_value(field: str, bad: str, kind: str)
     assert kind in message
     assert err.value.system == "intacct"
     assert err.value.operation == "query"
+
+
+def test_whole_number_beyond_64_bits_is_refused() -> None:
+    records = [{"RECORDNO": "1", "LINENO": "9223372036854775807"},
+               {"RECORDNO": "2", "LINENO": "9223372036854775808"}]  # fmt: skip
+    with pytest.raises(MalformedResponseError, match=r"'9223372036854775808'.*whole number"):
+        page_to_frame(make_page("TIMESHEETENTRY", records), "TIMESHEETENTRY")
+
+
+def _general_path_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(extract, "_flat_columns", lambda *args: None)
+
+
+def _regular_records(n: int) -> list[Record]:
+    return [
+        {"RECORDNO": str(i), "CUSTOMERID": f"C{i}", "NAME": None if i % 3 else f"N {i} & <co>",
+         "STATUS": "active" if i % 4 else "inactive", "TOTALDUE": f"{i}.{i % 100:02d}",
+         "ONHOLD": "true" if i % 5 else "false", "WHENMODIFIED": f"0{1 + i % 9}/1{i % 10}/2024 "
+         f"0{i % 10}:1{i % 10}:00", "DISPLAYCONTACT.EMAIL1": None if i % 7 else f"{i}@x.example"}
+        for i in range(1, n + 1)
+    ]  # fmt: skip
+
+
+def test_flat_path_gives_what_the_general_path_gives(monkeypatch: pytest.MonkeyPatch) -> None:
+    pages = [make_page("CUSTOMER", _regular_records(300)), make_page("CUSTOMER", [])]
+    flat = pages_to_frame(pages, "CUSTOMER")
+    _general_path_only(monkeypatch)
+    general = pages_to_frame(pages, "CUSTOMER")
+    pd.testing.assert_frame_equal(flat, general)
+    assert flat["NAME"].tolist()[:3] == ["", "", "N 3 & <co>"]
+    assert flat["TOTALDUE"][299] == Decimal("300.00")
+
+
+def test_a_nested_field_in_an_unsampled_record_leaves_the_flat_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    page = make_page("CUSTOMER", _regular_records(300))
+    odd = page.data[100]  # not among the records whose field names are sampled
+    etree.SubElement(odd.find("NAME"), "FIRST").text = "Ann"
+    odd.find("NAME").text = None
+    df = page_to_frame(page, "CUSTOMER")
+    assert df["NAME.FIRST"][100] == "Ann" and pd.isna(df["NAME"][100])
+    assert df["NAME.FIRST"].isna().sum() == 299
+    _general_path_only(monkeypatch)
+    pd.testing.assert_frame_equal(df, page_to_frame(page, "CUSTOMER"))
 
 
 def test_bad_status_is_refused_not_silently_missing() -> None:
