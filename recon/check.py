@@ -37,6 +37,7 @@ from recon.errors import (
     TransportError,
     XMLSecurityError,
 )
+from recon.http import origin
 from recon.intacct import uncertain as intacct_uncertain
 from recon.intacct.client import INTACCT_ENDPOINT
 
@@ -300,15 +301,8 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
 
 def _where(url: str) -> str:
     """``scheme://host[:port]/path`` of ``url``: never a user:password@ or a query."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        port = f":{parts.port}" if parts.port is not None else ""
-    except ValueError:
-        return "the URL given"
-    if not parts.scheme or not host:
-        return "the URL given"
-    return f"{parts.scheme}://{host}{port}{parts.path}"
+    base = origin(url)
+    return base + urlsplit(url).path if base else "the URL given"
 
 
 def _reason(exc: TransportError) -> str:

@@ -86,6 +86,18 @@ class DemoResult:
         return self.reconcile.exit_code == 0 and self.push is not None and self.push.exit_code == 0
 
 
+def demo_environment(data: Path, intacct_url: str, bigtime_url: str) -> dict[str, str]:
+    """What a notebook's kernel needs to work on the demo firm in ``data``: its sandboxes'
+    URLs, and ``data`` as the data directory, config file folder and runs folder."""
+    return {
+        "RECON_DATA_DIR": str(data),
+        "RECON_CONFIG": str(data / "config.toml"),
+        "RECON_RUNS_DIR": str(data / "runs"),
+        SANDBOX_INTACCT_URL_ENV: intacct_url,
+        SANDBOX_BIGTIME_URL_ENV: bigtime_url,
+    }
+
+
 @contextmanager
 def _environment(values: Mapping[str, str]) -> Iterator[None]:
     """Set environment variables for the notebooks' kernels; restore them afterwards."""
@@ -112,14 +124,7 @@ def run_demo(data: Path, *, scale: int = 1, fresh: bool = False, out: TextIO) ->
     with IntacctSandbox(data, port=0) as intacct, BigtimeSandbox(data, port=0) as bigtime:
         print(f"Intacct sandbox listening at {intacct.url}", file=out)
         print(f"BigTime sandbox listening at {bigtime.url}", file=out)
-        env = {
-            "RECON_DATA_DIR": str(data),
-            "RECON_CONFIG": str(config),
-            "RECON_RUNS_DIR": str(data / "runs"),
-            SANDBOX_INTACCT_URL_ENV: intacct.url,
-            SANDBOX_BIGTIME_URL_ENV: bigtime.url,
-        }
-        with _environment(env):
+        with _environment(demo_environment(data, intacct.url, bigtime.url)):
             result = _notebooks(data, planted, out)
     _print_result(result, out)
     print(f"Done in {time.perf_counter() - started:.1f} s.", file=out)

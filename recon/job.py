@@ -32,7 +32,7 @@ from recon.pipeline import Reconciliation, pull_both, reconcile
 from recon.plan import Plan, make_plan
 from recon.push import PushReport, open_writers, push
 from recon.report import Report, RunInfo, build_report, write_reports
-from recon.store import Decision, Store
+from recon.store import TO_PUSH, Decision, Store
 
 #: The file each job writes into its output folder for ``recon run``.
 OUTCOME_FILE = "outcome.json"
@@ -166,12 +166,13 @@ def reconcile_run(
     plan = make_plan(rec.diff, rec.intacct, rec.bigtime, run_id=run_id)
     seconds["diff"] = time.perf_counter() - clock
     lexicon = Lexicon.from_vocabulary(pulled.vocabulary)
-    findings = len(rec.diff.findings())
+    found = rec.diff.findings()
+    findings = len(found)
     summary = {
         "findings": findings,
         "changes": len(plan.changes),
         "pushable": sum(c.pushable for c in plan.changes),
-        "by_entity": {e: int(n) for e, n in rec.diff.findings()["entity"].value_counts().items()},
+        "by_entity": {e: int(n) for e, n in found["entity"].value_counts().items()},
         "start": str(first),
         "end": str(last),
         "entities": list(wanted),
@@ -300,8 +301,7 @@ def push_run(
     made: list[Decision] = []
     if apply_rules and not dry_run:
         made = auto_approve(store, run_id, rules)
-    ready = ("pending", "sending", "unknown")
-    to_push = tuple(i.change_id for i in store.outbox(run_id) if i.state in ready)
+    to_push = tuple(i.change_id for i in store.outbox(run_id) if i.state in TO_PUSH)
     report = None
     if not dry_run and to_push:
         with open_writers(prof) as writers:

@@ -108,7 +108,11 @@ def _convert(name: str, text: str, declared: Mapping[str, Any]) -> Any:
     return text
 
 
-def check_parameters(notebook: Path, given: Sequence[tuple[str, str]]) -> dict[str, Any]:
+def check_parameters(
+    notebook: Path,
+    given: Sequence[tuple[str, str]],
+    declared: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """``-p name value`` pairs checked against the notebook and converted.
 
     Raises
@@ -117,7 +121,8 @@ def check_parameters(notebook: Path, given: Sequence[tuple[str, str]]) -> dict[s
         A name the notebook does not declare (with the ones it does), one set twice, a
         runner-owned or secret-looking name, or a value of the wrong type.
     """
-    declared = declared_parameters(notebook)
+    if declared is None:
+        declared = declared_parameters(notebook)
     allowed = sorted(set(declared) - RUNNER_PARAMETERS)
     values: dict[str, Any] = {}
     for name, text in given:
@@ -166,8 +171,8 @@ def run_notebook(
     """Execute ``notebook`` with ``parameters`` into a fresh run folder; never raises for a
     failing cell (the result says ``failed``). ConfigError for a bad notebook or parameter."""
     path = find_notebook(notebook)
-    values = check_parameters(path, parameters)
     declared = declared_parameters(path)
+    values = check_parameters(path, parameters, declared)
     profile = str(values.get("profile") or _default_profile(declared, values))
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", profile):
         raise ConfigError(f"profile name {profile!r} may hold only letters, digits and _ . -")

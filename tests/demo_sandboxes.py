@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from recon.config import SANDBOX_BIGTIME_URL_ENV, SANDBOX_INTACCT_URL_ENV
+from recon.demo import demo_environment
 from recon.sandbox.bigtime.server import BigtimeSandbox
 from recon.sandbox.intacct.server import IntacctSandbox
 from recon.sandbox.seed import prepare
@@ -56,9 +56,6 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @contextmanager
 def served(data: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Served]:
     with IntacctSandbox(data, port=0) as ia, BigtimeSandbox(data, port=0) as bt:
-        monkeypatch.setenv(SANDBOX_INTACCT_URL_ENV, ia.url)
-        monkeypatch.setenv(SANDBOX_BIGTIME_URL_ENV, bt.url)
-        monkeypatch.setenv("RECON_DATA_DIR", str(data))
-        monkeypatch.setenv("RECON_CONFIG", str(data / "config.toml"))
-        monkeypatch.setenv("RECON_RUNS_DIR", str(data / "runs"))
+        for name, value in demo_environment(data, ia.url, bt.url).items():
+            monkeypatch.setenv(name, value)
         yield Served(data, ia.url, bt.url, ia, bt)

@@ -45,7 +45,7 @@ from recon.push.writers import (
     UnsupportedChange,
     Writer,
 )
-from recon.store.records import TRANSITIONS
+from recon.store.records import TO_PUSH, TRANSITIONS
 
 if TYPE_CHECKING:
     from recon.intacct.request import Function
@@ -66,7 +66,7 @@ __all__ = [
 log = logging.getLogger("recon.push")
 
 #: Outbox states a push works on: not sent yet, or sent with the outcome in doubt.
-TODO_STATES = frozenset({"pending", "sending", "unknown"})
+TODO_STATES = TO_PUSH
 #: Outbox states that are in doubt: settled before anything new is sent.
 IN_DOUBT = frozenset({"sending", "unknown"})
 

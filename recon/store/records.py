@@ -21,6 +21,9 @@ State = Literal["pending", "sending", "applied", "failed", "stale", "unknown"]
 DEFAULT_FILENAME = "recon.sqlite3"
 DECISIONS: tuple[DecisionKind, ...] = ("approve", "reject", "defer")
 STATES: tuple[State, ...] = ("pending", "sending", "applied", "failed", "stale", "unknown")
+#: States the next push works on: not sent yet, or sent with the outcome in doubt. A
+#: ``failed`` or ``stale`` change goes back to ``pending`` only when approved again.
+TO_PUSH: frozenset[str] = frozenset({"pending", "sending", "unknown"})
 #: States in which the change may already be in the remote system: no decision may follow.
 LOCKED: frozenset[str] = frozenset({"sending", "applied", "unknown"})
 #: Which :meth:`Store.mark` moves are allowed. ``pending`` is entered only by approving;

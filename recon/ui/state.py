@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from recon.plan import Change, Plan
-from recon.store import LOCKED, Decision, OutboxItem, Store
+from recon.store import LOCKED, TO_PUSH, Decision, OutboxItem, Store
 
-#: Outbox states the next push will send (or settle): a ``failed`` or ``stale`` change goes
-#: back to ``pending`` only when it is approved again (``Store.decide``), so it waits here.
-READY_STATES: frozenset[str] = frozenset({"pending", "sending", "unknown"})
+#: Outbox states the next push will send (or settle): the store's :data:`TO_PUSH`.
+READY_STATES: frozenset[str] = TO_PUSH
 
 #: The counts shown at the top of the form, in order, with their labels.
 COUNT_LABELS: Mapping[str, str] = MappingProxyType(

@@ -23,19 +23,6 @@ NOTEBOOKS = ("00_connect", "10_reconcile", "20_review_and_push")
 CHECK = "# NBVAL_CHECK_OUTPUT"
 
 
-def environment(data: Path, intacct_url: str, bigtime_url: str) -> dict[str, str]:
-    """What a kernel needs to work on the demo firm in ``data`` (as ``recon demo`` sets it)."""
-    from recon.config import SANDBOX_BIGTIME_URL_ENV, SANDBOX_INTACCT_URL_ENV
-
-    return {
-        SANDBOX_INTACCT_URL_ENV: intacct_url,
-        SANDBOX_BIGTIME_URL_ENV: bigtime_url,
-        "RECON_DATA_DIR": str(data),
-        "RECON_CONFIG": str(data / "config.toml"),
-        "RECON_RUNS_DIR": str(data / "runs"),
-    }
-
-
 def keep_contracts(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     for cell in nb.cells:
         if cell.cell_type != "code":
@@ -49,6 +36,7 @@ def keep_contracts(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 def main() -> None:
     sys.path.insert(0, str(ROOT))
+    from recon.demo import demo_environment
     from recon.sandbox.bigtime.server import BigtimeSandbox
     from recon.sandbox.intacct.server import IntacctSandbox
     from recon.sandbox.seed import prepare
@@ -57,7 +45,7 @@ def main() -> None:
         data = Path(tmp) / "demo"
         prepare(data, scale=1)
         with IntacctSandbox(data, port=0) as ia, BigtimeSandbox(data, port=0) as bt:
-            os.environ.update(environment(data, ia.url, bt.url))
+            os.environ.update(demo_environment(data, ia.url, bt.url))
             for name in NOTEBOOKS:
                 path = ROOT / "notebooks" / f"{name}.ipynb"
                 nb = nbformat.read(path, as_version=4)
