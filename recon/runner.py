@@ -214,7 +214,15 @@ def _execute(
         request_save_on_cell_execute=True,
         execution_timeout=timeout,
         cwd=str(output.parent),
-        config=Config({"KernelManager": {"transport": transport}}),
+        config=Config(
+            {
+                "KernelManager": {"transport": transport},
+                # The kernel shares our stderr: its own log lines (e.g. "KeyboardInterrupt
+                # caught in kernel" while papermill stops it after a failed cell) would break
+                # the one line a scheduler reads. Cell errors are in the notebook and in ours.
+                "NotebookClient": {"extra_arguments": ["--IPKernelApp.log_level=CRITICAL"]},
+            }
+        ),
     )
 
 
