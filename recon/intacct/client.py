@@ -270,13 +270,19 @@ class IntacctClient:
     # --- low level --------------------------------------------------------------------
 
     def execute(
-        self, functions: Sequence[rq.Function], *, transaction: bool = False, write: bool = False
+        self,
+        functions: Sequence[rq.Function],
+        *,
+        transaction: bool = False,
+        write: bool = False,
+        scan_records: bool = False,
     ) -> list[Result]:
         """Send ``functions`` in one request; return one :class:`Result` per function.
 
         Function-level failures are *returned* (see :meth:`Result.raise_for_status`);
         control- and authentication-level failures raise. A request holding a generic
         create/update/delete is always sent as a write (``uniqueid=true``, no blind retry).
+        ``scan_records``: the answer is one ``query`` page (see :class:`Call`).
         """
         functions = list(functions)
         if not functions:
@@ -293,7 +299,10 @@ class IntacctClient:
                 uniqueid=write, transaction=transaction,
             )  # fmt: skip
             secrets = (*self.credentials.secrets(), session.session_id)
-            call = Call(doing, write, controlids, session_auth=True, secrets=secrets)
+            call = Call(
+                doing, write, controlids, session_auth=True, secrets=secrets,
+                scan_records=scan_records,
+            )  # fmt: skip
             try:
                 response = self._transport.exchange(session.endpoint, body, call)
             except SessionExpiredError:
@@ -531,7 +540,7 @@ class IntacctClient:
         return _modified_since(when)
 
     def _read_page(self, fn: rq.Function, obj: str) -> Page:
-        (result,) = self.execute([fn])
+        (result,) = self.execute([fn], scan_records=fn.name == "query")
         return result.raise_for_status(f"Intacct {fn.name} {obj}").to_page(obj)
 
     def _fetch_page(self, fn: rq.Function, obj: str) -> _Fetched:
@@ -539,7 +548,10 @@ class IntacctClient:
         session = self._current_session()
         body = rq.request_bytes(self._sender, rq.SessionAuth(session.session_id), [fn])
         secrets = (*self.credentials.secrets(), session.session_id)
-        call = Call(_describe([fn]), False, (fn.controlid,), session_auth=True, secrets=secrets)
+        call = Call(
+            _describe([fn]), False, (fn.controlid,), session_auth=True, secrets=secrets,
+            scan_records=fn.name == "query",
+        )  # fmt: skip
         content, status = self._transport.fetch(session.endpoint, body, call)
         return _Fetched(fn, call, content, status)
 

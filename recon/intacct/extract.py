@@ -32,6 +32,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from lxml import etree
 
+from recon.intacct.page import Page
+
 #: The Arrow type of every raw column.
 TEXT = pa.large_string()
 _TAG_SAMPLES = 32  # records per page whose field names are compared with the first one's
@@ -53,19 +55,29 @@ class Skip:
 
 
 def page_columns(
-    data: etree._Element, skip: Skip, wanted: Sequence[str] | None = None
+    page: Page, skip: Skip, wanted: Sequence[str] | None = None
 ) -> tuple[Columns, int]:
     """The raw columns of one page and its number of records.
 
     Parameters
     ----------
-    data:
-        The page's ``<data>`` element; its element children are the records.
+    page:
+        The page: its scanned columns, or else its ``<data>`` element, whose element
+        children are the records.
     skip:
         Paths that are not fields.
     wanted:
         Keep only these columns (``None``: every field seen, in order of first appearance).
     """
+    if page.data is None:
+        return _kept(page.columns or {}, skip, wanted), _length(page.columns or {})
+    return tree_columns(page.data, skip, wanted)
+
+
+def tree_columns(
+    data: etree._Element, skip: Skip, wanted: Sequence[str] | None = None
+) -> tuple[Columns, int]:
+    """:func:`page_columns` of a ``<data>`` element."""
     records = [record for record in data if type(record.tag) is str]
     flat = _flat_columns(data, records, skip, None if wanted is None else frozenset(wanted))
     if flat is not None:
@@ -96,6 +108,19 @@ def rows_to_columns(rows: Sequence[dict[str, str | None]], names: list[str] | No
         encoded = [None if v is missing else (v or "") for v in values]
         columns[name] = pa.array(encoded, type=TEXT)
     return columns
+
+
+def _kept(columns: Columns, skip: Skip, wanted: Sequence[str] | None) -> Columns:
+    keep = None if wanted is None else frozenset(wanted)
+    return {
+        name: values
+        for name, values in columns.items()
+        if name not in skip.leaves and (keep is None or name in keep)
+    }
+
+
+def _length(columns: Columns) -> int:
+    return len(next(iter(columns.values()))) if columns else 0
 
 
 # --------------------------------------------------------------------------- flat path

@@ -27,12 +27,12 @@ missing value is:
 A value that does not fit its kind (``13/45/2025`` in a date field, ``abc`` in a money field)
 raises :class:`recon.errors.MalformedResponseError` naming the object, the field and the value.
 
-Speed: :mod:`recon.intacct.extract` turns each page into Arrow string columns, mostly
-without holding the GIL (the client's threads fetch and parse the next pages meanwhile).
-Typing works on the distinct strings of a column (amounts, dates and codes repeat a lot):
-each is checked and converted once, then spread back with one vectorised ``take``. Rows are
-typed in chunks while later pages of a pull are still arriving; the chunks are joined per
-column at the end.
+Speed: a flat ``query`` page arrives with its records already scanned into Arrow string
+columns (:mod:`recon.intacct.flatscan`); :mod:`recon.intacct.extract` takes those, or turns
+any other page's tree into such columns. Typing works on the distinct strings of a column
+(amounts, dates and codes repeat a lot): each is checked and converted once, then spread
+back with one vectorised ``take``. Rows are typed in chunks while later pages of a pull
+are still arriving; the chunks are joined per column at the end.
 """
 
 from __future__ import annotations
@@ -125,7 +125,7 @@ def pages_to_frame(
     columns = _Columns(wanted)
     for page in pages:
         ctx.operation = ctx.operation or page.function
-        columns.add(*page_columns(page.data, skip, wanted))
+        columns.add(*page_columns(page, skip, wanted))
         if columns.nrows >= CHUNK_ROWS:  # type what we have while later pages arrive
             chunks.append(_typed_chunk(columns, sch, ctx))
             columns = _Columns(wanted)
@@ -177,7 +177,7 @@ def lines_to_frame(
     operation = ""
     for page in pages:
         operation = operation or page.function
-        for record in page.data:
+        for record in page.records():
             box = record.find(wrapper) if type(record.tag) is str else None
             if box is None:
                 continue

@@ -403,7 +403,7 @@ class IntacctWriter:
         """
         rows: list[dict[str, str]] = []
         for page in self.client.query(obj, list(fields), filter=F(field) == value):
-            for record in page.data:
+            for record in page.records():
                 rows.append(
                     {str(c.tag): (c.text or "").strip() for c in record if isinstance(c.tag, str)}
                 )

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import datetime
 
+import pandas as pd
 import pytest
+from lxml import etree
 
 from recon.config import IntacctProfile, Secret, sandbox_profile
 from recon.connect import intacct_client
@@ -17,6 +20,8 @@ from recon.errors import (
 )
 from recon.intacct import request as rq
 from recon.intacct.filters import F
+from recon.intacct.frames import pages_to_frame
+from recon.intacct.page import Page
 from tests.intacct.conftest import N_CUSTOMERS, customer_frame
 
 
@@ -201,3 +206,21 @@ def test_expect_many_pages_are_complete_and_bounded(client, sandbox, pagesize, c
     assert _ids(pages) == customer_frame()["CUSTOMERID"].tolist()
     # 10 pages of 250: no call wasted; 3 pages of 1,000: one empty speculative call
     assert sandbox.counters.snapshot().get("query", 0) - before == calls
+
+
+def test_query_pages_are_scanned_and_read_as_the_tree_reads_them(client) -> None:
+    """The pull's pages take the scanner (recon.intacct.flatscan), and the typed frame is
+    the one the parser's tree gives for the same records."""
+    fields = ["RECORDNO", "CUSTOMERID", "NAME", "STATUS", "TOTALDUE", "WHENMODIFIED"]
+    pages = list(client.query("CUSTOMER", fields, pagesize=500, concurrency=2))
+    assert len(pages) >= 5 and all(page.columns is not None for page in pages)
+    trees = [replace(page, data=_full_data(page), columns=None, source=None) for page in pages]
+    scanned = pages_to_frame(pages, "CUSTOMER", fields)
+    assert len(scanned) == sum(page.count for page in pages) >= N_CUSTOMERS  # others add some
+    pd.testing.assert_frame_equal(scanned, pages_to_frame(trees, "CUSTOMER", fields))
+
+
+def _full_data(page: Page) -> etree._Element:
+    data = etree.Element("data")
+    data.extend(page.records())
+    return data

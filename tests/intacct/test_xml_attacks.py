@@ -158,6 +158,10 @@ def test_attack_is_refused_by_every_reader(
         parse_response(doc, doing="attack")
     seen.append(str(info2.value))
 
+    with pytest.raises(REFUSED) as info_scan:  # as a query page's answer (recon.intacct.flatscan)
+        parse_response(doc, doing="attack", scan_records=True)
+    seen.append(str(info_scan.value))
+
     sleeps = Sleeps()
     config = TransportConfig(connect_timeout=2, read_timeout=2, sleep=sleeps, max_retries=1)
     with CannedServer([Reply(200, doc), Reply(200, doc)]) as srv:

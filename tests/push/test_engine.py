@@ -319,7 +319,7 @@ def two_entries_of_one_timesheet(systems: Systems, taken: set[str]) -> tuple[str
     link, parent = TIMESHEETENTRY_LINK_FIELD, TIMESHEETENTRY_PARENT_KEY
     sheets: dict[str, list[str]] = {}
     for page in systems.ia.query("TIMESHEETENTRY", ["RECORDNO", parent, link]):
-        for rec in page.data:
+        for rec in page.records():
             entry, sheet = rec.findtext(link) or "", rec.findtext(parent) or ""
             if entry and entry not in taken:
                 sheets.setdefault(sheet, []).append(entry)

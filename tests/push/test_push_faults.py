@@ -60,7 +60,7 @@ def subset(plan: Plan, system: str) -> list[Change]:
 
 def invoice_lines(systems: Systems, invoice_no: str) -> int:
     pages = systems.ia.query("ARINVOICE", ["RECORDNO"], filter=F("RECORDID") == invoice_no)
-    recordno = next(rec.findtext("RECORDNO") for page in pages for rec in page.data)
+    recordno = next(rec.findtext("RECORDNO") for page in pages for rec in page.records())
     return systems.ia.count("ARINVOICEITEM", F("RECORDKEY") == recordno)
 
 

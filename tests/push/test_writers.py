@@ -140,11 +140,11 @@ def entries_linked(systems: Systems, entry_id: str) -> int:
 
 def invoice_lines(systems: Systems, invoice_no: str) -> list[Decimal]:
     pages = systems.ia.query("ARINVOICE", ["RECORDNO"], filter=F("RECORDID") == invoice_no)
-    recordno = next(rec.findtext("RECORDNO") for page in pages for rec in page.data)
+    recordno = next(rec.findtext("RECORDNO") for page in pages for rec in page.records())
     lines = systems.ia.query(
         "ARINVOICEITEM", ["RECORDNO", "AMOUNT"], filter=F("RECORDKEY") == recordno
     )
-    return [Decimal(rec.findtext("AMOUNT") or "0") for page in lines for rec in page.data]
+    return [Decimal(rec.findtext("AMOUNT") or "0") for page in lines for rec in page.records()]
 
 
 def clients_with(systems: Systems, client_id: str) -> list[int]:
