@@ -39,16 +39,17 @@ import pyarrow.compute as pc
 
 from recon.intacct.extract import TEXT, Columns
 
-_NAME = r"[A-Za-z_][A-Za-z0-9_.\-]*"
-_WS = r"[ \t\n]*"  # XML whitespace less the carriage return, which is refused anyway
+_NAME = rb"[A-Za-z_][A-Za-z0-9_.\-]*"
+_WS = rb"[ \t\n]*"  # XML whitespace less the carriage return, which is refused anyway
 _DECL = re.compile(rb"\A(?:\xef\xbb\xbf)?<\?xml\s[^>]*?\?>")
 _ENCODING = re.compile(rb"""encoding\s*=\s*["']([A-Za-z0-9._\-]+)["']""")
-_FIRST_RECORD = re.compile(rf"{_WS}<({_NAME})>")
-_FIRST_FIELD = re.compile(rf"{_WS}<({_NAME})(?:/>|>[^<]*</\1>)")
-_SPACE_BETWEEN = re.compile(r">[ \t\n]+<")
+_FIRST_RECORD = re.compile(_WS + b"<(" + _NAME + b")>")
+_FIRST_FIELD = re.compile(_WS + b"<(" + _NAME + rb")(?:/>|>[^<]*</\1>)")
+_SPACE_BETWEEN = re.compile(rb">[ \t\n]+<")
 _DATA_OPEN = re.compile(rb"<data[ \t\r\n/>]")
 _REFERENCE = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,7})|#x([0-9A-Fa-f]{1,6}));")
-_STRAY_AMP = re.compile(r"&(?!(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});)")
+_AMPERSAND = re.compile(rb"&(amp;|lt;|gt;|quot;|apos;|#|)")  # b"": a bare &
+_STRAY_AMP = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});)")
 _PREDEFINED = {"lt": "<", "gt": ">", "quot": '"', "apos": "'", "amp": "&"}
 #: Records whose fields (shape) a compiled pattern is kept for; a pull has a handful.
 _SHAPES_KEPT = 64
@@ -84,7 +85,7 @@ def scan(body: bytes) -> Scanned | None:
     (see the module docstring) and must be parsed whole."""
     try:
         return _scan(body)
-    except (_NotFlat, UnicodeDecodeError):
+    except _NotFlat:
         return None
 
 
@@ -99,23 +100,49 @@ def _scan(body: bytes) -> Scanned | None:
         return None
     region = body[open_end:close]
     _check_characters(region)
-    text = region.decode("utf-8")
-    if ("\ufffe" in text or "\uffff" in text) or ("&" in text and _STRAY_AMP.search(text)):
-        return None
-    tag, fields, spaced = _first_shape(text)
-    values = _field_values(text, _pattern(tag, fields, spaced), len(fields))
-    columns = _columns(fields, values, has_references="&" in text)
+    try:
+        region.decode("utf-8")  # so every text is: each lies between ASCII markup
+    except UnicodeDecodeError:
+        return None  # the parser says what is wrong, in its words
+    referencing, kinds = _references(region)
+    tag, fields, spaced = _first_shape(region)
+    values = _field_values(region, _pattern(tag, fields, spaced), len(fields))
+    columns = _columns(fields, values, referencing, kinds)
     return Scanned(body[:open_end] + body[close:], columns, len(values) // len(fields))
 
 
+def _references(region: bytes) -> tuple[frozenset[bytes], frozenset[bytes]]:
+    """The names of the fields whose texts hold references, and the kinds of reference
+    (``b"amp;"`` ... ``b"#"``); refuses a bare ``&`` and undeclared entities.
+
+    A reference sits in a text, so the ``<`` before it opens the field that holds it.
+    """
+    if b"&" not in region:
+        return frozenset(), frozenset()
+    names, kinds = set(), set()
+    for found in _AMPERSAND.finditer(region):
+        kind = found.group(1)
+        if not kind:
+            raise _NotFlat  # a bare & or an entity no DTD declares: the parser refuses it
+        kinds.add(kind)
+        opened = region.rfind(b"<", 0, found.start())
+        names.add(region[opened + 1 : region.find(b">", opened)])
+    if b"#" in kinds and _STRAY_AMP.search(region):
+        raise _NotFlat  # a malformed character reference ("&#;", "&#xZZ;")
+    return frozenset(names), frozenset(kinds)
+
+
 def _check_characters(region: bytes) -> None:
-    """Refuse what a parser would refuse or rewrite in text (vectorised passes)."""
+    """Refuse what a parser would refuse or rewrite in text (each check a C-speed pass;
+    UTF-8 itself is checked column by column as the texts become strings)."""
     octets = np.frombuffer(region, dtype=np.uint8)
     low = octets[octets < 0x20]  # none in a compact page, line ends and tabs in an indented one
     if np.any((low != 0x09) & (low != 0x0A)):
         raise _NotFlat  # C0 controls XML refuses, or a carriage return (normalised by parsers)
     if b"]" in region and b"]]>" in region:
         raise _NotFlat
+    if b"\xef" in region and (b"\xef\xbf\xbe" in region or b"\xef\xbf\xbf" in region):
+        raise _NotFlat  # U+FFFE, U+FFFF: not XML characters
 
 
 def _check_prefix(prefix: bytes) -> None:
@@ -129,41 +156,41 @@ def _check_prefix(prefix: bytes) -> None:
         raise _NotFlat
 
 
-def _first_shape(text: str) -> tuple[str, tuple[str, ...], bool]:
+def _first_shape(region: bytes) -> tuple[bytes, tuple[bytes, ...], bool]:
     """The first record's element name, its field names, and whether whitespace separates
     its elements (pretty-printed pages are; a pattern that allows none is quicker)."""
-    opened = _FIRST_RECORD.match(text)
+    opened = _FIRST_RECORD.match(region)
     if opened is None:
         raise _NotFlat
     tag, pos, fields = opened.group(1), opened.end(), []
-    while (found := _FIRST_FIELD.match(text, pos)) is not None:
+    while (found := _FIRST_FIELD.match(region, pos)) is not None:
         fields.append(found.group(1))
         pos = found.end()
     if not fields or len(set(fields)) != len(fields):
         raise _NotFlat
-    return tag, tuple(fields), _SPACE_BETWEEN.search(text, 0, pos) is not None
+    return tag, tuple(fields), _SPACE_BETWEEN.search(region, 0, pos) is not None
 
 
 @lru_cache(maxsize=_SHAPES_KEPT)
-def _pattern(tag: str, fields: tuple[str, ...], spaced: bool) -> re.Pattern[str]:
+def _pattern(tag: bytes, fields: tuple[bytes, ...], spaced: bool) -> re.Pattern[bytes]:
     """One record of this shape, with the whitespace around it; a field's group is ``None``
     for ``<NAME/>``. ``spaced``: whitespace may also separate the record's elements."""
-    ws = _WS if spaced else ""
-    parts = [f"{_WS}<{re.escape(tag)}>"]
+    ws = _WS if spaced else b""
+    parts = [_WS + b"<" + re.escape(tag) + b">"]
     for name in fields:
         quoted = re.escape(name)
-        parts.append(f"{ws}<{quoted}(?:>([^<]*)</{quoted}>|/>)")  # a value is likelier
-    parts.append(f"{ws}</{re.escape(tag)}>{_WS}")
-    return re.compile("".join(parts))
+        parts.append(ws + b"<" + quoted + b"(?:>([^<]*)</" + quoted + b">|/>)")  # values first
+    parts.append(ws + b"</" + re.escape(tag) + b">" + _WS)
+    return re.compile(b"".join(parts))
 
 
-def _field_values(text: str, pattern: re.Pattern[str], width: int) -> list[str | None]:
-    """Every field text, record after record; the records must fill ``text`` exactly.
+def _field_values(region: bytes, pattern: re.Pattern[bytes], width: int) -> list[bytes | None]:
+    """Every field text, record after record; the records must fill ``region`` exactly.
 
-    ``split`` on the record pattern is one C-driven pass: it gives the text between
+    ``split`` on the record pattern is one C-driven pass: it gives the bytes between
     matches (which must all be empty: nothing but records) and each match's groups.
     """
-    pieces = pattern.split(text)
+    pieces = pattern.split(region)
     step = width + 1
     if any(pieces[0::step]):
         raise _NotFlat  # something other than a record of this shape
@@ -171,25 +198,32 @@ def _field_values(text: str, pattern: re.Pattern[str], width: int) -> list[str |
     return pieces
 
 
-def _columns(fields: tuple[str, ...], values: list[str | None], has_references: bool) -> Columns:
-    """One column per field: every ``width``-th value (``""`` for ``<NAME/>``)."""
+def _columns(
+    fields: tuple[bytes, ...],
+    values: list[bytes | None],
+    referencing: frozenset[bytes],
+    kinds: frozenset[bytes],
+) -> Columns:
+    """One column per field: every ``width``-th value (``""`` for ``<NAME/>``); the values
+    are known to be UTF-8, so the bytes are viewed as strings without a second check.
+    References are replaced in the fields that hold any."""
     width, columns = len(fields), {}
     for i, name in enumerate(fields):
         texts = values[i::width]
-        joined = "\x00".join(filter(None, texts)) if has_references else ""
-        array = pc.fill_null(pa.array(texts, type=TEXT), "")
-        columns[name] = _unescaped(array, joined) if "&" in joined else array
+        array = pa.array(texts, type=pa.large_binary()).view(TEXT)
+        if None in texts:
+            array = pc.fill_null(array, "")
+        columns[name.decode("ascii")] = _unescaped(array, kinds) if name in referencing else array
     return columns
 
 
-def _unescaped(array: pa.Array, joined: str) -> pa.Array:
-    """``array`` with its references replaced, exactly as an XML parser reads them; every
-    ``&`` is known to start a predefined entity or a character reference. ``joined``: all
-    of its texts, to see which references occur."""
-    if "&#" in joined:
+def _unescaped(array: pa.Array, kinds: frozenset[bytes]) -> pa.Array:
+    """``array`` with its references replaced, exactly as an XML parser reads them (every
+    ``&`` is known to start a predefined entity or a character reference)."""
+    if b"#" in kinds:
         return pa.array([_REFERENCE.sub(_referenced, v) for v in array.to_pylist()], type=TEXT)
     for name, char in _PREDEFINED.items():  # &amp; last: "&amp;lt;" is "&lt;", not "<"
-        if f"&{name};" in joined:
+        if f"{name};".encode() in kinds:
             array = pc.replace_substring(array, f"&{name};", char)
     return array
 

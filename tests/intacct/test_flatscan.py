@@ -111,6 +111,8 @@ def test_a_flat_page_is_scanned_to_the_trees_texts(indent: bool) -> None:
     ("text", "expected"),
     [
         ("A &amp;lt; B", "A &lt; B"),  # &amp; is replaced last
+        ("&gt;&quot;&apos;&amp;gt;", ">\"'&gt;"),  # replaced before the scan
+        ("&lt;&amp;lt;", "<&lt;"),  # replaced column by column
         ("&#38;&#x41;&#x1F600;", "&A😀"),  # character references
         ("&lt;&gt;&quot;&apos;", "<>\"'"),
         ("   ", "   "),  # a whitespace-only value is a value
@@ -155,6 +157,13 @@ REFUSED_INSIDE = {
     "]]> in a value": (b"<RECORDNO>1</RECORDNO>", b"<RECORDNO>a]]>b</RECORDNO>"),
     "mismatched close": (b"<RECORDNO>1</RECORDNO>", b"<RECORDNO>1</RECORDN0>"),
     "bad UTF-8": (b"<RECORDNO>1</RECORDNO>", b"<RECORDNO>\xff</RECORDNO>"),
+    "UTF-8 surrogate": (b"<RECORDNO>1</RECORDNO>", b"<RECORDNO>\xed\xa0\x80</RECORDNO>"),
+    "overlong UTF-8": (b"<RECORDNO>1</RECORDNO>", b"<RECORDNO>\xc0\xbc</RECORDNO>"),
+    "U+FFFF": (b"<RECORDNO>1</RECORDNO>", "<RECORDNO>\uffff</RECORDNO>".encode()),
+    "char ref to U+FFFE": (b"<RECORDNO>1</RECORDNO>", b"<RECORDNO>&#xFFFE;</RECORDNO>"),
+    "empty char ref": (b"<RECORDNO>1</RECORDNO>", b"<RECORDNO>&#;</RECORDNO>"),
+    "bad hex char ref": (b"<RECORDNO>1</RECORDNO>", b"<RECORDNO>&#xZZ;</RECORDNO>"),
+    "unterminated entity": (b"<RECORDNO>1</RECORDNO>", b"<RECORDNO>&amp</RECORDNO>"),
     "unclosed record": (b"</CUSTOMER>", b""),
     "truncated": (b"</data>", b"</da"),
     "DOCTYPE": (b"<response>", b"<!DOCTYPE response><response>"),
@@ -257,7 +266,7 @@ def test_generated_flat_pages_are_scanned_to_the_trees_texts(
 
 
 SNIPPETS = [
-    b"<", b">", b"&", b"&amp;", b"&#0;", b"&#x41;", b"&leak;", b"]]>", b"\r", b"\x00", b"\x01",
+    b"<", b">", b"&", b"&amp;", b"&#0;", b"&#x41;", b"&#;", b"&#x", b"&leak;", b"]]>", b"\r", b"\x00", b"\x01",
     b"\xff", b"\xef\xbf\xbe", b"<!-- c -->", b"<![CDATA[x]]>", b"<?pi?>", b"<!DOCTYPE r>",
     b"<X>", b"</X>", b"<X/>", b" a='1'", b"/", b" ", b"\n", b"<data>", b"</data>",
     b"<CUSTOMER>", b"</CUSTOMER>", b"<NAME>", b"</NAME>",
