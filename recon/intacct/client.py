@@ -67,8 +67,9 @@ INTACCT_ENDPOINT = "https://api.intacct.com/ia/xml/xmlgw.phtml"
 #: More than one, so that requests keep going out while the consumer is busy with a page;
 #: at 1 a pull of 50 pages at concurrency 4 took 1.5x its floor instead of 1.2x.
 PAGES_AHEAD_PER_WORKER = 2
-#: Threads parsing the pages of one paged ``query`` (lxml parses without the GIL). Two, so
-#: that the last pages of a pull, which arrive together, are parsed side by side.
+#: Threads reading the pages of one paged ``query`` (scanning a flat page's records, or
+#: parsing a tree, which lxml does without the GIL) while the consumer types the previous
+#: page. Two, so that the last pages of a pull, which arrive together, are read at once.
 PARSER_THREADS = 2
 _ROLLED_BACK = RemoteErrorDetail(
     "XL03000009",
@@ -473,8 +474,8 @@ class IntacctClient:
         """Pages of ``offsets`` in order: ``workers`` requests in flight, parsed off-thread.
 
         Three stages overlap: worker threads send requests and read the bytes;
-        ``PARSER_THREADS`` threads turn bytes into pages (lxml parses without holding the
-        GIL, so parsing runs beside the consumer's own work on the frames); the caller
+        ``PARSER_THREADS`` threads turn bytes into pages (so a page is read while the
+        consumer types the one before; the Arrow and lxml parts run without the GIL); the caller
         consumes the pages in order. Up to ``PAGES_AHEAD_PER_WORKER * workers`` pages are in
         flight or waiting, so a consumer busy with a page does not hold back the next
         requests, and memory stays bounded.

@@ -4,7 +4,8 @@ A raw column is a ``large_string`` Arrow array with one value per record: ``""``
 empty field element (lxml's ``text`` is ``None`` then, never ``""``), null where the record
 has no such element at all. :mod:`recon.intacct.frames` types the columns.
 
-Two paths:
+A ``query`` page the client scanned (:mod:`recon.intacct.flatscan`) arrives with these
+columns already made; for a page that comes as a tree there are two paths:
 
 - **flat** -- a ``query`` page: every record holds the same fields in the same order and no
   field nests. One pass over the tree reads every text into one list, which becomes one

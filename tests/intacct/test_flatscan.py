@@ -266,7 +266,8 @@ def test_generated_flat_pages_are_scanned_to_the_trees_texts(
 
 
 SNIPPETS = [
-    b"<", b">", b"&", b"&amp;", b"&#0;", b"&#x41;", b"&#;", b"&#x", b"&leak;", b"]]>", b"\r", b"\x00", b"\x01",
+    b"<", b">", b"&", b"&amp;", b"&#0;", b"&#x41;", b"&#;", b"&#x", b"&leak;", b"]]>", b"\r",
+    b"\x00", b"\x01",
     b"\xff", b"\xef\xbf\xbe", b"<!-- c -->", b"<![CDATA[x]]>", b"<?pi?>", b"<!DOCTYPE r>",
     b"<X>", b"</X>", b"<X/>", b" a='1'", b"/", b" ", b"\n", b"<data>", b"</data>",
     b"<CUSTOMER>", b"</CUSTOMER>", b"<NAME>", b"</NAME>",
