@@ -304,3 +304,35 @@ def test_the_scanners_columns_are_arrow_strings() -> None:
     assert found is not None and found.nrecords == 3
     assert all(col.type == pa.large_string() for col in found.columns.values())
     assert list(found.columns) == ["RECORDNO", "NAME", "NOTE", "CITY"]
+
+
+# --------------------------------------------------------------------------- fixtures
+
+FIXTURES = Path("/work/shared/fixtures/intacct")
+
+
+@pytest.mark.parametrize(
+    "path", sorted(FIXTURES.rglob("*.xml")), ids=lambda p: str(p.relative_to(FIXTURES))
+)
+def test_every_captured_answer_reads_the_same_scanned_or_not(path: Path) -> None:
+    body = path.read_bytes()
+    assert outcome(body, scan=True) == outcome(body, scan=False)
+
+
+def outcome(body: bytes, scan: bool) -> object:
+    """Everything a caller can see of an answer: each result's status, records and paging
+    attributes, or the error (type and words)."""
+    try:
+        response = parse_response(body, scan_records=scan)
+    except ReconError as exc:
+        return type(exc), str(exc)
+    seen: list[object] = []
+    for result in response.results:
+        if result.data is None:
+            seen.append(result.status)
+            continue
+        page = result.to_page("X")
+        columns, count = extract.page_columns(page, NO_SKIP)
+        texts = {name: values.to_pylist() for name, values in columns.items()}
+        seen.append((result.status, texts, count, page.count, page.totalcount, page.offset))
+    return seen
