@@ -167,17 +167,9 @@ def _intacct_trouble(exc: Exception, p: IntacctProfile) -> str:
     """Plain words for a failed Intacct sign-in (error texts: spec §2.4, §2.5)."""
     where = _where(p.endpoint)
     url_hint = f"is the endpoint URL right? It is usually {INTACCT_ENDPOINT}"
-    if isinstance(exc, ConfigError):
-        return f"Intacct: the connection details are not complete: {exc}"
-    if not isinstance(exc, ReconError):
-        return f"Intacct: the endpoint URL is not a valid URL ({exc}): {url_hint}."
-    if isinstance(exc, TransportError):
-        return (
-            f"Intacct: cannot reach {where} ({_reason(exc)}). Check the endpoint URL and that "
-            "this computer can reach it."
-        )
-    if isinstance(exc, RateLimitedError):
-        return "Intacct: Intacct is limiting requests just now (rate limit); try again shortly."
+    shared = _shared_trouble("Intacct", exc, where, "endpoint URL", url_hint)
+    if shared is not None:
+        return shared
     if isinstance(exc, ControlError) and "XL03000006" in exc.errornos:
         # Control-level XL03000006 "Incorrect Intacct XML Partner ID or password".
         return (
@@ -245,15 +237,9 @@ def _bigtime_trouble(exc: Exception, p: BigTimeProfile) -> str:
     """Plain words for a failed BigTime check (status meanings: spec §3)."""
     where = _where(p.base_url)
     url_hint = f"is the base URL right? It ends in /BigtimeData/api/v2 (usually {BIGTIME_BASE_URL})"
-    if isinstance(exc, ConfigError):
-        return f"BigTime: the connection details are not complete: {exc}"
-    if not isinstance(exc, ReconError):
-        return f"BigTime: the base URL is not a valid URL ({exc}): {url_hint}."
-    if isinstance(exc, TransportError):
-        return (
-            f"BigTime: cannot reach {where} ({_reason(exc)}). Check the base URL and that "
-            "this computer can reach it."
-        )
+    shared = _shared_trouble("BigTime", exc, where, "base URL", url_hint)
+    if shared is not None:
+        return shared
     if isinstance(exc, AuthenticationError) and exc.status == 401:
         if p.api_token is not None:
             return (
@@ -264,8 +250,6 @@ def _bigtime_trouble(exc: Exception, p: BigTimeProfile) -> str:
             f"BigTime: sign-in refused for {p.user_id!r} (HTTP 401): check the user ID "
             f"(e-mail), the password and the firm ID {p.firm!r}."
         )
-    if isinstance(exc, RateLimitedError):
-        return "BigTime: BigTime is limiting requests just now (rate limit); try again shortly."
     if isinstance(exc, NotFoundError):
         return f"BigTime: {where} answered 'not found' (HTTP 404): {url_hint}."
     if isinstance(exc, PermissionDeniedError):
@@ -279,6 +263,24 @@ def _bigtime_trouble(exc: Exception, p: BigTimeProfile) -> str:
 
 
 # --- helpers ------------------------------------------------------------------------------
+
+
+def _shared_trouble(
+    system: str, exc: Exception, where: str, url_name: str, url_hint: str
+) -> str | None:
+    """Words for the troubles both systems share (details, URL, network, rate limit)."""
+    if isinstance(exc, ConfigError):
+        return f"{system}: the connection details are not complete: {exc}"
+    if not isinstance(exc, ReconError):
+        return f"{system}: the {url_name} is not a valid URL ({exc}): {url_hint}."
+    if isinstance(exc, TransportError):
+        return (
+            f"{system}: cannot reach {where} ({_reason(exc)}). Check the {url_name} and that "
+            "this computer can reach it."
+        )
+    if isinstance(exc, RateLimitedError):
+        return f"{system}: {system} is limiting requests just now (rate limit); try again shortly."
+    return None
 
 
 def _failed(system: str, words: str, secrets: Iterable[str]) -> SystemCheck:
