@@ -27,8 +27,6 @@ from recon.profiles.store import profiles_table
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["ProfileInfo", "list_profiles", "profiles_frame", "read_setup"]
-
 
 @dataclass(frozen=True)
 class ProfileInfo:

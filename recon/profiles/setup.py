@@ -18,23 +18,6 @@ from recon.config import BigTimeProfile, IntacctProfile, Profile, Secret
 from recon.errors import ConfigError
 from recon.intacct.client import INTACCT_ENDPOINT
 
-__all__ = [
-    "ENV_NAME",
-    "PROFILE_NAME",
-    "RESERVED_NAMES",
-    "SECRETS_MODES",
-    "SECRET_KEYS",
-    "BigTimeSetup",
-    "IntacctSetup",
-    "ProfileSetup",
-    "SecretsMode",
-    "check_mode",
-    "check_profile_name",
-    "checked_bigtime",
-    "checked_intacct",
-    "profile_from_setup",
-]
-
 SecretsMode = Literal["keyring", "env"]
 SECRETS_MODES: tuple[SecretsMode, ...] = ("keyring", "env")
 

@@ -33,8 +33,6 @@ from recon.profiles.setup import (
     checked_intacct,
 )
 
-__all__ = ["profiles_table", "remove_profile", "save_profile"]
-
 #: Keys recon writes in each section; saving replaces exactly these and keeps the rest.
 _WRITTEN: Mapping[str, tuple[str, ...]] = {
     "intacct": ("endpoint", "sender_id", "company_id", "user_id", "entity_id"),
