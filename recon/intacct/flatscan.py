@@ -48,8 +48,8 @@ _FIRST_FIELD = re.compile(_WS + b"<(" + _NAME + rb")(?:/>|>[^<]*</\1>)")
 _SPACE_BETWEEN = re.compile(rb">[ \t\n]+<")
 _DATA_OPEN = re.compile(rb"<data[ \t\r\n/>]")
 _REFERENCE = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,7})|#x([0-9A-Fa-f]{1,6}));")
-_AMPERSAND = re.compile(rb"&(amp;|lt;|gt;|quot;|apos;|#|)")  # b"": a bare &
-_STRAY_AMP = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});)")
+# What may follow an "&": a predefined entity or a character reference; b"" is anything else.
+_AMPERSAND = re.compile(rb"&(amp;|lt;|gt;|quot;|apos;|#[0-9]{1,7};|#x[0-9A-Fa-f]{1,6};|)")
 _PREDEFINED = {"lt": "<", "gt": ">", "quot": '"', "apos": "'", "amp": "&"}
 #: Records whose fields (shape) a compiled pattern is kept for; a pull has a handful.
 _SHAPES_KEPT = 64
@@ -100,10 +100,6 @@ def _scan(body: bytes) -> Scanned | None:
         return None
     region = body[open_end:close]
     _check_characters(region)
-    try:
-        region.decode("utf-8")  # so every text is: each lies between ASCII markup
-    except UnicodeDecodeError:
-        return None  # the parser says what is wrong, in its words
     referencing, kinds = _references(region)
     tag, fields, spaced = _first_shape(region)
     values = _field_values(region, _pattern(tag, fields, spaced), len(fields))
@@ -113,7 +109,8 @@ def _scan(body: bytes) -> Scanned | None:
 
 def _references(region: bytes) -> tuple[frozenset[bytes], frozenset[bytes]]:
     """The names of the fields whose texts hold references, and the kinds of reference
-    (``b"amp;"`` ... ``b"#"``); refuses a bare ``&`` and undeclared entities.
+    (``b"amp;"``, ``b"#38;"``, ...); refuses a bare ``&``, undeclared entities and
+    malformed character references, which the parser refuses.
 
     A reference sits in a text, so the ``<`` before it opens the field that holds it.
     """
@@ -123,18 +120,19 @@ def _references(region: bytes) -> tuple[frozenset[bytes], frozenset[bytes]]:
     for found in _AMPERSAND.finditer(region):
         kind = found.group(1)
         if not kind:
-            raise _NotFlat  # a bare & or an entity no DTD declares: the parser refuses it
+            raise _NotFlat  # "a & b", "&leak;", "&#;", "&#xZZ;"
         kinds.add(kind)
         opened = region.rfind(b"<", 0, found.start())
         names.add(region[opened + 1 : region.find(b">", opened)])
-    if b"#" in kinds and _STRAY_AMP.search(region):
-        raise _NotFlat  # a malformed character reference ("&#;", "&#xZZ;")
     return frozenset(names), frozenset(kinds)
 
 
 def _check_characters(region: bytes) -> None:
-    """Refuse what a parser would refuse or rewrite in text (each check a C-speed pass;
-    UTF-8 itself is checked column by column as the texts become strings)."""
+    """Refuse what a parser would refuse or rewrite in text (each check a C-speed pass)."""
+    try:
+        region.decode("utf-8")  # the whole region, so each text is: it lies between ASCII
+    except UnicodeDecodeError:
+        raise _NotFlat from None  # the parser says what is wrong, in its words
     octets = np.frombuffer(region, dtype=np.uint8)
     low = octets[octets < 0x20]  # none in a compact page, line ends and tabs in an indented one
     if np.any((low != 0x09) & (low != 0x0A)):
@@ -220,7 +218,7 @@ def _columns(
 def _unescaped(array: pa.Array, kinds: frozenset[bytes]) -> pa.Array:
     """``array`` with its references replaced, exactly as an XML parser reads them (every
     ``&`` is known to start a predefined entity or a character reference)."""
-    if b"#" in kinds:
+    if any(kind.startswith(b"#") for kind in kinds):
         return pa.array([_REFERENCE.sub(_referenced, v) for v in array.to_pylist()], type=TEXT)
     for name, char in _PREDEFINED.items():  # &amp; last: "&amp;lt;" is "&lt;", not "<"
         if f"{name};".encode() in kinds:
