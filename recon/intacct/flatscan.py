@@ -73,11 +73,14 @@ class Scanned:
         empty field (as :mod:`recon.intacct.extract` gives them), in the records' order.
     nrecords:
         The number of records.
+    source:
+        The whole document, from which the record elements can still be parsed.
     """
 
     envelope: bytes = field(repr=False)
     columns: Columns
     nrecords: int
+    source: bytes = field(repr=False)
 
 
 def scan(body: bytes) -> Scanned | None:
@@ -104,7 +107,7 @@ def _scan(body: bytes) -> Scanned | None:
     tag, fields, spaced = _first_shape(region)
     values = _field_values(region, _pattern(tag, fields, spaced), len(fields))
     columns = _columns(fields, values, referencing, kinds)
-    return Scanned(body[:open_end] + body[close:], columns, len(values) // len(fields))
+    return Scanned(body[:open_end] + body[close:], columns, len(values) // len(fields), body)
 
 
 def _references(region: bytes) -> tuple[frozenset[bytes], frozenset[bytes]]:

@@ -119,8 +119,6 @@ class Result:
     errors: tuple[RemoteErrorDetail, ...] = ()
     #: The records of ``data``, scanned into columns (``parse_response(scan_records=True)``).
     scanned: flatscan.Scanned | None = field(default=None, repr=False)
-    #: The whole answer, kept with ``scanned`` so the record elements can still be had.
-    source: bytes | None = field(default=None, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -170,7 +168,7 @@ class Result:
             offset=_int_attr(attrs.get("offset"), -1),
             result_id=attrs.get("resultId") or "",
             columns=None if scanned is None else scanned.columns,
-            source=None if scanned is None else self.source,
+            source=None if scanned is None else scanned.source,
         )
 
 
@@ -322,7 +320,7 @@ def parse_response(
         results = response.results
         # The cut must have emptied the one <data> of the one result; else read it all.
         if len(results) == 1 and results[0].data is not None and not len(results[0].data):
-            carried = replace(results[0], scanned=scanned, source=body)
+            carried = replace(results[0], scanned=scanned)
             return replace(response, results=(carried,))
     return _parse_root(xmlsafe.parse(body), ctx)
 
