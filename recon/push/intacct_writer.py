@@ -44,6 +44,7 @@ from recon.canonical import ENTITIES
 from recon.errors import ConfigError, ReconError, ReplayRefusedError
 from recon.intacct import request as rq
 from recon.intacct import schema
+from recon.intacct.extract import Skip, page_columns
 from recon.intacct.filters import F
 from recon.intacct.frames import pages_to_frame
 from recon.intacct.pull import spec_for
@@ -106,6 +107,8 @@ MAX_FUNCTIONS_PER_REQUEST = 100
 _TRANSACTIONS = ("time_entry", "invoice")
 #: Entities with no Intacct write here: payments are Intacct's own (never pushed to it).
 _NOT_WRITABLE = ("payment",)
+#: Stale-guard reads want every field they select, as it is named on the wire.
+_NO_SKIP = Skip(frozenset(), frozenset())
 
 Record = dict[str, Any]
 
@@ -403,10 +406,10 @@ class IntacctWriter:
         """
         rows: list[dict[str, str]] = []
         for page in self.client.query(obj, list(fields), filter=F(field) == value):
-            for record in page.records():
-                rows.append(
-                    {str(c.tag): (c.text or "").strip() for c in record if isinstance(c.tag, str)}
-                )
+            # The page's columns as the pull reads them: a scanned page is not parsed again.
+            columns, count = page_columns(page, _NO_SKIP)
+            texts = {name: values.to_pylist() for name, values in columns.items()}
+            rows += ({n: (t[i] or "").strip() for n, t in texts.items()} for i in range(count))
         return rows
 
     def _recordno(self, obj: str, field: str, value: str) -> str | None:
