@@ -41,6 +41,10 @@ class Served:
         return self.bigtime.auth.issued()
 
 
+#: The seeded demo firm per test process, keyed by the session's temp path factory.
+_SEEDED: dict[int, Path] = {}
+
+
 def seed_copy(pristine: Path, dest: Path) -> Path:
     """A private copy of a seeded data directory (seeding once per session saves seconds)."""
     shutil.copytree(pristine, dest)
@@ -48,9 +52,14 @@ def seed_copy(pristine: Path, dest: Path) -> Path:
 
 
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data = tmp_path_factory.mktemp("pristine") / "demo"
-    prepare(data, scale=1)
-    return data
+    """The demo firm, seeded once per test process (about 3 s); never served from: tests
+    serve a :func:`seed_copy` of it (:func:`served_copy`)."""
+    key = id(tmp_path_factory)
+    if key not in _SEEDED:
+        data = tmp_path_factory.mktemp("pristine") / "demo"
+        prepare(data, scale=1)
+        _SEEDED[key] = data
+    return _SEEDED[key]
 
 
 @contextmanager
@@ -59,3 +68,19 @@ def served(data: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Served]:
         for name, value in demo_environment(data, ia.url, bt.url).items():
             monkeypatch.setenv(name, value)
         yield Served(data, ia.url, bt.url, ia, bt)
+
+
+@contextmanager
+def served_copy(
+    tmp_path_factory: pytest.TempPathFactory,
+    dest: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    config: str | None = None,
+) -> Iterator[Served]:
+    """:func:`served` over a private copy of the seeded firm at ``dest``, with ``config``
+    as its ``config.toml`` when given."""
+    data = seed_copy(seeded(tmp_path_factory), dest)
+    if config is not None:
+        (data / "config.toml").write_text(config, encoding="utf-8")
+    with served(data, monkeypatch) as s:
+        yield s

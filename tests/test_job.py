@@ -21,7 +21,7 @@ from recon.job import (
 )
 from recon.sandbox.firm import generate
 from recon.store import Store
-from tests.demo_sandboxes import seed_copy, seeded, served
+from tests.demo_sandboxes import served_copy
 
 YEAR = {"start": "2025-01-01", "end": "2025-12-31"}
 RULES = """
@@ -37,16 +37,9 @@ targets = ["bigtime"]
 """
 
 
-@pytest.fixture(scope="module")
-def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return seeded(tmp_path_factory)
-
-
 @pytest.fixture
-def env(pristine: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    data = seed_copy(pristine, tmp_path / "demo")
-    (data / "config.toml").write_text(RULES, encoding="utf-8")
-    with served(data, monkeypatch) as s:
+def env(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    with served_copy(tmp_path_factory, tmp_path / "demo", monkeypatch, RULES) as s:
         yield s
 
 

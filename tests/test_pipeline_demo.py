@@ -13,14 +13,13 @@ import pytest
 from recon.config import sandbox_profile
 from recon.pipeline import pull_both, pulled_text, reconcile
 from recon.sandbox.firm import generate
-from tests.demo_sandboxes import seeded, served
+from tests.demo_sandboxes import served_copy
 
 
 def test_pull_both_then_reconcile_finds_exactly_the_planted(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    data: Path = seeded(tmp_path_factory)
-    with served(data, monkeypatch) as s:
+    with served_copy(tmp_path_factory, tmp_path / "demo", monkeypatch) as s:
         pulled = pull_both(
             sandbox_profile(s.intacct_url, s.bigtime_url),
             dt.date(2025, 1, 1),

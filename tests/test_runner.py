@@ -24,20 +24,14 @@ from recon.runner import (
     find_notebook,
 )
 from recon.sandbox.firm import generate
-from tests.demo_sandboxes import seed_copy, seeded, served
+from tests.demo_sandboxes import served_copy
 
 PLANTED = len(generate().manifest)
 
 
-@pytest.fixture(scope="module")
-def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return seeded(tmp_path_factory)
-
-
 @pytest.fixture
-def env(pristine: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    data = seed_copy(pristine, tmp_path / "demo")
-    with served(data, monkeypatch) as s:
+def env(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    with served_copy(tmp_path_factory, tmp_path / "demo", monkeypatch) as s:
         yield s
 
 

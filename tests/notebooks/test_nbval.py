@@ -12,13 +12,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.demo_sandboxes import seed_copy, seeded, served
+from tests.demo_sandboxes import served_copy
 from tests.notebooks.record_outputs import CHECK, NOTEBOOKS, ROOT
-
-
-@pytest.fixture(scope="module")
-def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return seeded(tmp_path_factory)
 
 
 def test_committed_notebooks_hold_only_contract_outputs() -> None:
@@ -35,11 +30,10 @@ def test_committed_notebooks_hold_only_contract_outputs() -> None:
 
 
 def test_notebooks_pass_nbval_against_the_sandboxes(
-    pristine: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    data = seed_copy(pristine, tmp_path / "demo")
     paths = [str(ROOT / "notebooks" / f"{n}.ipynb") for n in NOTEBOOKS]
-    with served(data, monkeypatch):
+    with served_copy(tmp_path_factory, tmp_path / "demo", monkeypatch):
         proc = subprocess.run(
             [sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env",
              "-p", "no:cacheprovider", "-q", "-o", "addopts=", *paths],
