@@ -25,7 +25,7 @@ from recon.intacct.filters import F
 from recon.intacct.uncertain import TIMESHEETENTRY_LINK_FIELD
 from recon.mapping.bigtime_lists import LIST_ENTITIES
 from recon.plan import Change
-from recon.push.intacct_writer import MAX_FUNCTIONS_PER_REQUEST
+from recon.push.intacct_writer import ENTRY_FIELDS, MAX_FUNCTIONS_PER_REQUEST
 from recon.push.writers import (
     BatchWriter,
     UnresolvedReference,
@@ -475,3 +475,25 @@ def test_bigtime_lookups_are_read_once_and_a_create_forgets_only_its_kind(
     assert writer.current(departments[2]) == {"department_id": "ADV"}
     # ... but the clients' cache is re-read: the new client resolves to its new id.
     assert str(writer.lookups.sid("client", created.key)) == str(sid)
+
+
+def test_intacct_timesheet_update_resends_the_other_entries_as_read(
+    systems: Systems, demo_changes: list[Change]
+) -> None:
+    """A timesheet update replaces every entry: the entries the change is not about go back
+    exactly as Intacct holds them -- nothing cleared, nothing invented for empty fields."""
+    writer = systems.intacct_writer()
+    update = first(demo_changes, "time_entry", "update", "intacct")
+    built = writer.function_for(update, "k1").body.findall(".//TIMESHEETENTRY")
+    others = [e for e in built if e.findtext(TIMESHEETENTRY_LINK_FIELD) != update.key]
+    assert others, "the demo update's timesheet has other entries"
+    for entry in others:
+        link = entry.findtext(TIMESHEETENTRY_LINK_FIELD)
+        pages = systems.ia.query("TIMESHEETENTRY", list(ENTRY_FIELDS),
+                                 filter=F(TIMESHEETENTRY_LINK_FIELD) == link)  # fmt: skip
+        (stored,) = [r for page in pages for r in page.records()]
+        held = {str(f.tag): (f.text or "").strip() for f in stored}
+        expected = {name: text for name, text in held.items() if text}
+        if expected.get("TASKID"):
+            expected.pop("TASKKEY", None)  # spec §5: a task by TASKKEY or TASKID, not both
+        assert {str(f.tag): f.text for f in entry} == expected
