@@ -5,8 +5,10 @@ Every Intacct call is a POST, reads included, so retry policy is decided per *op
 
 - reads retry with exponential backoff and jitter on connection errors, read timeouts,
   HTTP 429 / ``GW-0010`` (honouring ``Retry-After``, capped by
-  ``uncertain.RETRY_AFTER_CAP_SECONDS``) and HTTP 5xx -- but never on 524 (spec §1.1: "CDN
-  cut connection but Intacct still processing request");
+  ``uncertain.RETRY_AFTER_CAP_SECONDS``) and HTTP 5xx, 524 included: the SDKs refuse to
+  retry a 524 (spec §1.1: "CDN cut connection but Intacct still processing request")
+  because a *write* may still land; a read changes nothing, so asking again is safe, and one
+  slow answer must not fail a whole reconcile;
 - writes are never retried blindly: a connect failure (the request never left) is retried;
   anything after the request left (read timeout, dropped connection, 5xx, 524, cut or
   unreadable body) raises :class:`WriteOutcomeUnknown` carrying the function control ids, to
@@ -151,10 +153,13 @@ def _check_status(answer: http.Answer, call: Call, retry_after_cap: float) -> No
     if status == HTTP_CDN_TIMEOUT:
         if call.write:
             raise _unknown(call, "HTTP 524: the CDN gave up but Intacct may still be processing")
-        # Spec §1.1: the SDKs never retry 524, for reads either.
-        raise GatewayError(
-            f"{call.doing} failed: HTTP 524, Intacct took too long; try a smaller page or later",
-            status=status,
+        # A read is safe to ask again (the SDKs' refusal is about writes): retried like a 5xx.
+        raise http.RetrySignal(
+            GatewayError(
+                f"{call.doing} failed: HTTP 524, Intacct took too long; try a smaller page "
+                "or later",
+                status=status,
+            )
         )
     if status == 429:
         delay = http.retry_after_seconds(answer.headers.get("Retry-After"), cap=retry_after_cap)

@@ -236,13 +236,21 @@ def test_read_retries_read_timeout() -> None:
     assert srv.hits == 2 and len(sleeps) == 1
 
 
-def test_read_never_retries_524() -> None:
+def test_read_retries_524() -> None:
+    """A read is safe to ask again: one 524 (the CDN gave up) must not fail a reconcile."""
     sleeps = Sleeps()
     with CannedServer([Reply(524, b"", {}), Reply()]) as srv:
-        with pytest.raises(GatewayError) as info:
-            transport(sleeps).exchange(srv.url, b"<request/>", READ)
+        assert transport(sleeps).exchange(srv.url, b"<request/>", READ).results
+    assert srv.hits == 2 and len(sleeps) == 1
+
+
+def test_read_524_every_time_ends_in_one_clear_error() -> None:
+    sleeps = Sleeps()
+    with CannedServer([Reply(524, b"", {})] * 3) as srv:
+        with pytest.raises(GatewayError, match="524, Intacct took too long") as info:
+            transport(sleeps, max_retries=2).exchange(srv.url, b"<request/>", READ)
     assert info.value.status == 524
-    assert (srv.hits, sleeps) == (1, [])
+    assert (srv.hits, len(sleeps)) == (3, 2)
 
 
 def test_connect_failure_is_retried_then_reported() -> None:
