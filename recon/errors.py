@@ -170,5 +170,15 @@ class WriteOutcomeUnknown(TransportError):
         self.controlids = controlids
 
 
+class OutcomeUnconfirmed(ReconError):
+    """A write of unknown outcome was looked into, and the target does not show it.
+
+    The evidence that it ran (Intacct refusing its control id as a replay) is not matched
+    by the record: it does not hold every value the change writes, compared exactly. The
+    change stays in doubt -- never "applied" on weaker evidence -- and the message says
+    what the record holds instead.
+    """
+
+
 class MalformedResponseError(RemoteError):
     """The remote system answered with something that is not a valid response."""

@@ -9,7 +9,8 @@ only way to know is to look (ENGINEERING-NOTES, "Exactly-once writes"):
   inactive rows included), time entry by the staffer's sheet for that ``Dt`` matching
   ``ProjectSID``, ``Hours_IN`` and ``Notes``;
 - an update is confirmed when the record shows every writable field that was sent
-  (names in any case; numbers compared as Decimal, dates as dates).
+  (names in any case; numbers compared as Decimal, dates as dates, text exactly: a write
+  whose whole point is letter case or spacing is confirmed only by the exact text).
 
 Limits: a natural key only identifies a record if it is unique. BigTime refuses duplicate
 ``ClientId``/``ProjectCode``, but two identical time entries are legal -- pass the SIDs
@@ -122,8 +123,9 @@ def shows(res: Resource, record: Mapping[str, Any], sent: Mapping[str, Any]) -> 
 
 
 def same_value(spec: Field | None, got: Any, sent: Any) -> bool:
-    """Equal as BigTime means it: numbers as Decimal, dates as dates, null == ``""``."""
-    if _blank(got) and _blank(sent):
+    """Equal as BigTime means it: numbers as Decimal, dates as dates, null == ``""``, text
+    exactly (case and spacing count: they may be what the write was for)."""
+    if _empty(got) and _empty(sent):
         return True
     kind = spec.kind if spec is not None else "text"
     try:
@@ -140,7 +142,7 @@ def same_value(spec: Field | None, got: Any, sent: Any) -> bool:
     if kind == "list":
         nested = NESTED.get(spec.name) if spec is not None else None
         return _list_shows(got, sent, nested)
-    return _loose(got, sent)
+    return _plain_equal(got, sent)
 
 
 # --- helpers --------------------------------------------------------------------------
@@ -216,12 +218,28 @@ def _sid(row: Mapping[str, Any], res: Resource) -> Any:
 
 
 def _same_key(got: Any, sent: Any) -> bool:
-    # Natural keys are codes and e-mails; BigTime's duplicate check is assumed to ignore case.
-    return str(got or "").strip().casefold() == str(sent or "").strip().casefold()
+    # Exactly: a record whose key differs in case or spacing is another record (or ours not
+    # as it was meant), never proof that this create landed.
+    return _text(got) == _text(sent)
+
+
+def _same_name(got: Any, sent: Any) -> bool:
+    # A custom field's *name* is matched as BigTime matches it (case-insensitively).
+    return _text(got).strip().casefold() == _text(sent).strip().casefold()
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
 
 
 def _blank(value: Any) -> bool:
+    """No usable value (a key field of a create must have one)."""
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _empty(value: Any) -> bool:
+    """Null or the empty string, which BigTime answers alike; whitespace is a value."""
+    return value is None or value == ""
 
 
 def _number(value: Any) -> Decimal | None:
@@ -238,14 +256,14 @@ def _boolean(value: Any) -> bool:
     return bool(value)
 
 
-def _loose(got: Any, sent: Any) -> bool:
-    """Text (or a value of unknown kind): numbers as Decimal, otherwise exact after strip."""
+def _plain_equal(got: Any, sent: Any) -> bool:
+    """Text (or a value of unknown kind): numbers as Decimal, otherwise the exact text."""
     if isinstance(got, int | Decimal) or isinstance(sent, int | Decimal):
         try:
             return _number(got) == _number(sent)
         except (InvalidOperation, TypeError):
             return False
-    return ("" if got is None else str(got).strip()) == ("" if sent is None else str(sent).strip())
+    return _text(got) == _text(sent)
 
 
 def _list_shows(got: Any, sent: Any, nested: Resource | None) -> bool:
@@ -265,5 +283,5 @@ def _list_shows(got: Any, sent: Any, nested: Resource | None) -> bool:
 def _item_same(got: Any, sent: Any, key: str) -> bool:
     # UDF names are matched like BigTime matches them (case-insensitively); values exactly.
     if key == "Name":
-        return _same_key(got, sent)
-    return (_blank(got) and _blank(sent)) or _loose(got, sent)
+        return _same_name(got, sent)
+    return (_empty(got) and _empty(sent)) or _plain_equal(got, sent)

@@ -333,30 +333,31 @@ class BigTimeWriter:
     def settle(self, change: Change, idem_key: str) -> str | None:
         """Read back: the record's id if the change shows in BigTime, else ``None``.
 
+        "Shows" is judged on the record read now and mapped exactly as a pull maps it
+        (:meth:`current`), field by field with the canonical values' own equality -- the
+        equality the diff found the difference with. A change made *because* of letter case
+        or spacing is therefore confirmed only by the exact text: a comparison that ignored
+        them would call a lost write applied (issue 12: a trailing space "removed" by a
+        write that never landed).
+
         A create is found by its natural key (``settle_create``; a staffer by its "Employee
         ID"); when its later steps (the team lead) had not run yet, they are completed
         here, since creating again would duplicate the record. An update counts as applied
-        when every field it sends shows (``settle_update``) -- else ``None``, and resending
-        it is harmless (it sets values). For a reference list: applied when the item shows
-        the after values (someone made the change by hand).
+        when every field it writes shows -- else ``None``, and resending it is harmless (it
+        sets values). For a reference list: applied when the item shows the after values
+        (someone made the change by hand).
         """
+        if change.entity not in LIST_ENTITIES:
+            resource, _, _ = self._record_spec(change)
+            if change.action == "create":
+                return self._settle_create(change, resource)
+        now = self.current(change)  # the record itself is read fresh
+        if now is None or differing(change, now):
+            return None
         if change.entity in LIST_ENTITIES:
-            now = self.current(change)
-            if now is None or differing(change, now):
-                return None
             item = self.lookups.sid(_list_kind(change.entity), change.key)
             return None if item is None else str(item)
-        resource, _, _ = self._record_spec(change)
-        if change.action == "create":
-            return self._settle_create(change, resource)
-        sid = self._sid_of(change)
-        if sid is None:
-            return None
-        body, team = self._bodies(change)
-        shown = not body or self.client.settle_update(resource, sid, body)
-        if shown and not isinstance(team, _NoTeam):
-            shown = _lead(self.client.project_team(sid)) == team
-        return str(sid) if shown else None
+        return str(self._existing(change))
 
     # --- records --------------------------------------------------------------------------
 

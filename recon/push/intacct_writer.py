@@ -41,7 +41,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from recon.canonical import ENTITIES
-from recon.errors import ConfigError, ReconError, ReplayRefusedError
+from recon.errors import ConfigError, OutcomeUnconfirmed, ReconError, ReplayRefusedError
 from recon.intacct import request as rq
 from recon.intacct import schema
 from recon.intacct.extract import Skip, page_columns
@@ -61,6 +61,7 @@ from recon.push.writers import (
     afters,
     canonical_values,
     check_pushable,
+    differing,
     record_label,
     typed,
 )
@@ -183,13 +184,15 @@ class IntacctWriter:
         return result.unwrap() or ""
 
     def settle(self, change: Change, idem_key: str) -> str | None:
-        """Resend with the same control id: a replay refusal means it was applied.
+        """Resend with the same control id: a replay refusal the record confirms means it
+        was applied (:meth:`settle_many`).
 
         Returns the remote id: either the first send was applied (Intacct refuses the resend
-        as a replay) or this resend applied it -- so never ``None``. An empty string when it
-        was applied but the record is gone since. Raises as :meth:`apply` does otherwise:
-        :class:`~recon.errors.WriteOutcomeUnknown` again (settle later), or a definite
-        refusal (nothing was applied).
+        as a replay and the record shows the change) or this resend applied it -- so never
+        ``None``. An empty string when it was applied but its id could not be read. Raises
+        as :meth:`apply` does otherwise: :class:`~recon.errors.WriteOutcomeUnknown` again
+        (settle later), :class:`~recon.errors.OutcomeUnconfirmed` (a replay the record does
+        not show: still in doubt), or a definite refusal (nothing was applied).
         """
         function = self.function_for(change, idem_key)
         (result,) = self.settle_many([(change, function)])
@@ -264,11 +267,17 @@ class IntacctWriter:
         return out
 
     def settle_many(self, writes: Sequence[Write]) -> list[ChangeResult]:
-        """Resend the writes with their control ids: a replay refusal means applied.
+        """Resend the writes with their control ids; a replay refusal, confirmed by the
+        record, means applied.
 
-        Each applied write's result holds its remote id (``""`` if the record is gone
-        since); the others hold the refusal of this resend (nothing of theirs was applied)
-        or why the record could not be read. Raises as :meth:`apply_many` for the request.
+        A replay refusal says the control id ran before (spec §4.5), but how Intacct words
+        it is UNCERTAIN (:mod:`recon.intacct.uncertain`), so it is not taken alone: the
+        record is read back and must show every value the change writes, compared exactly
+        as the diff compares them (:meth:`_confirmed`). Each applied write's result holds
+        its remote id; the others hold the refusal of this resend (nothing of theirs was
+        applied), why the record could not be read, or an
+        :class:`~recon.errors.OutcomeUnconfirmed` naming what the record holds instead.
+        Raises as :meth:`apply_many` for the request.
         """
         out: list[ChangeResult] = []
         for (change, function), result in zip(writes, self.apply_many(writes), strict=True):
@@ -276,11 +285,23 @@ class IntacctWriter:
                 log.info("Intacct: control id %s ran before: %s", function.controlid,
                          record_label(change))  # fmt: skip
                 try:
-                    result = ChangeResult(change.change_id, self._locate(change) or "")
-                except ReconError as exc:  # applied, but its id unread: settle it again later
+                    result = self._confirmed(change, function.controlid)
+                except ReconError as exc:  # ran, but unread: settle it again later
                     result = ChangeResult(change.change_id, error=exc)
             out.append(result)
         return out
+
+    def _confirmed(self, change: Change, controlid: str) -> ChangeResult:
+        """The result of a change whose control id ran before: applied if the record shows
+        it, else in doubt with what the record holds."""
+        rest = differing(change, self.current(change))
+        if not rest:
+            return ChangeResult(change.change_id, self._locate(change) or "")
+        return ChangeResult(change.change_id, error=OutcomeUnconfirmed(
+            f"Intacct refused to run control id {controlid} again because it already ran, "
+            f"but {record_label(change)} does not show the change now ({', '.join(rest)} "
+            "differ)"
+        ))  # fmt: skip
 
     # --- building the write ---------------------------------------------------------------
 

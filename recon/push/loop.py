@@ -18,6 +18,7 @@ from recon.errors import (
     ConfigError,
     FunctionError,
     MalformedResponseError,
+    OutcomeUnconfirmed,
     RateLimitedError,
     ReconError,
     RemoteError,
@@ -35,6 +36,7 @@ from recon.push.words import (
     no_writer_words,
     not_seen_words,
     stale_words,
+    unconfirmed_words,
     unexpected_words,
     unread_words,
 )
@@ -445,6 +447,8 @@ class PushRun:
             # send never ran either), or BigTime refused finishing a landed create's later
             # steps. Report it like a refused send.
             return self._fail(item, change, exc)
+        if isinstance(exc, OutcomeUnconfirmed):  # it may have run; the record says not
+            return self._unknown(item, change, unconfirmed_words(change, exc))
         if not isinstance(exc, ReconError):  # a bug: keep going, the next push settles it
             log.error("settling %s failed unexpectedly", change.change_id, exc_info=exc)
             return self._unknown(item, change, unexpected_words(change, exc))

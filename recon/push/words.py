@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from recon.errors import (
     AuthenticationError,
     GatewayError,
+    OutcomeUnconfirmed,
     PermissionDeniedError,
     RateLimitedError,
     RemoteError,
@@ -32,6 +33,7 @@ __all__ = [
     "no_writer_words",
     "not_seen_words",
     "stale_words",
+    "unconfirmed_words",
     "unexpected_words",
     "unread_words",
 ]
@@ -132,6 +134,16 @@ def not_seen_words(change: Change, exc: BaseException) -> str:
         f"{change.label}: no answer came back from {system} ({exc}) and reading the "
         f"record back does not show the change yet; the next push checks again and "
         f"sends it if it never arrived. Do not make this change by hand meanwhile."
+    )
+
+
+def unconfirmed_words(change: Change, exc: OutcomeUnconfirmed) -> str:
+    """A write that may have run, whose record does not show it: stays in doubt."""
+    system = SYSTEM_LABELS[change.target]
+    return (
+        f"{change.label}: not confirmed -- {exc}. It may have been changed in {system} since. "
+        f"It stays in doubt and the next push looks again; if the record should read as "
+        f"this change says, correct it in {system} and the next push confirms it."
     )
 
 

@@ -600,14 +600,17 @@ CLIENTS = (
 )
 
 
-def test_settle_create_finds_a_client_by_client_id_any_case() -> None:
+def test_settle_create_finds_a_client_by_its_exact_client_id() -> None:
+    """A record whose key differs in case or spacing is not proof that this create landed."""
     detail = raw('{"SystemId": 2, "ClientId": "c-2", "Nm": "New", "Notes": "n"}')
     routes = Routes({"GET /client": raw(CLIENTS), "GET /client/detail/2": detail})
     with ScriptedServer(routes) as srv:
         client = bt(srv)
-        assert client.settle_create("client", {"clientid": " C-2 ", "Nm": "New"})["Notes"] == "n"
+        assert client.settle_create("client", {"clientid": "c-2", "Nm": "New"})["Notes"] == "n"
+        assert client.settle_create("client", {"ClientId": "C-2", "Nm": "New"}) is None
+        assert client.settle_create("client", {"ClientId": " c-2 ", "Nm": "New"}) is None
         assert client.settle_create("client", {"ClientId": "C-3", "Nm": "Nope"}) is None
-        assert client.settle_create("client", {"ClientId": "C-2"}, exclude=[2]) is None
+        assert client.settle_create("client", {"ClientId": "c-2"}, exclude=[2]) is None
         with pytest.raises(ConfigError, match="no ClientId"):
             client.settle_create("client", {"Nm": "New"})
     assert srv.seen[0].query == {"ShowInactive": "true"}  # an inactive record counts too
@@ -629,7 +632,8 @@ def test_settle_create_finds_projects_and_staff() -> None:
             "SystemId": 5,
             "ProjectCode": "P-5",
         }
-        assert client.settle_create("staff", {"email": "ada@example.com"})["StaffSID"] == 8
+        assert client.settle_create("staff", {"email": "Ada@Example.com"})["StaffSID"] == 8
+        assert client.settle_create("staff", {"email": "ada@example.com"}) is None  # exact
         assert client.settle_create("staff", {"EMail": "bob@example.com"}) is None
 
 
@@ -679,6 +683,8 @@ def test_settle_update_compares_every_writable_field_sent() -> None:
             "project", 4, {"UdfList": [{"Name": "PO Number", "Value": "PO-2"}]}
         )
         assert not client.settle_update("project", 4, {"Nm": "renamed"})  # case is data here
+        assert not client.settle_update("project", 4, {"Nm": "Renamed "})  # and spacing
+        assert not client.settle_update("project", 4, {"Nm": " Renamed"})
         assert not client.settle_update("project", 4, {"StartDt": "2025-01-07"})
         assert not client.settle_update("project", 4, {"Notes": "not in the record"})
         # read-only and unknown fields are ignored, as BigTime ignores them on write

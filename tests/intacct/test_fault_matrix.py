@@ -12,7 +12,6 @@ import uuid
 import pytest
 
 from recon.errors import (
-    GatewayError,
     RateLimitedError,
     ReconError,
     ReplayRefusedError,
