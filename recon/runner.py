@@ -195,6 +195,10 @@ def run_notebook(
     return _finish(path, folder, output, values, started, error)
 
 
+#: Seconds a cell's output may trail its reply before papermill calls the cell failed.
+IOPUB_TIMEOUT_SECONDS = 120
+
+
 def _execute(
     path: Path, output: Path, values: Mapping[str, Any], kernel: str, timeout: int | None
 ) -> None:
@@ -220,17 +224,35 @@ def _execute(
                 # The kernel shares our stderr: its own log lines (e.g. "KeyboardInterrupt
                 # caught in kernel" while papermill stops it after a failed cell) would break
                 # the one line a scheduler reads. Cell errors are in the notebook and in ours.
-                "NotebookClient": {"extra_arguments": ["--IPKernelApp.log_level=CRITICAL"]},
+                "NotebookClient": {
+                    "extra_arguments": ["--IPKernelApp.log_level=CRITICAL"],
+                    # papermill fails a cell whose output (the kernel's "idle") arrives more
+                    # than iopub_timeout seconds after its reply (raise_on_iopub_timeout=True;
+                    # nbclient's default is 4 s): on a busy 2-core host a healthy push cell
+                    # failed so, with "Timeout waiting for IOPub output", and pushed nothing.
+                    # The wait ends the moment the output is in; this only bounds a hang.
+                    "iopub_timeout": IOPUB_TIMEOUT_SECONDS,
+                },
             }
         ),
     )
 
 
 def _error_words(exc: BaseException) -> str:
+    from nbclient.exceptions import CellTimeoutError
     from papermill.exceptions import PapermillExecutionError
 
     if isinstance(exc, PapermillExecutionError):
         return f"cell {exc.exec_count} failed: {exc.ename}: {exc.evalue}"
+    if isinstance(exc, CellTimeoutError):
+        # nbclient's message previews the cell over many lines; a scheduler reads one.
+        said = str(exc).split("Here is a preview", 1)[0]
+        said = " ".join(said.split()).rstrip(".") or "a cell timed out"
+        return (
+            f"a cell did not finish in time ({said}); the machine may be overloaded or the "
+            "kernel stuck. Nothing after that cell ran; run it again (a push settles what "
+            "was in flight first)"
+        )
     return f"{type(exc).__name__}: {exc}"
 
 

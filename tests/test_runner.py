@@ -22,6 +22,7 @@ from recon.runner import (
     SUMMARY_FILE,
     check_parameters,
     find_notebook,
+    run_notebook,
 )
 from recon.sandbox.firm import generate
 from tests.demo_sandboxes import served_copy
@@ -140,3 +141,49 @@ sandbox = true
     assert "Traceback" not in proc.stderr
     (folder,) = (tmp_path / "data" / "runs" / "away").iterdir()
     assert (folder / "10_reconcile.ipynb").is_file()
+
+
+def test_output_that_trails_the_cells_reply_does_not_fail_a_healthy_run(tmp_path: Path) -> None:
+    """Issue 12: a push with no faults exited 1 with nbclient's timeout and pushed nothing.
+    papermill fails a cell whose output trails its reply by more than nbclient's 4 s, as
+    it can on a busy machine. Here the kernel's flush after the reply (ipykernel flushes
+    once before replying, once after) takes 6 s, so its "idle" trails the reply by 6 s."""
+    lag = (
+        "import sys, time\n"
+        "class Lagging:\n"
+        "    def __init__(self, inner): self.inner, self.flushes = inner, 0\n"
+        "    def write(self, text): return self.inner.write(text)\n"
+        "    def flush(self):\n"
+        "        self.inner.flush()\n"
+        "        self.flushes += 1\n"
+        "        if self.flushes == 2:  # after the reply left\n"
+        "            sys.stdout = self.inner\n"
+        "            time.sleep(6)\n"
+        "sys.stdout = Lagging(sys.stdout)\n"
+        "print('work done')"
+    )
+    params = nbformat.v4.new_code_cell("profile = 'sandbox'", metadata={"tags": ["parameters"]})
+    nb = nbformat.v4.new_notebook(cells=[params, nbformat.v4.new_code_cell(lag)])
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    path = tmp_path / "lagging.ipynb"
+    nbformat.write(nb, path)
+    result = run_notebook(path, runs_root=tmp_path / "runs")
+    assert (result.status, result.summary["error"]) == ("clean", None)
+    executed = nbformat.read(result.notebook, as_version=4)
+    assert executed.cells[-1].outputs[0]["text"] == "work done\n"
+
+
+def test_a_cell_timeout_is_told_in_one_line_without_the_cells_source() -> None:
+    from nbclient.exceptions import CellTimeoutError
+
+    from recon.runner import _error_words
+
+    cell = nbformat.v4.new_code_cell("secret_looking_source = 1")
+    exc = CellTimeoutError.error_from_timeout_and_cell("Timeout waiting for IOPub output", 4, cell)
+    words = _error_words(exc)
+    assert "\n" not in words and "secret_looking_source" not in words
+    assert "Timeout waiting for IOPub output" in words and "run it again" in words
