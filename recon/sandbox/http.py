@@ -243,11 +243,18 @@ class LoopbackSandbox:
     def serve_with_faults(
         self,
         handler: BaseHTTPRequestHandler,
-        category: fx.Category,
-        answer: Callable[[], AnswerLike],
+        request: fx.RequestInfo,
+        answer: Callable[[fx.Draw], AnswerLike],
     ) -> None:
-        """Answer one request of ``category`` with ``answer()``, as the fault plan says."""
-        draw = self.faults.draw(category)
+        """Answer one API request with ``answer(draw)``, as the fault plan says.
+
+        ``request`` is what the rules may aim at; ``answer`` gets the draw for the faults a
+        sandbox applies itself (``draw.refuse_key``). The request is counted here
+        (``http:*`` detail counters), faulted or not.
+        """
+        self.counters.incr("http:requests", detail=True)
+        self.counters.incr(f"http:{request.category}", detail=True)
+        draw = self.faults.draw(request)
         for kind in draw.fired:
             self.counters.incr(f"fault:{kind}")
         if draw.latency:
@@ -259,7 +266,7 @@ class LoopbackSandbox:
             self._refuse(handler, fault)
             return
         try:
-            reply = answer()
+            reply = answer(draw)
         except Exception:  # a sandbox bug: answer like a broken server, never hang up silently
             self.log.exception("%s sandbox failed on a request", self.system)
             _send(handler, self.fault_answer("server_error"))

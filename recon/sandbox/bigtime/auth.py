@@ -4,6 +4,10 @@ A call authenticates with ``X-Auth-ApiToken`` + ``X-Auth-Realm`` (a firm API key
 ``X-Auth-Token`` + ``X-Auth-Realm`` (a session from ``POST /session``). The realm must be
 the firm the key or session belongs to. Keys and tokens are secrets: they never appear in
 a repr, a log line or an answer other than the login that issued them.
+
+The ``expire_session`` fault ends every session (:meth:`Auth.expire_all`); keys never
+expire, but the fault's ``refuse_key`` option refuses the key of the one request it fires
+on (``check(..., refuse_key=True)``: 401 as for an unknown key).
 """
 
 from __future__ import annotations
@@ -93,14 +97,20 @@ class Auth:
         token = secrets.token_urlsafe(24)
         return self._sessions.add(token, lambda expires: Session(token, user, expires))
 
-    def check(self, headers: Mapping[str, str]) -> Caller | None:
-        """The caller of a request with these headers (names any case), or None (401)."""
+    def check(self, headers: Mapping[str, str], *, refuse_key: bool = False) -> Caller | None:
+        """The caller of a request with these headers (names any case), or None (401).
+
+        ``refuse_key`` refuses an API key for this one check, as if it were unknown (fault
+        injection: a revoked key, or auth having a bad moment); sessions are unaffected.
+        """
         lowered = {k.lower(): v.strip() for k, v in headers.items()}
         realm = lowered.get("x-auth-realm")
         if not realm:
             return None
         key = lowered.get("x-auth-apitoken")
         if key:
+            if refuse_key:
+                return None
             firm = self._firm_of_key(key)
             return Caller(firm, None) if firm == realm else None
         token = lowered.get("x-auth-token")

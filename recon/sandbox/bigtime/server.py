@@ -11,12 +11,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Unpack
+from urllib.parse import urlsplit
 
 from recon.sandbox import faults as fx
 from recon.sandbox.bigtime import API_PATH, guesses
 from recon.sandbox.bigtime.auth import Auth
 from recon.sandbox.bigtime.reply import Reply
-from recon.sandbox.bigtime.service import BigtimeService, is_write
+from recon.sandbox.bigtime.service import BigtimeService, is_write, relative_path
 from recon.sandbox.bigtime.store import BigtimeStore
 from recon.sandbox.http import MAX_REQUEST_BYTES, Binding, LoopbackSandbox, SandboxHandler
 
@@ -97,10 +98,19 @@ class BigtimeSandbox(LoopbackSandbox, system="BigTime", api_path=API_PATH, handl
         """Answer one API request: counted by endpoint, then as the fault plan says."""
         method, target = handler.command, handler.path
         self.counters.incr(self.service.endpoint_name(method, target))
+        path = urlsplit(target).path
+        request = fx.RequestInfo(
+            "write" if is_write(method, target) else "read",
+            method,
+            relative_path(path) or path,  # outside the API root, rules see the whole path
+        )
+        headers = dict(handler.headers.items())
         self.serve_with_faults(
             handler,
-            "write" if is_write(method, target) else "read",
-            lambda: self.service.handle(method, target, dict(handler.headers.items()), body),
+            request,
+            lambda draw: self.service.handle(
+                method, target, headers, body, refuse_key=draw.refuse_key
+            ),
         )
 
     def fault_answer(self, kind: str) -> Reply:
@@ -113,4 +123,5 @@ class BigtimeSandbox(LoopbackSandbox, system="BigTime", api_path=API_PATH, handl
         return Reply.message(500, guesses.INTERNAL_ERROR_TEXT)
 
     def expire_sessions(self) -> None:
+        # API keys do not expire; the rule's refuse_key reaches the service via the draw.
         self.auth.expire_all()

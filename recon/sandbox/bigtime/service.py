@@ -69,17 +69,31 @@ class BigtimeService:
         found = self.route(target)
         return f"{method} {found[0].name}" if found else f"{method} (unknown)"
 
-    def handle(self, method: str, target: str, headers: Mapping[str, str], body: bytes) -> Reply:
-        """Answer one request; never raises (a sandbox bug is a 500, as ASP.NET answers)."""
+    def handle(
+        self,
+        method: str,
+        target: str,
+        headers: Mapping[str, str],
+        body: bytes,
+        *,
+        refuse_key: bool = False,
+    ) -> Reply:
+        """Answer one request; never raises (a sandbox bug is a 500, as ASP.NET answers).
+
+        ``refuse_key``: an API key on this request is refused (401) as if unknown: the
+        ``expire_session`` fault with ``refuse_key`` (see :mod:`recon.sandbox.faults`).
+        """
         try:
-            return self._handle(method, target, headers, body)
+            return self._handle(method, target, headers, body, refuse_key)
         except ApiError as exc:
             return exc.reply()
         except Exception:
             log.exception("BigTime sandbox failed on %s %s", method, urlsplit(target).path)
             return Reply.message(500, guesses.INTERNAL_ERROR_TEXT)
 
-    def _handle(self, method: str, target: str, headers: Mapping[str, str], body: bytes) -> Reply:
+    def _handle(
+        self, method: str, target: str, headers: Mapping[str, str], body: bytes, refuse_key: bool
+    ) -> Reply:
         parts = urlsplit(target)
         found = self.route(target)
         if found is None:
@@ -94,7 +108,7 @@ class BigtimeService:
         call = Call(method, rel, args, params, body)
         if route.pattern == SESSION_PATH:
             return self.login(call)
-        caller = self.auth.check(headers)
+        caller = self.auth.check(headers, refuse_key=refuse_key)
         if caller is None:
             return Reply.message(401, guesses.UNAUTHORISED_TEXT)
         return endpoint(self.store, Call(method, rel, args, params, body, caller))

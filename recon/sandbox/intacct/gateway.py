@@ -85,16 +85,46 @@ def _iso(ts: float) -> str:
 
 def is_write(body: bytes) -> bool:
     """True when the request holds a create/update/delete (or legacy write) function."""
+    return any(is_write_function(name) for name, _ in request_functions(body))
+
+
+def is_write_function(name: str) -> bool:
+    """True for create/update/delete and the legacy writes (``create_sotransaction``)."""
+    return name in WRITE_FUNCTIONS or name.split("_", 1)[0] in WRITE_FUNCTIONS
+
+
+def request_functions(body: bytes) -> tuple[tuple[str, str], ...]:
+    """``(function, object)`` of each function of a request, for fault rules to aim at.
+
+    A function naming several objects (a create of a CUSTOMER and a PROJECT) gives a pair
+    per object; one naming none gives ``(name, "")``. Empty when the body does not parse
+    (the gateway answers that itself).
+    """
     try:
         root = xmlsafe.parse(body)
     except XMLSecurityError:
-        return False
+        return ()
+    pairs: list[tuple[str, str]] = []
     for fn in root.iterfind("operation/content/function"):
         for child in fn:
-            tag = child.tag if isinstance(child.tag, str) else ""
-            if tag in WRITE_FUNCTIONS or tag.split("_", 1)[0] in WRITE_FUNCTIONS:
-                return True
-    return False
+            if not isinstance(child.tag, str):
+                continue
+            objects = function_objects(child) or ("",)
+            pairs.extend((child.tag, obj) for obj in objects)
+    return tuple(pairs)
+
+
+def function_objects(el: etree._Element) -> tuple[str, ...]:
+    """The objects (upper case) one function element names, in order, once each.
+
+    ``create``/``update`` name theirs by the record tags inside; the others (``query``,
+    ``read``, ``readByQuery``, ``readByName``, ``delete``, ``readMore``) by ``<object>``.
+    """
+    if el.tag in ("create", "update"):
+        tags = (str(c.tag).upper() for c in el if isinstance(c.tag, str))
+        return tuple(dict.fromkeys(tags))
+    obj = (el.findtext("object") or "").strip().upper()
+    return (obj,) if obj else ()
 
 
 class IntacctGateway:
@@ -111,7 +141,7 @@ class IntacctGateway:
     endpoint:
         The URL ``getAPISession`` returns (the server sets it once it has a port).
     counter:
-        Counts functions served, by name.
+        Counts functions served, by name, and (detail counters) by name and object.
     """
 
     def __init__(
@@ -304,6 +334,8 @@ class IntacctGateway:
         name, controlid = _function_name(fn), fn.get("controlid") or ""
         result_el = render.result(op_el, "success", name, controlid)
         self.counter.incr(name)
+        for obj in function_objects(_function_element(fn)):  # "query CUSTOMER" (detail)
+            self.counter.incr(f"{name} {obj}", detail=True)
         if control.uniqueid and self.store.replay_seen(control.sender, auth.companyid, controlid):
             errors: tuple[Detail, ...] = (failures.replay(controlid),)
         else:

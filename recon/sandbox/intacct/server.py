@@ -15,7 +15,7 @@ from recon.intacct import uncertain
 from recon.sandbox import faults as fx
 from recon.sandbox.http import Answer, Binding, LoopbackSandbox, SandboxHandler
 from recon.sandbox.intacct import GATEWAY_PATH, guesses, render
-from recon.sandbox.intacct.gateway import IntacctGateway, is_write
+from recon.sandbox.intacct.gateway import IntacctGateway, is_write_function, request_functions
 from recon.sandbox.intacct.store import IntacctStore
 
 CONTENT_TYPE = 'text/xml; encoding="UTF-8"'
@@ -97,10 +97,12 @@ class IntacctSandbox(LoopbackSandbox, system="Intacct", api_path=GATEWAY_PATH, h
 
     def serve(self, handler: SandboxHandler, body: bytes) -> None:
         """Answer one gateway request (``body`` is its XML)."""
+        functions = request_functions(body)  # parsed once for both category and aim
+        write = any(is_write_function(name) for name, _ in functions)
+        # The gateway is the API root: the path below it is always "/".
+        request = fx.RequestInfo("write" if write else "read", handler.command, "/", functions)
         self.serve_with_faults(
-            handler,
-            "write" if is_write(body) else "read",
-            lambda: Answer(200, self.gateway.handle(body), CONTENT_TYPE),
+            handler, request, lambda draw: Answer(200, self.gateway.handle(body), CONTENT_TYPE)
         )
 
     def fault_answer(self, kind: str) -> Answer:
