@@ -423,14 +423,16 @@ class IntacctWriter:
     def _raw(self, obj: str, field: str, value: str, fields: Sequence[str]) -> list[dict[str, str]]:
         """Records of ``obj`` whose ``field`` is ``value``: wire texts by field name.
 
-        Resent as read, values keep Intacct's own wire form (dates ``MM/DD/YYYY``).
+        Resent as read, values keep Intacct's own wire form (dates ``MM/DD/YYYY``) and
+        their spacing: a timesheet update resends the entries it is not about, and trimming
+        them would change them.
         """
         rows: list[dict[str, str]] = []
         for page in self.client.query(obj, list(fields), filter=F(field) == value):
             # The page's columns as the pull reads them: a scanned page is not parsed again.
             columns, count = page_columns(page, _NO_SKIP)
             texts = {name: values.to_pylist() for name, values in columns.items()}
-            rows += ({n: (t[i] or "").strip() for n, t in texts.items()} for i in range(count))
+            rows += ({n: t[i] or "" for n, t in texts.items()} for i in range(count))
         return rows
 
     def _recordno(self, obj: str, field: str, value: str) -> str | None:

@@ -481,18 +481,26 @@ def test_intacct_timesheet_update_resends_the_other_entries_as_read(
     systems: Systems, demo_changes: list[Change]
 ) -> None:
     """A timesheet update replaces every entry: the entries the change is not about go back
-    exactly as Intacct holds them -- nothing cleared, nothing invented for empty fields."""
+    exactly as Intacct holds them -- nothing cleared, nothing invented for empty fields, no
+    spacing trimmed (a note typed with a trailing space keeps it)."""
     writer = systems.intacct_writer()
     update = first(demo_changes, "time_entry", "update", "intacct")
+    built = writer.function_for(update, "k0").body.findall(".//TIMESHEETENTRY")
+    (other, *_) = [e for e in built if e.findtext(TIMESHEETENTRY_LINK_FIELD) != update.key]
+    recno = systems.intacct.store.find(
+        "TIMESHEETENTRY", TIMESHEETENTRY_LINK_FIELD, other.findtext(TIMESHEETENTRY_LINK_FIELD)
+    )[0]
+    systems.intacct.store.update("TIMESHEETENTRY", recno, {"DESCRIPTION": " spaced note  "})
     built = writer.function_for(update, "k1").body.findall(".//TIMESHEETENTRY")
     others = [e for e in built if e.findtext(TIMESHEETENTRY_LINK_FIELD) != update.key]
     assert others, "the demo update's timesheet has other entries"
+    assert " spaced note  " in [e.findtext("DESCRIPTION") for e in others]
     for entry in others:
         link = entry.findtext(TIMESHEETENTRY_LINK_FIELD)
         pages = systems.ia.query("TIMESHEETENTRY", list(ENTRY_FIELDS),
                                  filter=F(TIMESHEETENTRY_LINK_FIELD) == link)  # fmt: skip
         (stored,) = [r for page in pages for r in page.records()]
-        held = {str(f.tag): (f.text or "").strip() for f in stored}
+        held = {str(f.tag): f.text or "" for f in stored}
         expected = {name: text for name, text in held.items() if text}
         if expected.get("TASKID"):
             expected.pop("TASKKEY", None)  # spec §5: a task by TASKKEY or TASKID, not both
