@@ -39,6 +39,7 @@ STATUS_COLUMNS = (
     "approved",
     "rejected",
     "open",
+    "by_hand",
     "pending",
     "applied",
     "failed",
@@ -52,7 +53,8 @@ COUNT_LABELS: Mapping[str, str] = MappingProxyType(
         "changes": "Changes",
         "approved": "Approved",
         "rejected": "Rejected",
-        "open": "Open",
+        "open": "To decide",
+        "by_hand": "To do by hand",
         "pending": "Ready to push",
         "applied": "Applied",
         "failed": "Failed",
@@ -71,6 +73,7 @@ HEALTH: Mapping[str, tuple[str, str]] = MappingProxyType(
         "attention": ("Needs attention", "#a50e0e"),
         "review": ("Waiting for review", "#b06000"),
         "ready": ("Ready to push", "#1a73e8"),
+        "by_hand": ("Changes to make by hand", "#b06000"),
         "ok": ("Up to date", "#0d652d"),
     }
 )
@@ -110,9 +113,11 @@ def status_frame(store: Store | str | Path | None = None) -> pd.DataFrame:
         Columns :data:`STATUS_COLUMNS`, sorted by profile: ``runs`` (how many), the last
         run's ``run_id``, ``at`` (UTC), ``prepared_by``, ``findings`` (the run summary's
         ``"findings"`` when it holds a whole number, else NA), ``changes`` (in its plan),
-        ``approved``, ``rejected``, ``open`` (undecided or deferred), and the approved
-        changes' push states: ``pending``, ``applied``, ``failed``, ``unknown`` (including
-        ``sending``: in doubt), ``stale``.
+        ``approved``, ``rejected``, ``open`` (changes recon can push, undecided or
+        deferred: they need a decision), ``by_hand`` (review-only changes recon cannot push,
+        not rejected: someone makes them by hand), and the approved changes' push states:
+        ``pending``, ``applied``, ``failed``, ``unknown`` (including ``sending``: in doubt),
+        ``stale``.
 
     Raises
     ------
@@ -137,7 +142,17 @@ def status_frame(store: Store | str | Path | None = None) -> pd.DataFrame:
 
 def _profile_row(store: Store, profile: str, last: pd.Series, runs: int) -> dict[str, object]:
     run_id = str(last["run_id"])
-    decided = Counter(d.decision for d in store.decisions(run_id).values())
+    decisions = store.decisions(run_id)
+    decided = Counter(d.decision for d in decisions.values())
+    plan = store.load_plan(run_id) if int(last["changes"]) else None
+    pushable = {c.change_id for c in plan.changes if c.pushable} if plan else set()
+    review_only = [c.change_id for c in plan.changes if not c.pushable] if plan else []
+    still_open = [
+        cid for cid in pushable if cid not in decisions or decisions[cid].decision == "defer"
+    ]
+    by_hand = [
+        cid for cid in review_only if cid not in decisions or decisions[cid].decision != "reject"
+    ]
     states = Counter(
         "unknown" if item.state in _IN_DOUBT else item.state for item in store.outbox(run_id)
     )
@@ -152,7 +167,8 @@ def _profile_row(store: Store, profile: str, last: pd.Series, runs: int) -> dict
         "changes": changes,
         "approved": decided["approve"],
         "rejected": decided["reject"],
-        "open": changes - sum(decided.values()) + decided["defer"],
+        "open": len(still_open),
+        "by_hand": len(by_hand),
         **{s: states[s] for s in ("pending", "applied", "failed", "unknown", "stale")},
     }
 
@@ -170,13 +186,16 @@ def _findings(summary: object) -> int | None:
 
 def health(row: Mapping[str, object]) -> str:
     """A status row's state, a key of :data:`HEALTH`: failures or doubt first, then open
-    decisions, then approved changes waiting for a push."""
+    decisions, then approved changes waiting for a push, then changes to make by hand;
+    "up to date" only when nothing needs a decision or a hand."""
     if any(int(row[k]) for k in ("failed", "unknown", "stale")):  # type: ignore[call-overload]
         return "attention"
     if int(row["open"]):  # type: ignore[call-overload]
         return "review"
     if int(row["pending"]):  # type: ignore[call-overload]
         return "ready"
+    if int(row["by_hand"]):  # type: ignore[call-overload]
+        return "by_hand"
     return "ok"
 
 

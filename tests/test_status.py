@@ -26,7 +26,8 @@ from recon.store import Store
 PREPARER, REVIEWER = "pat", "jane"
 
 
-def plan(run_id: str, n: int) -> Plan:
+def plan(run_id: str, n: int, *, review_only: int = 0) -> Plan:
+    """``n`` customer updates; the last ``review_only`` of them are review only."""
     changes = [
         Change(
             change_id=f"chg-{i:016x}",
@@ -38,6 +39,8 @@ def plan(run_id: str, n: int) -> Plan:
             rule="Intacct is the master of client names",
             money_impact=None,
             depends_on=(),
+            pushable=i < n - review_only,
+            note="" if i < n - review_only else "make it by hand in BigTime",
         )
         for i in range(n)
     ]
@@ -128,6 +131,7 @@ def expected_demo() -> dict[str, int]:
         "approved": words["approve"],
         "rejected": words["reject"],
         "open": CHANGES - len(DECISIONS) + words["defer"],
+        "by_hand": 0,
         "pending": sum(1 for i, d in DECISIONS.items() if d == "approve" and i not in PUSH),
         "applied": last["applied"],
         "failed": last["failed"],
@@ -171,7 +175,7 @@ def test_text_is_one_aligned_line_per_profile(store: Store) -> None:
     when = status_frame(store).set_index("profile").loc["demo", "at"]
     assert when.strftime("%Y-%m-%d %H:%M UTC") in demo and "demo-2" in demo
     # Right-aligned counts end under their headings.
-    for label in ("Findings", "Open", "Failed"):
+    for label in ("Findings", "To decide", "Failed"):
         end = head.index(label) + len(label)
         assert demo[end - 1].isdigit() and (end == len(demo) or demo[end] == " ")
     assert demo.endswith("Needs attention") and lines[0].endswith("Ready to push")
@@ -201,6 +205,34 @@ def test_tile_states(tmp_path: Path, decisions: dict[int, str], state: str) -> N
     for i, d in decisions.items():
         store.decide("r1", cid(i), d, by=REVIEWER)  # type: ignore[arg-type]
     assert tiles(status_html(store))["p"].get("data-state") == state
+
+
+@pytest.mark.parametrize(
+    ("decisions", "to_decide", "by_hand", "state"),
+    [
+        ({}, 1, 2, "review"),
+        ({0: "reject"}, 0, 2, "by_hand"),  # only the hand work is left: not "up to date"
+        ({0: "reject", 1: "defer"}, 0, 2, "by_hand"),  # deferred hand work is still to do
+        ({0: "reject", 1: "reject", 2: "reject"}, 0, 0, "ok"),  # nothing needs anyone
+    ],
+)
+def test_decisions_and_hand_work_are_counted_apart(
+    tmp_path: Path, decisions: dict[int, str], to_decide: int, by_hand: int, state: str
+) -> None:
+    """Issue 13: review-only changes counted as open for ever kept the tile from ever
+    saying "up to date"; they are counted apart, as work to do by hand."""
+    store = Store(tmp_path / "recon.sqlite3")
+    store.save_run("r1", profile="p", prepared_by=PREPARER)
+    store.save_plan(plan("r1", 3, review_only=2))
+    for i, d in decisions.items():
+        store.decide("r1", cid(i), d, by=REVIEWER)  # type: ignore[arg-type]
+    row = status_frame(store).set_index("profile").loc["p"]
+    assert (int(row["open"]), int(row["by_hand"])) == (to_decide, by_hand)
+    tile = tiles(status_html(store))["p"]
+    assert tile.get("data-state") == state
+    assert tile_counts(tile)["by_hand"] == str(by_hand)
+    words = status_text(store)
+    assert ("Up to date" in words) == (state == "ok")
 
 
 def test_names_are_escaped(tmp_path: Path) -> None:

@@ -223,8 +223,9 @@ class Store:
         decision:
             ``"approve"``, ``"reject"`` or ``"defer"``. Approving a pushable change queues it
             in the outbox with a fresh idempotency key; approving it again keeps that key (and
-            puts a ``failed`` or ``stale`` change back to ``pending``). Approving a change recon
-            cannot push records the decision and queues nothing.
+            puts a ``failed`` or ``stale`` change back to ``pending``). A change recon cannot
+            push (review only) cannot be approved: it is done by hand, and may be rejected or
+            deferred.
         by:
             Who decides (recorded in the ledger).
         comment:
@@ -239,7 +240,8 @@ class Store:
         ------
         ConfigError
             Unknown run or change, a bad value or a Secret, the preparer deciding when that is
-            refused, or a change already sent (``sending``/``applied``/``unknown``).
+            refused, a change already sent (``sending``/``applied``/``unknown``), or an
+            approval of a review-only change.
         """
         return self.decide_many(
             run_id,

@@ -86,6 +86,14 @@ def decide_step(
     rule: str | None,
 ) -> Decision:
     body = stored_change(db, run_id, change_id)
+    if decision == "approve" and not body["pushable"]:
+        # An approval of what recon never pushes would read as "queued" forever.
+        where = f" ({body['note']})" if body.get("note") else ""
+        raise ConfigError(
+            f"{body['entity'].replace('_', ' ')} {body['key'] or '(no id)'} is for review only: "
+            f"recon cannot push it{where}. It is on the to-do-by-hand list; make the change "
+            "there by hand (or reject or defer it here)"
+        )
     box = outbox_item(db, run_id, change_id)
     if box is not None and box.state in LOCKED:
         raise ConfigError(
@@ -108,7 +116,7 @@ def decide_step(
         "comment = excluded.comment, rule = excluded.rule, seq = excluded.seq",
         (run_id, change_id, decision, by, at, comment, rule, seq),
     )
-    if decision == "approve" and body["pushable"]:
+    if decision == "approve":
         queue_step(db, run_id, change_id, box, at)
     return Decision(run_id, change_id, decision, by, at, comment, rule, seq)
 

@@ -172,16 +172,22 @@ class ApprovalForm:
         already sent are left as they are."""
         verb = DECISION_BUTTONS.get(decision, decision).lower()
         flt = self.filter
-        decidable = self._decidable()
-        open_ids = [c.change_id for c in self._bulk_targets()]
+        decidable = self._decidable(decision)
+        open_ids = [c.change_id for c in self._bulk_targets(decision)]
         kept = len(decidable) - len(open_ids)
-        skipped = len(self._filtered) - len(decidable)
+        skipped = len(self._filtered) - len(self._decidable())
+        review_only = len(self._decidable()) - len(decidable)
 
         def act() -> str:
             if not open_ids and kept:
                 return (
                     f"Nothing to {verb}: the {kept:,} changes passing the filters are already "
                     "decided; choose their state in the state filter to change them together."
+                )
+            if not open_ids and review_only:
+                return (
+                    f"Nothing to {verb}: the {review_only:,} changes passing the filters are "
+                    "review only; recon cannot push them, they are done by hand."
                 )
             if not open_ids:
                 return f"Nothing to {verb}: no change passing the filters can be decided."
@@ -195,6 +201,8 @@ class ApprovalForm:
                 require_other_than_preparer=self.require_other_than_preparer,
             )
             left = f"; {skipped:,} already sent were left as they are" if skipped else ""
+            if review_only:
+                left += f"; {review_only:,} review-only (done by hand) cannot be approved"
             if kept:
                 left += (
                     f"; {kept:,} already decided were left as they are (choose their "
@@ -330,8 +338,8 @@ class ApprovalForm:
         self.page_label.value = f"&nbsp;Page {self._page + 1} of {pages} (changes {shown})&nbsp;"
         self.prev_button.disabled = self._page == 0
         self.next_button.disabled = self._page >= pages - 1
-        open_count = len(self._bulk_targets())
         for decision, button in self.bulk_buttons.items():
+            open_count = len(self._bulk_targets(decision))
             button.description = f"{DECISION_BUTTONS[decision]} all {open_count:,} filtered"
             button.disabled = open_count == 0
         self.counts.value = counts_html(snap.counts())
@@ -365,17 +373,24 @@ class ApprovalForm:
             row.update(status)
         return row
 
-    def _decidable(self) -> list[Change]:
-        return [c for c in self._filtered if not self._snapshot.status(c.change_id).locked]
+    def _decidable(self, decision: str = "") -> list[Change]:
+        """Filtered changes that can take ``decision`` (any, when empty): not sent yet, and
+        for an approval, pushable."""
+        return [
+            c
+            for c in self._filtered
+            if not self._snapshot.status(c.change_id).locked
+            and (c.pushable or decision != "approve")
+        ]
 
-    def _bulk_targets(self) -> list[Change]:
+    def _bulk_targets(self, decision: str = "") -> list[Change]:
         """What a bulk button decides. It never silently replaces what someone decided one by
         one: with the state filter on "Any state" it covers undecided changes only; to change
         decided ones together, filter by their state (the recorded rule then says so)."""
         if self.filter.state:
-            return self._decidable()
+            return self._decidable(decision)
         decided = self._snapshot.decisions
-        return [c for c in self._decidable() if c.change_id not in decided]
+        return [c for c in self._decidable(decision) if c.change_id not in decided]
 
     # --- events -------------------------------------------------------------------------------
     def _on_filter(self, _change: object) -> None:

@@ -233,4 +233,7 @@ class ChangeRow:
             button.button_style = _BUTTON_STYLE[decision] if chosen else ""
             button.icon = "check" if chosen else ""
             button.disabled = status.locked
+        # Review only: recon cannot push it, so there is nothing to approve (it is done by
+        # hand; rejecting or deferring it still says what the reviewer thinks).
+        self.buttons["approve"].layout.display = None if self.change.pushable else "none"
         self.comment.disabled = status.locked

@@ -230,12 +230,16 @@ def test_approve_queues_with_a_key_that_is_kept_forever(db: Path) -> None:
 def test_keys_are_unique_and_outbox_is_in_plan_order(db: Path) -> None:
     store, plan = seeded_store(db)
     ids = [c.change_id for c in plan.changes]
-    store.decide_many(RUN, list(reversed(ids)), "approve", by="jane", rule="bulk: all")
+    pushable = [c for c in ids if c != ids[5]]  # 5: review only
+    with pytest.raises(ConfigError, match="C5 is for review only"):
+        store.decide_many(RUN, list(reversed(ids)), "approve", by="jane", rule="bulk: all")
+    assert store.decisions(RUN) == {} and store.outbox(RUN) == []  # all or none
+    store.decide_many(RUN, list(reversed(pushable)), "approve", by="jane", rule="bulk: all")
     items = store.outbox(RUN)
-    assert [i.change_id for i in items] == [c for c in ids if c != ids[5]]  # 5: review only
+    assert [i.change_id for i in items] == pushable
     assert len({i.idem_key for i in items}) == len(items)
     decisions = store.decisions(RUN)
-    assert list(decisions) == ids
+    assert list(decisions) == pushable
     assert {d.rule for d in decisions.values()} == {"bulk: all"}
     assert store.item(RUN, ids[5]) is None
 
@@ -372,8 +376,10 @@ def test_only_approved_changes_can_be_marked(db: Path) -> None:
     with pytest.raises(ConfigError, match="is not approved"):
         store.mark(RUN, cid, "sending")
     review_only = plan.changes[5].change_id
-    store.decide(RUN, review_only, "approve", by="jane")  # acknowledged, but not queued
-    with pytest.raises(ConfigError, match="recon cannot push it"):
+    with pytest.raises(ConfigError, match=r"for review only: recon cannot push it \(review only\)"):
+        store.decide(RUN, review_only, "approve", by="jane")  # it is done by hand
+    store.decide(RUN, review_only, "defer", by="jane")  # deferring it says something
+    with pytest.raises(ConfigError, match="is not approved"):
         store.mark(RUN, review_only, "sending")
 
 
@@ -442,8 +448,9 @@ _DECIDER = textwrap.dedent(
     from recon.store import Store
 
     store = Store(sys.argv[1])
-    for cid in sys.argv[3:]:
-        store.decide(sys.argv[2], cid, "approve", by="jane", comment="crash test")
+    for n, cid in enumerate(sys.argv[3:]):  # change 5 is review only: deferred
+        decision = "defer" if n == 5 else "approve"
+        store.decide(sys.argv[2], cid, decision, by="jane", comment="crash test")
         print(cid, flush=True)  # only once decide() has returned
     """
 )
@@ -487,9 +494,11 @@ def test_threads_share_one_store(db: Path) -> None:
     def work(part: list[str]) -> None:
         try:
             for cid in part:
+                if cid == ids[5]:  # review only
+                    store.decide(RUN, cid, "defer", by="jane")
+                    continue
                 store.decide(RUN, cid, "approve", by="jane")
-                if cid != ids[5]:
-                    store.mark(RUN, cid, "sending")
+                store.mark(RUN, cid, "sending")
         except BaseException as exc:
             errors.append(exc)
 

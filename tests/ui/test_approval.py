@@ -296,14 +296,15 @@ def test_a_click_is_stored_before_the_form_changes_and_a_new_form_shows_it(
 def test_counts_follow_every_decision(db: Path, plan: Plan) -> None:
     form = _form(db, page_size=len(plan))
     assert shown_counts(form)["undecided"] == len(plan)
-    for change, decision in zip(plan.changes[:6], ["approve", "reject", "defer"] * 2, strict=True):
+    pushable = [c for c in plan.changes if c.pushable]
+    for change, decision in zip(pushable[:6], ["approve", "reject", "defer"] * 2, strict=True):
         form.row(change.change_id).buttons[decision].click()
         counts = shown_counts(form)
         assert {k: counts[k] for k in expected_counts(db, plan)} == expected_counts(db, plan)
     assert expected_counts(db, plan)["approved"] == 2
     assert shown_counts(form)["review_only"] == sum(not c.pushable for c in plan.changes)
-    form.row(plan.changes[0].change_id).buttons["reject"].click()  # a change of mind
-    assert _decisions(db)[plan.changes[0].change_id] == "reject"
+    form.row(pushable[0].change_id).buttons["reject"].click()  # a change of mind
+    assert _decisions(db)[pushable[0].change_id] == "reject"
     assert shown_counts(form)["approved"] == 1
 
 
@@ -330,7 +331,7 @@ def test_rejecting_a_customer_create_holds_back_its_projects(db: Path, plan: Pla
 
 
 def test_segregation_of_duties_is_one_clear_message_and_loses_nothing(db: Path, plan: Plan) -> None:
-    first, second = plan.changes[0], plan.changes[1]
+    first, second = [c for c in plan.changes if c.pushable][:2]
     _form(db).decide(first.change_id, "approve")  # jane's decision stands throughout
 
     form = _form(db, user=PREPARER, segregate=True, page_size=len(plan))
@@ -517,3 +518,31 @@ def test_the_form_refuses_what_it_cannot_work_with(db: Path) -> None:
         ApprovalForm(store, RUN, user=REVIEWER, page_size=0)
     with pytest.raises(ConfigError, match="unknown run"):
         ApprovalForm(store, "no-such-run", user=REVIEWER)
+
+
+def test_review_only_changes_cannot_be_approved(db: Path, plan: Plan) -> None:
+    """Issue 13: "Approved Department DATA" was accepted, then never pushed, and the status
+    counted it open for ever. A change recon cannot push offers no Approve, the store
+    refuses one, and a bulk approval leaves such changes out and says so."""
+    review = [c for c in plan.changes if not c.pushable]
+    assert review, "the demo plan has review-only changes"
+    form = _form(db, page_size=len(plan))
+    row = form.row(review[0].change_id)
+    assert row.buttons["approve"].layout.display == "none"
+    assert row.buttons["defer"].layout.display != "none"
+    assert form.decide(review[0].change_id, "approve") is False
+    kind, text = shown_message(form)
+    assert kind == "error" and "is for review only: recon cannot push it" in text
+    assert "to-do-by-hand list" in text
+    assert _decisions(db) == {}
+
+    form.entity_filter.value = review[0].entity
+    only_review = [c for c in plan.changes if c.entity == review[0].entity]
+    assert all(not c.pushable for c in only_review)
+    assert form.bulk_buttons["approve"].disabled
+    assert form.bulk_buttons["approve"].description.startswith("Approve all 0 filtered")
+    assert form.decide_filtered("approve")
+    assert "are review only" in shown_message(form)[1]
+    assert _decisions(db) == {}
+    assert form.decide_filtered("defer")  # deferring them is still a decision
+    assert set(_decisions(db)) == {c.change_id for c in only_review}
