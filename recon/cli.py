@@ -93,6 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="versions, config file, profiles and whether each one connects",
         description="Print library versions, where the config file and data live, the "
         "profile names and a connection check per profile. Never prints a secret.",
+        epilog="Exit status: 0 all is well; 1 a profile does not connect or cannot be loaded, "
+        "or the config file cannot be read (the built-in sandbox profile counts only when "
+        "no other profile is set up).",
     ).add_argument("--no-check", action="store_true", help="skip the connection checks")
     return parser
 
@@ -104,9 +107,11 @@ def _run_args(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Execute NOTEBOOK (a path, or a name such as 10_reconcile) with "
         "papermill into <runs dir>/<profile>/<time>-<notebook>/, with the executed "
         "notebook, what it wrote (reports, ledger export) and summary.json.",
-        epilog="Exit status: 0 ran clean; 1 a cell failed or a push left failed changes "
-        "(the executed notebook is kept); 2 bad notebook or parameters (nothing ran); "
-        "3 more differences than the threshold (max_differences).",
+        epilog="Prints one line at the end: the notebook, how it ended, its counts "
+        "(differences and changes to decide; or pushed, failed, in doubt) and its folder. "
+        "Exit status: 0 ran clean; 1 a cell failed or a push left failed changes "
+        "(the executed notebook is kept); 2 bad notebook or parameters, unknown profile or "
+        "run (nothing ran); 3 more differences than the threshold (max_differences).",
     )
     run.add_argument("notebook", metavar="NOTEBOOK", help="notebook path or name")
     run.add_argument(
@@ -187,7 +192,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from recon.errors import ConfigError
-    from recon.runner import run_notebook
+    from recon.runner import result_line, run_notebook
 
     try:
         result = run_notebook(
@@ -199,18 +204,18 @@ def _cmd_run(args: argparse.Namespace) -> int:
     except ConfigError as exc:  # nothing ran
         print(f"recon run: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    print(f"{result.status}: {result.notebook}")
-    print(f"summary: {result.folder / 'summary.json'}")
+    print(result_line(result), flush=True)
     if result.summary.get("error"):
         print(f"recon run: {result.summary['error']}", file=sys.stderr)
     return result.exit_code
 
 
 def _cmd_doctor(args: argparse.Namespace) -> int:
-    from recon.doctor import doctor_report
+    from recon.doctor import run_doctor
 
-    print(doctor_report(check=not args.no_check))
-    return EXIT_OK
+    found = run_doctor(check=not args.no_check)
+    print(found.text)
+    return EXIT_OK if found.ok else EXIT_FAILURE
 
 
 def _ledger_args(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

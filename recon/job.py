@@ -12,15 +12,17 @@ folder: the machine-readable summary ``recon run`` turns into an exit code.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import getpass
 import json
 import os
 import secrets
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from recon.autoapprove import AUTO_ACTOR, auto_approve, parse_rules
 from recon.canonical import ENTITIES
@@ -32,7 +34,19 @@ from recon.pipeline import Reconciliation, pull_both, reconcile
 from recon.plan import Plan, make_plan
 from recon.push import PushReport, open_writers, push
 from recon.report import Report, RunInfo, build_report, write_reports
+from recon.report.findings import (
+    FINDINGS_FILE,
+    TODO_FILE,
+    findings_frame,
+    record_names,
+    todo_frame,
+    todo_table,
+    write_csv,
+)
 from recon.store import TO_PUSH, Decision, Store
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: The file each job writes into its output folder for ``recon run``.
 OUTCOME_FILE = "outcome.json"
@@ -49,13 +63,29 @@ def default_user() -> str:
     return os.environ.get("RECON_USER") or getpass.getuser()
 
 
+# --- parameter values -------------------------------------------------------------------
+# The notebooks' parameters are checked here, once: the jobs call these, and ``recon run``
+# checks each ``-p`` value with the same function before a kernel starts, so the notebook
+# and the command line refuse the same values in the same words. Each message starts with
+# the parameter's name.
+
+
 def parse_date(value: dt.date | str, what: str) -> dt.date:
+    """A ``YYYY-MM-DD`` date (a :class:`datetime.date` is taken as it is)."""
     if isinstance(value, dt.date):
         return value
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
-        raise ConfigError(f"{what} must be a date like 2025-01-31, not {value!r}") from None
+        raise ConfigError(f"{what} must be a date like 2025-10-01, not {value!r}") from None
+
+
+def check_period(start: dt.date | str, end: dt.date | str) -> tuple[dt.date, dt.date]:
+    """``start`` and ``end`` as dates, ``end`` not before ``start``."""
+    first, last = parse_date(start, "start"), parse_date(end, "end")
+    if last < first:
+        raise ConfigError(f"end ({last}) is before start ({first})")
+    return first, last
 
 
 def parse_entities(value: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
@@ -66,15 +96,56 @@ def parse_entities(value: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
         return tuple(ENTITIES)
     unknown = [n for n in names if n not in ENTITIES]
     if unknown:
-        raise ConfigError(f"unknown entities {unknown}; choose from: all, {', '.join(ENTITIES)}")
+        given = value if isinstance(value, str) else ",".join(map(str, value))
+        raise ConfigError(
+            f"entities must be all or a comma-separated list of known entities, not {given!r} "
+            f"(unknown: {', '.join(unknown)}); known entities: {', '.join(ENTITIES)}"
+        )
     return tuple(n for n in ENTITIES if n in names)
+
+
+def parse_tolerance(value: object, what: str) -> str:
+    """A tolerance as text: a decimal number >= 0 (``"0.05"``); empty means ``"0"``."""
+    text = "" if isinstance(value, bool) else str(value).strip()
+    try:
+        number = Decimal(text or "0")
+    except decimal.InvalidOperation:
+        number = None
+    if isinstance(value, bool) or number is None or not number.is_finite() or number < 0:
+        raise ConfigError(f"{what} must be a number >= 0 like 0.05, not {value!r}")
+    return text or "0"
+
+
+def parse_bool(value: object, what: str) -> bool:
+    """``True``/``False``, or the words ``true``/``false`` in any case -- nothing else: a
+    ``yes`` or ``1`` that happened to mean "true" would push for real."""
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word in ("true", "false"):
+        return word == "true"
+    raise ConfigError(f"{what} must be true or false, not {value!r}")
+
+
+def parse_max_differences(value: object, what: str = "max_differences") -> int:
+    """The notebooks' ``max_differences``: a whole number >= 0, or -1 for the profile's
+    setting."""
+    try:
+        number = int(str(value).strip()) if not isinstance(value, bool) else None
+    except ValueError:
+        number = None
+    if number is None or number < -1:
+        raise ConfigError(
+            f"{what} must be a whole number >= 0 (or -1: the profile's setting), not {value!r}"
+        )
+    return number
 
 
 def compare_rules(money_tolerance: str = "0", hours_tolerance: str = "0") -> CompareRules:
     """The default rules with absolute tolerances for money and hours (strings: exact)."""
     rules = CompareRules.default()
     for kind, tol in (("money", money_tolerance), ("hours", hours_tolerance)):
-        rules = rules.with_kind(kind, FieldRule(abs_tol=str(tol).strip() or "0"))
+        rules = rules.with_kind(kind, FieldRule(abs_tol=parse_tolerance(tol, f"{kind}_tolerance")))
     return rules
 
 
@@ -146,9 +217,7 @@ def reconcile_run(
         Where the reports and ``outcome.json`` go (default ``<runs dir>/<profile>/<run id>``).
     """
     prof = _profile(profile)
-    first, last = parse_date(start, "start"), parse_date(end, "end")
-    if last < first:
-        raise ConfigError(f"end ({last}) is before start ({first})")
+    first, last = check_period(start, end)
     wanted = parse_entities(entities)
     rules = compare_rules(money_tolerance, hours_tolerance)
     limit = prof.max_differences if max_differences is None else max_differences
@@ -182,10 +251,21 @@ def reconcile_run(
     clock = time.perf_counter()
     store.save_run(run_id, profile=prof.name, prepared_by=user, summary=summary)
     store.save_plan(plan)
+    # A reject, defer or unpushed approval of the same change in an earlier run holds.
+    summary["carried"] = len(store.carry_decisions(run_id))
+    # What a person still has to decide (undecided or deferred): `recon run`'s result line.
+    decided = store.decisions(run_id).values()
+    summary["open"] = summary["changes"] - sum(d.decision != "defer" for d in decided)
     seconds["store"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    report = _report(rec, lexicon, prof.name, user)
+    names = record_names(rec.intacct, rec.bigtime)
+    todo = todo_frame(plan, names)
+    report = _report(rec, lexicon, prof.name, user, todo)
     paths = write_reports(report, out / "reports")
+    # For schedulers and spreadsheets: every difference, and what only a person can do.
+    found_rows = findings_frame(rec.diff, plan, names, lexicon)
+    paths["findings"] = write_csv(found_rows, out / "reports" / FINDINGS_FILE)
+    paths["todo"] = write_csv(todo, out / "reports" / TODO_FILE)
     seconds["render"] = time.perf_counter() - clock
     timing = {k: round(v, 3) for k, v in seconds.items()}
     write_outcome(
@@ -227,7 +307,9 @@ def _only(rec: Reconciliation, wanted: tuple[str, ...]) -> Reconciliation:
     )
 
 
-def _report(rec: Reconciliation, lexicon: Lexicon, profile: str, user: str) -> Report:
+def _report(
+    rec: Reconciliation, lexicon: Lexicon, profile: str, user: str, todo: pd.DataFrame
+) -> Report:
     hours = None
     if "time_entry" in rec.intacct and "time_entry" in rec.bigtime:
         hours = time_aggregate(rec.intacct["time_entry"], rec.bigtime["time_entry"], by="week")
@@ -237,21 +319,86 @@ def _report(rec: Reconciliation, lexicon: Lexicon, profile: str, user: str) -> R
         prepared_by=user,
         profile=profile,
     )
-    return build_report(rec.diff, info, lexicon, hours=hours)
+    report = build_report(rec.diff, info, lexicon, hours=hours)
+    if todo.empty:
+        return report
+    return replace(report, extras=(*report.extras, todo_table(todo, lexicon)))
 
 
 # --- push -------------------------------------------------------------------------------------
 
 
-def resolve_run(store: Store, run: str | None) -> str:
-    """``run`` itself, or the latest run when it is empty / ``"latest"``."""
+def resolve_run(store: Store, run: str | None, profile: str | Profile | None = None) -> str:
+    """The run a push or review works on: ``run`` itself, or -- when it is empty or
+    ``"latest"`` -- the latest run of ``profile`` (of any profile when that is empty too).
+
+    Raises
+    ------
+    ConfigError
+        No such run (the message names the latest ones), a run prepared under another
+        profile than ``profile`` (pushing it with that profile's credentials would write
+        one firm's changes into another's books), or no runs yet.
+    """
+    wanted = (profile.name if isinstance(profile, Profile) else profile) or None
+    runs = store.runs()
     if run and run != "latest":
-        store.prepared_by(run)  # ConfigError for an unknown run
+        row = runs[runs["run_id"] == run]
+        if row.empty:
+            raise ConfigError(f"no run {run!r}; {_latest_runs(runs, wanted, store.path)}")
+        prepared = str(row["profile"].iloc[0])
+        if wanted is not None and prepared != wanted:
+            raise ConfigError(
+                f"run {run!r} was prepared under profile {prepared}, not {wanted}; "
+                f"{_latest_runs(runs, wanted, store.path)}"
+            )
         return run
-    latest = store.latest_run()
-    if latest is None:
-        raise ConfigError(f"there are no runs in {store.path}; run 10_reconcile first")
-    return latest
+    if wanted is not None:
+        runs = runs[runs["profile"] == wanted]
+    if runs.empty:
+        raise ConfigError(_latest_runs(runs, wanted, store.path))
+    return str(runs["run_id"].iloc[-1])
+
+
+#: How many run ids a "no such run" message lists.
+LATEST_RUNS_SHOWN = 3
+
+
+def _latest_runs(runs: pd.DataFrame, profile: str | None, path: Path) -> str:
+    """``the latest runs are A, B, C (...)``, or how to make a first run."""
+    if profile is not None:
+        runs = runs[runs["profile"] == profile]
+    newest = [str(r) for r in reversed(runs["run_id"].tolist())][:LATEST_RUNS_SHOWN]
+    if not newest:
+        return _no_runs(path, profile)
+    whose = f"profile {profile}'s" if profile is not None else "the"
+    many = "runs are" if len(newest) > 1 else "run is"
+    return f"{whose} latest {many} {', '.join(newest)} (leave run empty for the latest)"
+
+
+def _no_runs(path: Path, profile: str | None) -> str:
+    if profile is None:
+        return f"there are no runs in {path} yet; run 10_reconcile first"
+    return (
+        f"profile {profile} has no runs in {path} yet; run 10_reconcile with profile "
+        f"{profile} first"
+    )
+
+
+def saved_run(
+    run: str | None, profile: str | None = None, *, path: Path | None = None
+) -> tuple[str, str]:
+    """The run :func:`resolve_run` picks and the profile it was prepared under, read from
+    the store at ``path`` (default: the data directory's) without creating one: what
+    ``recon run`` checks before a kernel starts. ConfigError as for :func:`resolve_run`."""
+    from recon.store import DEFAULT_FILENAME
+
+    path = path or data_dir() / DEFAULT_FILENAME
+    if not path.exists():
+        missing = _no_runs(path, profile or None)
+        raise ConfigError(f"no run {run!r}; {missing}" if run and run != "latest" else missing)
+    store = Store(path, create=False)
+    run_id = resolve_run(store, run, profile)
+    return run_id, run_profile(store, run_id)
 
 
 def run_profile(store: Store, run_id: str) -> str:
@@ -259,7 +406,7 @@ def run_profile(store: Store, run_id: str) -> str:
     runs = store.runs()
     row = runs[runs["run_id"] == run_id]
     if row.empty:
-        raise ConfigError(f"unknown run {run_id!r} in {store.path}")
+        raise ConfigError(f"no run {run_id!r}; {_latest_runs(runs, None, store.path)}")
     return str(row["profile"].iloc[0])
 
 
@@ -281,20 +428,23 @@ class PushRun:
 def push_run(
     run: str | None = None,
     *,
-    dry_run: bool = False,
+    dry_run: bool | str = False,
     store: Store | None = None,
     profile: str | Profile | None = None,
     by: str | None = None,
     apply_rules: bool = True,
     output_dir: str | Path | None = None,
 ) -> PushRun:
-    """Apply the profile's auto-approve rules, then push every approved change of ``run``.
+    """Apply the profile's auto-approve rules, then push every approved change of ``run``
+    (empty: the latest run of ``profile``, or of any profile when that is None too; a run of
+    another profile than ``profile`` is refused, see :func:`resolve_run`).
 
     Never approves anything a rule does not match; a dry run decides and sends nothing and
     lists what would be sent. The ledger is exported to ``output_dir/ledger.xlsx``.
     """
+    dry_run = parse_bool(dry_run, "dry_run")
     store = store or Store()
-    run_id = resolve_run(store, run)
+    run_id = resolve_run(store, run, profile)
     prof = _profile(profile or run_profile(store, run_id))
     rules = parse_rules(prof.auto_approve, prof.name)
     user = by or default_user()
@@ -342,14 +492,16 @@ def approval_form(
     store: Store | None = None,
     user: str | None = None,
     profile: str | Profile | None = None,
-    dry_run: bool = False,
+    dry_run: bool | str = False,
 ) -> Any:
-    """The :class:`recon.ui.ApprovalForm` for ``run`` (default: the latest), its "Push
+    """The :class:`recon.ui.ApprovalForm` for ``run`` (default: the latest, of ``profile``
+    when given; see :func:`resolve_run`), its "Push
     approved" button pushing with the run's profile (disabled for a dry run)."""
     from recon.ui import ApprovalForm
 
+    dry_run = parse_bool(dry_run, "dry_run")
     store = store or Store()
-    run_id = resolve_run(store, run)
+    run_id = resolve_run(store, run, profile)
     prof = _profile(profile or run_profile(store, run_id))
     who = user or default_user()
 
@@ -366,10 +518,14 @@ __all__ = [
     "PushRun",
     "ReconcileRun",
     "approval_form",
+    "check_period",
     "compare_rules",
     "default_user",
+    "parse_bool",
     "parse_date",
     "parse_entities",
+    "parse_max_differences",
+    "parse_tolerance",
     "push_run",
     "push_text",
     "reconcile_run",
@@ -377,5 +533,6 @@ __all__ = [
     "run_profile",
     "run_text",
     "runs_dir",
+    "saved_run",
     "write_outcome",
 ]

@@ -7,8 +7,12 @@ the ledger export) and ``summary.json``: what ran, with which parameters, how it
 Parameters are checked against the notebook's ``parameters`` cell before anything runs:
 papermill only warns about a name the notebook does not declare, and a misspelt parameter
 silently running on a default is exactly what a scheduler must not do. ``output_dir`` is
-the runner's to set. Values are converted to the type of the notebook's default (``true`` /
-``false`` for booleans, whole numbers for ints); everything else stays text.
+the runner's to set. Each value of recon's own parameters is checked by :data:`VALUE_CHECKS`
+(with the functions :mod:`recon.job` runs in the notebook, so both refuse the same values in
+the same words); any other value is converted to the type of the notebook's default (``true``
+/ ``false`` for booleans, whole numbers for ints) or stays text. A notebook that works on a
+saved run (``run``) gets the run pinned before it starts: the profile's latest when ``run``
+is empty, and never a run of another profile than ``-p profile``.
 
 Exit codes a scheduler can act on: :data:`EXIT_CLEAN` (0), :data:`EXIT_FAILED` (1: a cell
 failed, or a push left failed / in-doubt changes), :data:`EXIT_USAGE` (2: bad notebook or
@@ -24,11 +28,13 @@ import json
 import os
 import re
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
+from recon import job
 from recon.errors import ConfigError
 from recon.job import OUTCOME_FILE, runs_dir
 
@@ -91,14 +97,40 @@ def _kind(declared: Mapping[str, Any]) -> str:
     return type(default).__name__
 
 
+def _entities(text: str) -> str:
+    job.parse_entities(text)
+    return text.strip()
+
+
+#: How the value of each of recon's notebook parameters is checked, by name: ``text -> value
+#: for papermill``, raising ConfigError with a message that starts with the name. These are
+#: the checks the jobs run in the notebook. ``profile`` and ``run`` are checked against the
+#: config file and the store (:func:`run_notebook`).
+VALUE_CHECKS: Mapping[str, Callable[[str], Any]] = MappingProxyType(
+    {
+        "start": lambda text: str(job.parse_date(text, "start")),
+        "end": lambda text: str(job.parse_date(text, "end")),
+        "entities": _entities,
+        "money_tolerance": lambda text: job.parse_tolerance(text, "money_tolerance"),
+        "hours_tolerance": lambda text: job.parse_tolerance(text, "hours_tolerance"),
+        "max_differences": job.parse_max_differences,
+        "dry_run": lambda text: job.parse_bool(text, "dry_run"),
+    }
+)
+
+
 def _convert(name: str, text: str, declared: Mapping[str, Any]) -> Any:
+    check = VALUE_CHECKS.get(name)
+    if check is not None:
+        try:
+            return check(text)
+        except ConfigError as exc:
+            raise ConfigError(f"parameter {exc}") from None
     kind = _kind(declared)
     if kind == "bool":
         low = text.strip().lower()
-        if low in {"true", "yes", "1"}:
-            return True
-        if low in {"false", "no", "0"}:
-            return False
+        if low in {"true", "false"}:
+            return low == "true"
         raise ConfigError(f"parameter {name} must be true or false, not {text!r}")
     if kind == "int":
         try:
@@ -106,6 +138,28 @@ def _convert(name: str, text: str, declared: Mapping[str, Any]) -> Any:
         except ValueError:
             raise ConfigError(f"parameter {name} must be a whole number, not {text!r}") from None
     return text
+
+
+def _default(declared: Mapping[str, Any]) -> Any:
+    """The notebook's default value of a parameter (None when it is not a literal)."""
+    try:
+        return ast.literal_eval(str(declared.get("default")))
+    except (ValueError, SyntaxError):
+        return None
+
+
+def _check_period(declared: Mapping[str, Any], values: Mapping[str, Any]) -> None:
+    """``end`` not before ``start``, either of them given or the notebook's default."""
+    if not {"start", "end"} <= set(declared) or not {"start", "end"} & set(values):
+        return
+    start = values.get("start", _default(declared["start"]))
+    end = values.get("end", _default(declared["end"]))
+    try:
+        job.check_period(str(start), str(end))
+    except ConfigError as exc:
+        missing = next((n for n in ("start", "end") if n not in values), None)
+        hint = f"; {missing} is the notebook's default, give -p {missing} too" if missing else ""
+        raise ConfigError(f"parameter {exc}{hint}") from None
 
 
 def check_parameters(
@@ -119,7 +173,8 @@ def check_parameters(
     ------
     ConfigError
         A name the notebook does not declare (with the ones it does), one set twice, a
-        runner-owned or secret-looking name, or a value of the wrong type.
+        runner-owned or secret-looking name, a value :data:`VALUE_CHECKS` refuses or one of
+        the wrong type, or an ``end`` before ``start``.
     """
     if declared is None:
         declared = declared_parameters(notebook)
@@ -141,23 +196,30 @@ def check_parameters(
         if name in values:
             raise ConfigError(f"parameter {name} is given twice")
         values[name] = _convert(name, text, declared[name])
+    _check_period(declared, values)
     return values
 
 
-def _default_profile(declared: Mapping[str, Any], values: Mapping[str, Any]) -> str:
-    """The profile a run folder is filed under: the ``profile`` parameter, else -- for a
-    notebook that works on a saved run -- that run's profile, else the notebook's default."""
-    if "run" in declared:
-        from recon.job import resolve_run, run_profile
-        from recon.store import Store
+def pin_run(declared: Mapping[str, Any], values: Mapping[str, Any]) -> tuple[str, str] | None:
+    """For a notebook that works on a saved run (it declares ``run``): the run it will work
+    on and that run's profile, as :func:`recon.job.resolve_run` picks it -- ``-p run`` itself,
+    else the latest run of ``-p profile``, else the latest run. None for other notebooks.
 
-        try:
-            store = Store(create=False)
-            return run_profile(store, resolve_run(store, str(values.get("run") or "")))
-        except ConfigError:
-            pass  # no store or no such run: the notebook itself will say so
-    raw = str((declared.get("profile") or {}).get("default") or "sandbox")
-    return raw.strip("\"'") or "sandbox"
+    Raises
+    ------
+    ConfigError
+        No such run (naming the latest ones), a run of another profile than ``-p profile``,
+        or no runs yet (run 10_reconcile first).
+    """
+    if "run" not in declared:
+        return None
+    given = str(values.get("run") or "").strip()
+    try:
+        return job.saved_run(given, str(values.get("profile") or "").strip() or None)
+    except ConfigError as exc:
+        if given and given != "latest":
+            raise ConfigError(f"parameter run: {exc}") from None
+        raise
 
 
 def run_notebook(
@@ -173,14 +235,19 @@ def run_notebook(
     path = find_notebook(notebook)
     declared = declared_parameters(path)
     values = check_parameters(path, parameters, declared)
-    profile = str(values.get("profile") or _default_profile(declared, values))
-    if not re.fullmatch(r"[A-Za-z0-9_.-]+", profile):
-        raise ConfigError(f"profile name {profile!r} may hold only letters, digits and _ . -")
-    if values.get("profile"):
+    profile = str(values.get("profile") or "").strip()
+    if profile:
+        _check_profile_name(profile)
         # An unknown or incomplete profile is a usage error: say so before a kernel starts.
         from recon.config import load_profile
 
         load_profile(profile)
+    pinned = pin_run(declared, values)
+    if pinned is not None:
+        # The notebook works on exactly the run checked here, whatever is saved meanwhile.
+        values = {**values, "run": pinned[0]}
+    profile = profile or (pinned[1] if pinned else _notebook_profile(declared))
+    _check_profile_name(profile)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
     folder = (runs_root or runs_dir()) / profile / f"{stamp}-{path.stem}"
     folder.mkdir(parents=True, exist_ok=False)
@@ -193,6 +260,17 @@ def run_notebook(
     except Exception as exc:  # any failure is reported and the notebook kept
         error = _error_words(exc)
     return _finish(path, folder, output, values, started, error)
+
+
+def _check_profile_name(profile: str) -> None:
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", profile):
+        raise ConfigError(f"profile name {profile!r} may hold only letters, digits and _ . -")
+
+
+def _notebook_profile(declared: Mapping[str, Any]) -> str:
+    """The profile a run folder is filed under when none is given: the notebook's default."""
+    default = _default(declared.get("profile") or {})
+    return str(default or "sandbox").strip() or "sandbox"
 
 
 #: Seconds a cell's output may trail its reply before papermill calls the cell failed.
@@ -292,3 +370,41 @@ def _finish(
         json.dumps(summary, indent=2, sort_keys=True, default=str), encoding="utf-8"
     )
     return RunResult(code, status, folder, output, summary)
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def result_line(result: RunResult) -> str:
+    """The one line ``recon run`` prints at the end, with the counts of the run's outcome:
+
+    ``10_reconcile clean: 49 differences (threshold 60), 23 need a decision; folder <path>``
+    ``20_review_and_push failed: 26 pushed, 1 failed, 0 in doubt; folder <path>``
+    """
+    outcome = result.summary.get("outcome") or {}
+    counts = []
+    reconcile = outcome.get("reconcile")
+    if isinstance(reconcile, Mapping):
+        limit = reconcile.get("max_differences")
+        threshold = "no threshold" if limit is None else f"threshold {limit}"
+        found = _plural(int(reconcile.get("findings", 0)), "difference", "differences")
+        # "open": undecided or deferred (decisions of earlier runs carry over); else all.
+        undecided = reconcile.get("open", reconcile.get("changes", 0))
+        open_ = _plural(int(undecided), "needs", "need")
+        counts.append(f"{found} ({threshold}), {open_} a decision")
+    push = outcome.get("push")
+    if isinstance(push, Mapping):
+        states = push.get("outcomes") or {}
+        if push.get("dry_run"):
+            counts.append(f"dry run, {push.get('to_push', 0)} approved to push, nothing sent")
+        else:
+            failed = int(states.get("failed", 0)) + int(states.get("stale", 0))
+            words = (
+                f"{int(states.get('applied', 0))} pushed, {failed} failed, "
+                f"{int(states.get('unknown', 0))} in doubt"
+            )
+            held = int(states.get("held", 0)) + int(states.get("skipped", 0))
+            counts.append(words + (f", {held} held back" if held else ""))
+    said = f": {'; '.join(counts)}" if counts else ""
+    return f"{result.notebook.stem} {result.status.replace('_', ' ')}{said}; folder {result.folder}"

@@ -11,13 +11,19 @@ from recon.config import load_profile
 from recon.errors import ConfigError
 from recon.job import (
     OUTCOME_FILE,
+    approval_form,
     compare_rules,
+    parse_bool,
     parse_entities,
+    parse_max_differences,
+    parse_tolerance,
     push_run,
     push_text,
     reconcile_run,
     resolve_run,
+    run_profile,
     run_text,
+    saved_run,
 )
 from recon.sandbox.firm import generate
 from recon.store import Store
@@ -49,7 +55,7 @@ def test_reconcile_then_push_by_rule_then_the_rest_remains(env) -> None:
     planted = generate().manifest
     assert first.summary["findings"] == len(planted)
     assert first.summary["max_differences"] == 5 and first.summary["above_threshold"] is True
-    assert set(first.reports) == {"text", "html", "excel"}
+    assert set(first.reports) >= {"text", "html", "excel"}
     assert all(p.is_file() for p in first.reports.values())
     outcome = json.loads((first.output_dir / OUTCOME_FILE).read_text(encoding="utf-8"))
     assert outcome["run_id"] == first.run_id and outcome["reconcile"]["findings"] == len(planted)
@@ -100,10 +106,11 @@ def test_dry_run_decides_and_sends_nothing(env) -> None:
     ("kwargs", "words"),
     [
         ({"start": "2025-13-01", "end": "2025-12-31"}, "start must be a date like"),
-        ({"start": "2025-12-31", "end": "2025-01-01"}, "is before start"),
-        ({**YEAR, "entities": "customers"}, "unknown entities ['customers']"),
-        ({**YEAR, "money_tolerance": "a cent"}, "must be a number"),
-        ({**YEAR, "hours_tolerance": "-1"}, ">= 0"),
+        ({"start": "2025-12-31", "end": "2025-01-01"}, "end (2025-01-01) is before start"),
+        ({**YEAR, "entities": "customers"}, "entities must be all or a comma-separated list"),
+        ({**YEAR, "money_tolerance": "a cent"}, "money_tolerance must be a number >= 0"),
+        ({**YEAR, "hours_tolerance": "-1"}, "hours_tolerance must be a number >= 0"),
+        ({**YEAR, "hours_tolerance": "NaN"}, "hours_tolerance must be a number >= 0"),
     ],
 )
 def test_bad_parameters_say_what_is_wrong_before_pulling(kwargs, words, tmp_path: Path) -> None:
@@ -119,8 +126,59 @@ def test_unknown_profile_and_empty_store_are_clear(tmp_path: Path, monkeypatch) 
         reconcile_run("acme", **YEAR, store=Store(tmp_path / "s.sqlite3"))
     with pytest.raises(ConfigError, match="there are no runs"):
         push_run(store=Store(tmp_path / "s.sqlite3"))
-    with pytest.raises(ConfigError, match="no-such-run"):
+    with pytest.raises(ConfigError, match="no run 'no-such-run'; there are no runs in"):
         push_run("no-such-run", store=Store(tmp_path / "s.sqlite3"))
+
+
+def test_a_run_is_resolved_within_its_profile(tmp_path: Path) -> None:
+    """Issue point 4: with a profile and no run, the latest run was the store's latest of
+    any profile, so one firm's run was pushed with another firm's profile."""
+    store = Store(tmp_path / "s.sqlite3")
+    for run_id, profile in (("acme-1", "acme"), ("acme-2", "acme"), ("sandbox-1", "sandbox")):
+        store.save_run(run_id, profile=profile, prepared_by="pat")
+    assert resolve_run(store, "") == "sandbox-1"  # no profile: the latest of any
+    assert resolve_run(store, "", "acme") == resolve_run(store, "latest", "acme") == "acme-2"
+    assert resolve_run(store, "acme-1", "acme") == "acme-1"
+    assert saved_run("", "acme", path=store.path) == ("acme-2", "acme")
+    assert saved_run("sandbox-1", path=store.path) == ("sandbox-1", "sandbox")
+
+    other = "run 'sandbox-1' was prepared under profile sandbox, not acme; profile acme's "
+    for call in (
+        lambda: resolve_run(store, "sandbox-1", "acme"),
+        lambda: push_run("sandbox-1", profile="acme", store=store),  # before any request
+        lambda: approval_form("sandbox-1", profile="acme", store=store),
+    ):
+        with pytest.raises(ConfigError) as err:
+            call()
+        assert str(err.value).startswith(other + "latest runs are acme-2, acme-1 (leave run")
+    with pytest.raises(ConfigError, match=r"no run 'x'; the latest runs are sandbox-1, acme-2, "):
+        resolve_run(store, "x")
+    with pytest.raises(ConfigError, match=r"profile idle has no runs in .* yet; run 10_reconcile"):
+        resolve_run(store, "", "idle")
+    with pytest.raises(ConfigError, match="no run 'x'"):
+        run_profile(store, "x")
+    missing = tmp_path / "none.sqlite3"
+    with pytest.raises(ConfigError, match=r"there are no runs in .* yet; run 10_reconcile first"):
+        saved_run("", path=missing)
+    assert not missing.exists()  # looking does not create a store
+
+
+def test_parameter_values_are_checked_in_the_users_words() -> None:
+    assert parse_bool("TRUE", "dry_run") is True and parse_bool(False, "dry_run") is False
+    for word in ("yes", "1", "on", ""):
+        with pytest.raises(ConfigError, match=f"dry_run must be true or false, not '{word}'"):
+            parse_bool(word, "dry_run")
+    with pytest.raises(ConfigError, match="dry_run must be true or false"):
+        push_run(dry_run="yes", store=None)  # refused before the store is even opened
+    assert parse_tolerance(" 0.05", "money_tolerance") == "0.05"
+    assert parse_tolerance("", "money_tolerance") == "0"
+    for bad in ("a cent", "-1", "Infinity", True):
+        with pytest.raises(ConfigError, match=r"money_tolerance must be a number >= 0 like 0\.05"):
+            parse_tolerance(bad, "money_tolerance")
+    assert parse_max_differences("0") == 0 and parse_max_differences(-1) == -1
+    for bad in ("-2", "1.5", "ten", True):
+        with pytest.raises(ConfigError, match="max_differences must be a whole number >= 0"):
+            parse_max_differences(bad)
 
 
 def test_entity_list_and_tolerance_helpers() -> None:

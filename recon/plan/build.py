@@ -114,10 +114,14 @@ def change_id(
     extra: tuple[object, ...] = (),
 ) -> str:
     """``"chg-"`` + 16 hex digits of SHA-256 over entity, key, action, target and the sorted
-    ``field=after`` pairs (``extra`` separates records that have no key)."""
+    ``(field, before, after)`` triples (``extra`` separates records that have no key).
+
+    This is the change's identity across runs: a decision on it carries over to a later
+    run that proposes the same change (:meth:`recon.store.Store.carry_decisions`); when a
+    value on either side moves, the change is a new one and undecided again."""
     # Field names are unique within a change, so the tuples sort by name alone. repr() of
     # tuples of str/None is unambiguous (quoted, escaped) and much cheaper than json.dumps.
-    pairs = tuple(sorted((f.field, f.after) for f in fields))
+    pairs = tuple(sorted((f.field, f.before, f.after) for f in fields))
     payload = repr((entity, key, action, target, pairs, *extra))
     return "chg-" + hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 

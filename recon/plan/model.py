@@ -79,7 +79,8 @@ class Change:
     ----------
     change_id:
         Stable id: ``"chg-"`` + 16 hex digits of a SHA-256 over the entity, key, action,
-        target and each field's value to write; the same diff gives the same ids.
+        target and each field's values before and after; the same diff gives the same ids,
+        and a decision on a change carries over to later runs proposing the same change.
     entity, key:
         Canonical entity and the record's key (the key Intacct uses); ``""`` for a record
         that has none (a time entry typed into Intacct directly).

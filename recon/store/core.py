@@ -28,6 +28,7 @@ from recon.store.records import (
 from recon.store.schema import connect, migrate, write
 from recon.store.steps import (
     approved_outbox,
+    carry_step,
     decide_step,
     mark_step,
     outbox_item,
@@ -285,6 +286,25 @@ class Store:
                     f"person must decide on its changes"
                 )
             return [decide_step(db, run_id, c, decision, by, comment, rule) for c in ids]
+
+    def carry_decisions(self, run_id: str) -> list[Decision]:
+        """Carry the decisions of earlier runs of ``run_id``'s profile over to the same
+        changes in ``run_id``; returns the decisions made so.
+
+        A change is the same when its id is: entity, key, action, target and every field's
+        values before and after (:func:`recon.plan.build.change_id`), so a change whose
+        values moved since is a new one and stays undecided. The latest decision on it
+        carries over: a reject or a defer always; an approval only while its push has not
+        started (outbox ``pending``) -- one already sent, applied or refused needs a new
+        look. A carried decision keeps who made it and their comment; its rule names the
+        run and time it came from, and the ledger records it like any decision. Changes
+        already decided in ``run_id`` are left as they are. Segregation of duties was
+        checked when the decision was first made.
+        """
+        run_id = check_run_id(run_id)
+        with write(self.path) as db:
+            run_row(db, run_id)
+            return carry_step(db, run_id)
 
     def decisions(self, run_id: str) -> dict[str, Decision]:
         """The current decision per change of ``run_id`` (undecided changes are absent)."""

@@ -170,3 +170,27 @@ def mark_step(
     return OutboxItem(
         current.run_id, current.change_id, current.idem_key, state, attempts, remote, err, at
     )
+
+
+def carry_step(db: sqlite3.Connection, run_id: str) -> list[Decision]:
+    """Decide the changes of ``run_id`` as they were last decided in earlier runs of its
+    profile (see :meth:`recon.store.Store.carry_decisions`)."""
+    profile = db.execute("SELECT profile FROM runs WHERE run_id = ?", (run_id,)).fetchone()[0]
+    rows = db.execute(
+        "SELECT d.change_id, d.decision, d.by, d.at, d.comment, d.run_id, o.state "
+        "FROM decisions d JOIN runs r ON r.run_id = d.run_id "
+        "LEFT JOIN outbox o ON o.run_id = d.run_id AND o.change_id = d.change_id "
+        "WHERE r.profile = ? AND d.run_id != ? "
+        "AND d.change_id IN (SELECT change_id FROM plan_changes WHERE run_id = ?) "
+        "AND d.change_id NOT IN (SELECT change_id FROM decisions WHERE run_id = ?) "
+        "ORDER BY d.seq",
+        (profile, run_id, run_id, run_id),
+    ).fetchall()
+    latest = {r[0]: r for r in rows}  # ordered by ledger seq: the last one is the latest
+    out = []
+    for change_id, decision, by, at, comment, source, state in latest.values():
+        if decision == "approve" and state not in (None, "pending"):
+            continue  # sent (or refused): a new look is needed, never a blind second send
+        rule = f"carried over from run {source}: {decision} by {by} at {at}"
+        out.append(decide_step(db, run_id, change_id, decision, by, comment, rule))
+    return out

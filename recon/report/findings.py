@@ -1,0 +1,189 @@
+"""The run's tables for schedulers and spreadsheets: ``findings.csv`` and ``todo_by_hand.csv``.
+
+``findings.csv`` has one row per difference the run found (:data:`FINDINGS_COLUMNS` says what
+each column holds); ``todo_by_hand.csv`` one row per change recon cannot push, with where to
+make it by hand (:data:`TODO_COLUMNS`). The same to-do list is a sheet of the Excel report
+(:func:`todo_table`). Both CSVs are UTF-8 with a header row, comma-separated, written
+atomically beside the other reports.
+
+>>> frame = findings_frame(diff, plan, canonical)            # doctest: +SKIP
+>>> write_csv(frame, "reports/findings.csv")                # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from types import MappingProxyType
+
+import pandas as pd
+
+from recon.canonical import ENTITIES, canon_str
+from recon.diff import Diff
+from recon.lexicon import Lexicon
+from recon.plan import Plan
+from recon.plan.model import SYSTEM_LABELS
+from recon.report.excel import atomic_write
+from recon.report.model import Table
+
+#: File names, in the run's ``reports/`` folder.
+FINDINGS_FILE, TODO_FILE = "findings.csv", "todo_by_hand.csv"
+#: ``findings.csv``: column -> what it holds (the README lists them too).
+FINDINGS_COLUMNS: Mapping[str, str] = MappingProxyType(
+    {
+        "entity": "canonical entity: customer, project, employee, time_entry, invoice, ...",
+        "entity_label": "the entity in the firm's BigTime words (Client, Engagement, Staffer)",
+        "kind": "missing_in_bigtime, missing_in_intacct, field_mismatch or duplicate_key",
+        "key": "the record's key, as Intacct holds it (a time entry: its BigTime id)",
+        "name": "the record's name (or, for time and invoices, who/what and when)",
+        "field": "the canonical field that differs (empty for a whole-record finding)",
+        "intacct_value": "the field's value in Intacct (canonical form; empty if none)",
+        "bigtime_value": "the field's value in BigTime (canonical form; empty if none)",
+        "detail": "what kind of difference: value, cosmetic, only in Intacct, ...",
+        "cosmetic": "yes when the values differ only in letter case, spacing or Unicode form",
+        "money_impact": "what the proposed change moves, in the firm's currency (empty: none)",
+    }
+)
+#: ``todo_by_hand.csv`` (and the report's "To do by hand" sheet): column -> what it holds.
+TODO_COLUMNS: Mapping[str, str] = MappingProxyType(
+    {
+        "entity": "canonical entity",
+        "key": "the record's key",
+        "name": "the record's name",
+        "action": "create, update or deactivate",
+        "system": "where to make the change (Intacct or BigTime)",
+        "change": "the values to set, field by field",
+        "where": "why recon cannot make it, and where to make it by hand",
+        "change_id": "the change's id in the run's plan",
+    }
+)
+#: Canonical columns that name a record, per entity (the first non-empty wins; several are
+#: joined). Entities not listed are named by their ``name`` column when they have one.
+_NAME_COLUMNS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "employee": ("first_name", "last_name"),
+        "expense_type": ("description",),
+        "gl_account": ("title",),
+        "checking_account": ("bank_name",),
+        "credit_card": ("description",),
+        "time_entry": ("employee_id", "entry_date", "project_id"),
+        "invoice": ("customer_id", "invoice_date"),
+        "payment": (),
+    }
+)
+
+
+def record_names(*sides: Mapping[str, pd.DataFrame]) -> dict[tuple[str, str], str]:
+    """``(entity, key) -> name`` from canonical frames; the first side to name a record wins."""
+    out: dict[tuple[str, str], str] = {}
+    for frames in sides:
+        for entity, frame in frames.items():
+            spec = ENTITIES.get(entity)
+            if spec is None or frame.empty:
+                continue
+            cols = [c for c in _NAME_COLUMNS.get(entity, ("name",)) if c in frame.columns]
+            if not cols or cols == [spec.key]:
+                continue
+            kinds = [spec.col(c).kind for c in cols]
+            keys = [canon_str(k, "id") for k in frame[spec.key].tolist()]
+            values = zip(*(frame[c].tolist() for c in cols), strict=True)
+            for key, row in zip(keys, values, strict=True):
+                parts = [canon_str(v, k) for v, k in zip(row, kinds, strict=True)]
+                name = " ".join(p for p in parts if p)
+                if key and name:
+                    out.setdefault((entity, key), name)
+    return out
+
+
+def findings_frame(
+    diff: Diff,
+    plan: Plan | None = None,
+    names: Mapping[tuple[str, str], str] | None = None,
+    lexicon: Lexicon | None = None,
+) -> pd.DataFrame:
+    """Every finding of ``diff`` with :data:`FINDINGS_COLUMNS`, in the diff's order.
+
+    ``plan`` gives each record's money impact (of its first proposed change); ``names``
+    (:func:`record_names`) the record names.
+    """
+    lexicon = lexicon or Lexicon.default()
+    found = diff.findings()
+    names = names or {}
+    money: dict[tuple[str, str], str] = {}
+    for change in plan.changes if plan is not None else ():
+        if change.money_impact is not None:
+            money.setdefault((change.entity, change.key), f"{change.money_impact:.2f}")
+    rows = []
+    for r in found.to_dict("records"):
+        entity, key = str(r["entity"]), "" if r["key"] is None else str(r["key"])
+        detail = "" if r["detail"] is None else str(r["detail"])
+        rows.append(
+            {
+                "entity": entity,
+                "entity_label": lexicon.label(entity, capital=True),
+                "kind": r["kind"],
+                "key": key,
+                "name": names.get((entity, key), ""),
+                "field": r["field"] or "",
+                "intacct_value": r["intacct_value"],
+                "bigtime_value": r["bigtime_value"],
+                "detail": detail,
+                "cosmetic": "yes" if detail == "cosmetic" else "no",
+                "money_impact": money.get((entity, key), ""),
+            }
+        )
+    return pd.DataFrame(rows, columns=list(FINDINGS_COLUMNS), dtype=object)
+
+
+def todo_frame(plan: Plan, names: Mapping[tuple[str, str], str] | None = None) -> pd.DataFrame:
+    """The changes recon cannot push (review only), with :data:`TODO_COLUMNS`."""
+    names = names or {}
+    rows = [
+        {
+            "entity": c.entity,
+            "key": c.key,
+            "name": names.get((c.entity, c.key), ""),
+            "action": c.action,
+            "system": SYSTEM_LABELS[c.target],
+            "change": "; ".join(
+                f"{f.field}: {'(empty)' if f.before is None else f.before} -> "
+                f"{'(empty)' if f.after is None else f.after}"
+                for f in c.fields
+            ),
+            "where": c.note or "recon does not push this change",
+            "change_id": c.change_id,
+        }
+        for c in plan.changes
+        if not c.pushable
+    ]
+    return pd.DataFrame(rows, columns=list(TODO_COLUMNS), dtype=object)
+
+
+def todo_table(todo: pd.DataFrame, lexicon: Lexicon | None = None) -> Table:
+    """The to-do list as a report table (the Excel report's "To do by hand" sheet)."""
+    lexicon = lexicon or Lexicon.default()
+    shown = ("key", "name", "action", "system", "change", "where")
+    rows = tuple(
+        (lexicon.label(r["entity"], capital=True), *(r[c] or None for c in shown))
+        for r in todo.to_dict("records")
+    )
+    return Table(
+        title="To do by hand",
+        headings=("Record", "Key", "Name", "Action", "In", "Change", "Where and why"),
+        kinds=("text",) * 7,
+        rows=rows,
+        note=f"{len(rows):,} changes recon cannot push: make them by hand where it says.",
+    )
+
+
+def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write ``frame`` as UTF-8 CSV with a header row, atomically."""
+    target = Path(path)
+
+    def write(tmp: Path) -> None:
+        with tmp.open("x", encoding="utf-8", newline="") as fh:
+            frame.to_csv(fh, index=False)
+
+    atomic_write(target, write)
+    return target
