@@ -4,7 +4,10 @@
 >>> rec = reconcile(pulled)                                            # doctest: +SKIP
 >>> rec.diff.summary()                                                 # doctest: +SKIP
 
-Each step returns an immutable value the next one only reads.
+Each step returns an immutable value the next one only reads. Both systems are pulled for
+the same period (dated records inside it, master data whole); a record inside it on one
+side only is then looked up by key on the other (:mod:`recon.period`), so a record dated
+across the period's edge is compared -- its date a difference -- and not called missing.
 """
 
 from __future__ import annotations
@@ -16,13 +19,15 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from recon.bigtime.pull import LIST_PREFIX, pull_vocabulary
+from recon.bigtime.pull import LIST_PREFIX, BigTimeReader, pull_vocabulary
 from recon.bigtime.pull import pull_all as pull_bigtime
-from recon.config import BigTimeProfile, IntacctProfile, Profile
+from recon.config import Profile
 from recon.connect import bigtime_client, intacct_client
 from recon.diff import CompareRules, Diff, diff_all
+from recon.intacct.pull import QueryClient
 from recon.intacct.pull import pull_all as pull_intacct
 from recon.mapping import MappingReport, to_canonical_bigtime, to_canonical_intacct
+from recon.period import Sought, fetch_counterparts
 
 Frames = Mapping[str, pd.DataFrame]
 
@@ -37,6 +42,9 @@ class Pulled:
     vocabulary: Mapping[str, str] = field(default_factory=dict)
     start: dt.date | None = None
     end: dt.date | None = None
+    #: The dated keys inside the period on one side only, looked up on the other
+    #: (:func:`recon.period.fetch_counterparts`); what was found is in the frames.
+    counterparts: tuple[Sought, ...] = ()
 
     @property
     def records(self) -> int:
@@ -58,15 +66,24 @@ class Reconciliation:
 
 
 def pull_both(profile: Profile, start: dt.date, end: dt.date) -> Pulled:
-    """Pull every entity of both systems side by side (they are independent).
+    """Pull every entity of both systems for one period, then the counterparts it splits.
 
-    ``start``/``end`` bound BigTime's dated entities (time, invoices).
+    ``start``/``end`` (both inclusive) bound the dated entities on both sides alike: time
+    entries and invoices by their date, invoice lines and payments by their invoice
+    (:mod:`recon.intacct.pull`; BigTime's paid amount is on its invoice). The two pulls
+    are independent and run side by side; then records inside the period on one side
+    only are looked up by key on the other (:func:`recon.period.fetch_counterparts`).
     """
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="pull") as pool:
-        ia = pool.submit(_pull_intacct, profile.intacct)
-        bt = pool.submit(_pull_bigtime, profile.require_bigtime(), start, end)
-        intacct, (bigtime, vocabulary) = ia.result(), bt.result()
-    return Pulled(intacct, bigtime, vocabulary, start, end)
+    with (
+        intacct_client(profile.intacct) as ia,
+        bigtime_client(profile.require_bigtime()) as bt,
+        ThreadPoolExecutor(max_workers=2, thread_name_prefix="pull") as pool,
+    ):
+        ia_job = pool.submit(_pull_intacct, ia, start, end)
+        bt_job = pool.submit(_pull_bigtime, bt, start, end)
+        intacct, (bigtime, vocabulary) = ia_job.result(), bt_job.result()
+        found = fetch_counterparts(intacct, bigtime, ia, bt, start, end)
+    return Pulled(found.intacct, found.bigtime, vocabulary, start, end, found.sought)
 
 
 def reconcile(pulled: Pulled, rules: CompareRules | None = None) -> Reconciliation:
@@ -78,16 +95,14 @@ def reconcile(pulled: Pulled, rules: CompareRules | None = None) -> Reconciliati
     return Reconciliation(pulled, intacct, bigtime, ia_report, bt_report, diff)
 
 
-def _pull_intacct(profile: IntacctProfile) -> dict[str, pd.DataFrame]:
-    with intacct_client(profile) as client:
-        return dict(pull_intacct(client))
+def _pull_intacct(client: QueryClient, start: dt.date, end: dt.date) -> dict[str, pd.DataFrame]:
+    return dict(pull_intacct(client, start=start, end=end))
 
 
 def _pull_bigtime(
-    profile: BigTimeProfile, start: dt.date, end: dt.date
+    client: BigTimeReader, start: dt.date, end: dt.date
 ) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
-    with bigtime_client(profile) as client:
-        return pull_bigtime(client, start, end), pull_vocabulary(client)
+    return pull_bigtime(client, start, end), pull_vocabulary(client)
 
 
 #: Design entity -> (Intacct object, BigTime frame) that hold it (DESIGN.md's table).

@@ -13,7 +13,10 @@ polite). Results keep the list's order, whatever order the answers arrive in.
 
 Only time entries and invoices are dated, so only they can be re-pulled for a window
 (``/time/Sheet`` and ``/invoice/history`` take one, both ends inclusive); everything else
-is pulled whole. Inactive records are always included: a sync must see them.
+is pulled whole. Inactive records are always included: a sync must see them. Single
+records can be fetched again by what BigTime can find them by: time entries by id
+(:func:`pull_time_entries`), invoices by number within a window
+(:func:`pull_invoices_numbered`), for a period's counterparts (:mod:`recon.period`).
 
 Frames are typed by :mod:`recon.bigtime.frames`; custom fields become ``Udf.<name>``
 columns and the nested ``UdfList``/``Lines`` columns are dropped (lines are their own frame).
@@ -99,6 +102,7 @@ class BigTimeReader(Protocol):
     def staffer(self, sid: int) -> _Record: ...
     def reference_list(self, name: str, show_inactive: bool = True) -> list[_Record]: ...
     def time_sheet_bytes(self, staff_sid: int, start: date, end: date) -> bytes: ...
+    def time_entry(self, sid: int) -> _Record: ...
     def invoice_history(self, start: date, end: date) -> list[_Record]: ...
     def invoice(self, sid: int) -> _Record: ...
     def tasks(self, project_sid: int, show_completed: bool = True) -> list[_Record]: ...
@@ -307,21 +311,79 @@ def pull_invoices(
     """
     _check_window(start, end)
     history = bt.invoice_history(start, end)
-    headers = records_to_frame("invoice", history, operation="GET /invoice/history")
-    headers = headers.drop(columns=["Lines"])
     if not lines:
-        return headers
+        return _invoice_headers(history)
+    return _invoice_headers(history), _invoice_lines(bt, history, _workers(bt, concurrency))
+
+
+def pull_invoices_numbered(
+    bt: BigTimeReader,
+    numbers: Iterable[str],
+    start: date,
+    end: date,
+    *,
+    concurrency: int | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The invoices numbered ``numbers`` among those dated ``start`` .. ``end``, with lines.
+
+    BigTime reads one invoice only by its own SID (``/invoice/detail/{sid}``), which the
+    other system does not hold, and spec §4.7 lists no look-up by invoice number: the
+    invoice history of the window is read (one request, headers only) and the numbers
+    picked out of it; only those invoices' details are fetched, for their lines.
+
+    Returns
+    -------
+    (pandas.DataFrame, pandas.DataFrame)
+        ``(headers, lines)`` as :func:`pull_invoices` with ``lines=True`` returns them; a
+        number not found in the window has no row.
+    """
+    _check_window(start, end)
+    wanted = {n for n in numbers if isinstance(n, str)}
+    history = [
+        record
+        for record in bt.invoice_history(start, end)
+        if isinstance(record, dict) and _lookup(record, "InvoiceNbr") in wanted
+    ]
+    return _invoice_headers(history), _invoice_lines(bt, history, _workers(bt, concurrency))
+
+
+def pull_time_entries(
+    bt: BigTimeReader, sids: Iterable[int], *, concurrency: int | None = None
+) -> pd.DataFrame:
+    """Time entries by id (``/time/{sid}``, one request each, concurrently), any date.
+
+    An id BigTime does not know (404) has no row: asking by id is how a caller learns
+    that an entry is not there. Columns as :func:`pull_time`'s.
+    """
+
+    def entry(sid: int) -> _Record | None:
+        try:
+            return bt.time_entry(sid)
+        except NotFoundError:
+            return None
+
+    found = fetch_all(entry, _unique(sids), _workers(bt, concurrency))
+    records = [record for record in found if record is not None]
+    return records_to_frame("time", records, operation="GET /time/{sid}")
+
+
+def _invoice_headers(history: list[_Record]) -> pd.DataFrame:
+    """Invoice history records as the ``invoice`` frame (``Lines`` are their own frame)."""
+    headers = records_to_frame("invoice", history, operation="GET /invoice/history")
+    return headers.drop(columns=["Lines"])
+
+
+def _invoice_lines(bt: BigTimeReader, history: list[_Record], workers: int) -> pd.DataFrame:
+    """The lines of the invoices in ``history``, each invoice's from its detail."""
     sids = _sids(history, resources.INVOICE)
-    details = fetch_all(_or_none(bt.invoice), sids, _workers(bt, concurrency))
+    details = fetch_all(_or_none(bt.invoice), sids, workers)
     line_records = [
         _with_parent(line, "InvoiceSid", sid)
         for sid, detail in zip(sids, details, strict=True)
         if detail is not None
         for line in _nested(detail, "Lines", "invoice")
     ]
-    return headers, records_to_frame(
-        "invoice_line", line_records, operation="GET /invoice/detail/{sid}"
-    )
+    return records_to_frame("invoice_line", line_records, operation="GET /invoice/detail/{sid}")
 
 
 def pull_tasks(

@@ -3,6 +3,7 @@
 >>> customers = pull(client, "CUSTOMER")                       # everything
 >>> changed = pull(client, "TIMESHEETENTRY", since=last_run)   # WHENMODIFIED >= last_run
 >>> frames = pull_all(client, since=last_run)                  # read-only mapping
+>>> october = pull_all(client, start=date(2025, 10, 1), end=date(2025, 10, 31))
 
 The table :data:`PULL_SPECS` says, per object, which fields are selected (the schema's, less
 the few personal ones recon never needs), which records (ITEM: non-inventory types only) and
@@ -11,13 +12,24 @@ Incremental pulls add ``WHENMODIFIED >= since`` to the object's own filter. Dele
 visible that way (spec notes: only AUDITHISTORY or a full key-set comparison shows them), so
 a caller that must see removals pulls fully now and then. ``since`` is a naive datetime in
 the company's time zone (Intacct datetimes carry none); subtract a lookback yourself.
+
+A period (``start``/``end``, both inclusive, as BigTime's pull takes it) bounds the dated
+objects: time entries by ENTRYDATE and invoices by WHENCREATED (the fields of the canonical
+``entry_date`` and ``invoice_date``), time sheets by the week they span. Invoice lines and
+payment applications follow the period's invoices (RECORDKEY in their RECORDNOs), payment
+headers follow those applications: BigTime's only payment fact is the amount paid on each
+invoice of the period, whenever it was paid, so the Intacct side must hold every
+application to those same invoices -- no more (a September invoice paid in October has no
+BigTime counterpart in October's invoices) and no less. Master data is never date-bound.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from functools import reduce
+from operator import and_
 from types import MappingProxyType
 from typing import Protocol
 
@@ -28,11 +40,16 @@ from recon.intacct import schema as schemas
 from recon.intacct.filters import F, Filter, modified_since
 from recon.intacct.frames import pages_to_frame
 from recon.intacct.page import Page
+from recon.intacct.quoting import MAX_IN_VALUES
 from recon.intacct.uncertain import NON_INVENTORY_ITEMTYPES
 
 #: Personal and banking fields in the schema that no reconciliation needs: never pulled,
 #: so they never reach a DataFrame, a snapshot or a report.
 NOT_PULLED = frozenset({"SSN", "TAXID", "BIRTHDATE", "BANKACCOUNTNO", "ROUTINGNO"})
+#: A period at least this long pulls a large object as a full pull does (speculative first
+#: wave of pages); a month of time entries is a page or two, and empty speculative pages
+#: would cost API transactions for nothing.
+LONG_PERIOD_DAYS = 92
 
 
 class QueryClient(Protocol):
@@ -69,6 +86,13 @@ class PullSpec:
     large:
         Many pages even in a small firm (time entries): a full pull sends its first wave
         of pages without waiting for the first page (``IntacctClient.query(expect_many)``).
+    dated:
+        The fields of the first and last day a record covers (the same field twice for a
+        record of one day), when a period bounds the object: it holds the records whose
+        days overlap the period. ``None``: not dated (master data, or :attr:`bound`).
+    bound:
+        For an object that a period bounds through another one (invoice lines through
+        their invoices): which of its records belong to the other's records in the period.
     """
 
     object: str
@@ -77,20 +101,65 @@ class PullSpec:
     orderby: tuple[str, ...] = ("RECORDNO",)
     incremental: bool = True
     large: bool = False
+    dated: tuple[str, str] | None = None
+    bound: Bound | None = None
 
-    def query_filter(self, since: datetime | None) -> Filter | None:
-        """The spec's filter, narrowed to ``WHENMODIFIED >= since`` when that is possible."""
-        if since is None or not self.incremental:
-            return self.filter
-        changed = modified_since(since)  # refuses dates and aware datetimes (ConfigError)
-        return changed if self.filter is None else self.filter & changed
+    def query_filter(
+        self, since: datetime | None, start: date | None = None, end: date | None = None
+    ) -> Filter | None:
+        """The spec's filter, narrowed to ``WHENMODIFIED >= since`` when that is possible,
+        and to the period ``start`` .. ``end`` when the object is :attr:`dated`."""
+        parts = [self.filter]
+        if since is not None and self.incremental:
+            parts.append(modified_since(since))  # refuses dates and aware datetimes
+        if start is not None and end is not None:
+            parts.append(self.period_filter(start, end))
+        present = [p for p in parts if p is not None]
+        return reduce(and_, present) if present else None
+
+    def period_filter(self, start: date, end: date) -> Filter | None:
+        """The records of a :attr:`dated` object within ``start`` .. ``end`` (inclusive)."""
+        if self.dated is None:
+            return None
+        first, last = self.dated
+        if first == last:
+            return F(first).between(start, end)
+        # A record spanning days (a weekly time sheet) belongs to every period it overlaps.
+        return (F(first) <= end) & (F(last) >= start)
 
 
-def _spec(obj: str, filter: Filter | None = None, *, large: bool = False) -> PullSpec:
+@dataclass(frozen=True)
+class Bound:
+    """How a period bounds an object through another: its ``field`` holds the values of
+    ``parent_field`` of the ``parent`` records in the period (``ARPYMTDETAIL.RECORDKEY`` in
+    the period's ``ARINVOICE.RECORDNO``)."""
+
+    field: str
+    parent: str
+    parent_field: str
+
+
+def _spec(
+    obj: str,
+    filter: Filter | None = None,
+    *,
+    large: bool = False,
+    dated: tuple[str, str] | None = None,
+    bound: Bound | None = None,
+) -> PullSpec:
     sch = schemas.get(obj)
     fields = tuple(name for name in sch.fields if name not in NOT_PULLED)
     incremental = sch.has_whenmodified and "WHENMODIFIED" in sch.fields
-    return PullSpec(sch.name, fields, filter, incremental=incremental, large=large)
+    return PullSpec(
+        sch.name, fields, filter, incremental=incremental, large=large, dated=dated, bound=bound
+    )
+
+
+#: The field of the canonical ``time_entry.entry_date`` and ``invoice.invoice_date``: the
+#: date that places a record in a period, on both systems alike.
+ENTRY_DATE, INVOICE_DATE = "ENTRYDATE", "WHENCREATED"
+#: Lines and payment applications point at their invoice's RECORDNO (spec §5).
+_BY_INVOICE = Bound("RECORDKEY", "ARINVOICE", "RECORDNO")
 
 
 #: Every object recon reconciles (DESIGN "What syncs"), in dependency order.
@@ -114,12 +183,15 @@ PULL_SPECS: Mapping[str, PullSpec] = MappingProxyType(
             _spec("CHECKINGACCOUNT"),
             _spec("CREDITCARD"),
             _spec("ARTERM"),
-            _spec("TIMESHEET"),
-            _spec("TIMESHEETENTRY", large=True),  # ~25k rows (13 pages) at the smallest
-            _spec("ARINVOICE"),
-            _spec("ARINVOICEITEM"),
-            _spec("ARPYMT"),
-            _spec("ARPYMTDETAIL"),
+            _spec("TIMESHEET", dated=("BEGINDATE", "ENDDATE")),
+            # ~25k rows (13 pages) at the smallest
+            _spec("TIMESHEETENTRY", large=True, dated=(ENTRY_DATE, ENTRY_DATE)),
+            _spec("ARINVOICE", dated=(INVOICE_DATE, INVOICE_DATE)),
+            _spec("ARINVOICEITEM", bound=_BY_INVOICE),
+            # A payment header belongs to the period when it paid one of its invoices.
+            _spec("ARPYMT", bound=Bound("RECORDNO", "ARPYMTDETAIL", "PAYMENTKEY")),
+            # Every application to the period's invoices, whenever it was paid: see above.
+            _spec("ARPYMTDETAIL", bound=_BY_INVOICE),
         )
     }
 )
@@ -151,6 +223,8 @@ def pull(
     since: datetime | None = None,
     concurrency: int | None = None,
     extra_fields: Sequence[str] = (),
+    start: date | None = None,
+    end: date | None = None,
 ) -> pd.DataFrame:
     """Pull one object into a typed DataFrame (columns = the spec's fields, then the extras).
 
@@ -169,27 +243,155 @@ def pull(
         More fields to select, e.g. a custom field a mapping override compares
         (:meth:`recon.mapping.overrides.MappingOverrides.intacct_fields`). A field the
         catalogue does not know comes as ``str``; one already selected is not repeated.
+    start, end:
+        A period (dates, both inclusive; give both or neither): a dated object holds only
+        its records in it, a bound one those of its parent's records in it (see the
+        module docstring); master data is not date-bound and comes whole.
 
     Raises
     ------
     ConfigError
-        Unknown entity, ``since`` not a naive datetime, or an extra field that is no
-        field name or one recon never pulls (:data:`NOT_PULLED`).
+        Unknown entity, ``since`` not a naive datetime, an extra field that is no field
+        name or one recon never pulls (:data:`NOT_PULLED`), or a bad period.
     recon.errors.ReconError
         Whatever the client raises; MalformedResponseError for a value unfit for its field.
     """
     spec = spec_for(entity)
     fields = with_extra_fields(spec, extra_fields)
+    period = check_period(start, end)
+    if period is not None and spec.bound is not None:
+        extras = {spec.object: fields[len(spec.fields) :]}
+        return _PeriodPull(client, period, since, extras, concurrency).frame(spec.object)
     pages = client.query(
         spec.object,
         list(fields),
-        filter=spec.query_filter(since),
+        filter=spec.query_filter(since, *(period or (None, None))),
         orderby=list(spec.orderby),
         concurrency=concurrency,
-        # An incremental pull is usually small: no speculative pages for it.
-        expect_many=spec.large and since is None,
+        expect_many=_expect_many(spec, since, period),
     )
     return pages_to_frame(pages, spec.object, fields)
+
+
+def _expect_many(spec: PullSpec, since: datetime | None, period: Period | None) -> bool:
+    """Speculative pages only where many pages are sure: a large object, pulled whole or
+    for a long period (an incremental pull or a month is usually a page or two)."""
+    if not spec.large or since is not None:
+        return False
+    return period is None or (period[1] - period[0]).days + 1 >= LONG_PERIOD_DAYS
+
+
+Period = tuple[date, date]
+
+
+def check_period(start: date | None, end: date | None) -> Period | None:
+    """``(start, end)``, or ``None`` for no period.
+
+    Raises
+    ------
+    ConfigError
+        Only one of the two given, either not a date (a datetime is refused: periods are
+        whole days), or ``start`` after ``end``.
+    """
+    if start is None and end is None:
+        return None
+    for label, day in (("start", start), ("end", end)):
+        if isinstance(day, datetime) or not isinstance(day, date):
+            raise ConfigError(f"an Intacct pull period needs {label} as a date, not {day!r}")
+    assert start is not None and end is not None  # checked above; for the type checker
+    if start > end:
+        raise ConfigError(f"the Intacct pull period starts after it ends: {start} > {end}")
+    return start, end
+
+
+def pull_by_keys(
+    client: QueryClient,
+    entity: str,
+    field: str,
+    keys: Iterable[str],
+    *,
+    since: datetime | None = None,
+    concurrency: int | None = None,
+    extra_fields: Sequence[str] = (),
+) -> pd.DataFrame:
+    """The records of one object whose ``field`` is one of ``keys`` (not date-bound).
+
+    One ``query`` per :data:`~recon.intacct.quoting.MAX_IN_VALUES` keys (an ``in`` takes no
+    more, spec §3.4), ANDed with the object's own filter and ``since``. Blank and repeated
+    keys are dropped; no keys, no request.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`pull`'s; rows chunk by chunk, each chunk in RECORDNO order.
+    """
+    spec = spec_for(entity)
+    fields = with_extra_fields(spec, extra_fields)
+    wanted = list(dict.fromkeys(k for k in keys if isinstance(k, str) and k.strip()))
+    base = spec.query_filter(since)
+    frames = []
+    for at in range(0, len(wanted), MAX_IN_VALUES):
+        chosen = F(field).isin(wanted[at : at + MAX_IN_VALUES])
+        pages = client.query(
+            spec.object,
+            list(fields),
+            filter=chosen if base is None else base & chosen,
+            orderby=list(spec.orderby),
+            concurrency=concurrency,
+        )
+        frames.append(pages_to_frame(pages, spec.object, fields))
+    filled = [f for f in frames if len(f)]
+    if not filled:
+        return frames[0] if frames else pages_to_frame((), spec.object, fields)
+    return filled[0] if len(filled) == 1 else pd.concat(filled, ignore_index=True)
+
+
+def key_values(column: pd.Series) -> list[str]:
+    """The distinct non-blank values of a pulled key column, as text, in order."""
+    text = column.dropna().astype("str").str.strip()
+    return list(dict.fromkeys(text[text.ne("")].tolist()))
+
+
+class _PeriodPull:
+    """Pulls objects for one period, each at most once; a :attr:`PullSpec.bound` object
+    is pulled by the keys of its parent's frame (pulled first, or reused)."""
+
+    def __init__(
+        self,
+        client: QueryClient,
+        period: Period,
+        since: datetime | None,
+        extras: Mapping[str, Sequence[str]],
+        concurrency: int | None = None,
+    ) -> None:
+        self.client, self.period, self.since = client, period, since
+        self.extras, self.concurrency = extras, concurrency
+        self._frames: dict[str, pd.DataFrame] = {}
+        self._parents: dict[str, pd.DataFrame] = {}
+
+    def frame(self, obj: str) -> pd.DataFrame:
+        """``obj`` for the period (and ``since``), pulled once."""
+        if obj not in self._frames:
+            self._frames[obj] = self._pull(obj, self.since)
+        return self._frames[obj]
+
+    def _parent(self, obj: str) -> pd.DataFrame:
+        # A parent narrowed by `since` would drop the changed children of unchanged parents.
+        if self.since is None:
+            return self.frame(obj)
+        if obj not in self._parents:
+            self._parents[obj] = self._pull(obj, None)
+        return self._parents[obj]
+
+    def _pull(self, obj: str, since: datetime | None) -> pd.DataFrame:
+        spec, extra = PULL_SPECS[obj], self.extras.get(obj, ())
+        if spec.bound is None:
+            start, end = self.period
+            return pull(self.client, obj, since=since, concurrency=self.concurrency,
+                        extra_fields=extra, start=start, end=end)  # fmt: skip
+        keys = key_values(self._parent(spec.bound.parent)[spec.bound.parent_field])
+        return pull_by_keys(self.client, obj, spec.bound.field, keys, since=since,
+                            concurrency=self.concurrency, extra_fields=extra)  # fmt: skip
 
 
 def with_extra_fields(spec: PullSpec, extra_fields: Sequence[str]) -> tuple[str, ...]:
@@ -218,11 +420,16 @@ def pull_all(
     entities: Iterable[str] | None = None,
     since: datetime | None = None,
     extra_fields: Mapping[str, Sequence[str]] | None = None,
+    *,
+    start: date | None = None,
+    end: date | None = None,
 ) -> Mapping[str, pd.DataFrame]:
     """Pull several objects (all of :data:`ENTITIES` by default), one after another.
 
     ``extra_fields`` maps an object name (any case) to more fields to select for it (see
-    :func:`pull`); objects not pulled are not affected.
+    :func:`pull`); objects not pulled are not affected. ``start``/``end`` bound the dated
+    objects to a period (see :func:`pull`); an object bound through another reuses that
+    one's frame when both are pulled.
 
     Returns
     -------
@@ -231,9 +438,15 @@ def pull_all(
     """
     names = ENTITIES if entities is None else [spec_for(e).object for e in entities]
     extras = {spec_for(obj).object: f for obj, f in (extra_fields or {}).items()}
-    return MappingProxyType(
-        {name: pull(client, name, since=since, extra_fields=extras.get(name, ())) for name in names}
-    )
+    period = check_period(start, end)
+    if period is None:
+        return MappingProxyType(
+            {n: pull(client, n, since=since, extra_fields=extras.get(n, ())) for n in names}
+        )
+    for name, fields in extras.items():
+        with_extra_fields(spec_for(name), fields)  # refuse bad extras before any request
+    period_pull = _PeriodPull(client, period, since, extras)
+    return MappingProxyType({name: period_pull.frame(name) for name in names})
 
 
 # --------------------------------------------------------------------------- one per object

@@ -233,3 +233,34 @@ def test_concurrent_pull_relogs_once_after_expiry(
     again = pull.pull_time(user_reader, *MARCH, staff_sids=staff, concurrency=4)
     pd.testing.assert_frame_equal(again, clean)
     assert counted(bt_sandbox, SESSION_ENDPOINT) == logins + 1  # the threads share one login
+
+
+def test_time_entries_by_id_any_date_unknown_ids_left_out(
+    api_reader: BigTimeClient, demo_seed: DemoSeed
+) -> None:
+    # One entry from each end of the year, and an id BigTime never issued.
+    first, last = demo_seed.time[0], demo_seed.time[-1]
+    unknown = max(t["SID"] for t in demo_seed.time) + 1_000
+    got = pull.pull_time_entries(api_reader, [first["SID"], last["SID"], unknown, first["SID"]])
+    assert sorted(got["SID"]) == sorted(_sids([first["SID"], last["SID"]]))
+    sheet = pull.pull_time(api_reader, *MARCH)
+    assert got.dtypes.to_dict() == sheet.dtypes.to_dict()  # they concatenate as one frame
+    row = got.loc[got["SID"] == str(last["SID"])].iloc[0]
+    assert row["Dt"] == pd.Timestamp(last["Dt"]) and row["Hours_IN"] == last["Hours_IN"]
+    assert pull.pull_time_entries(api_reader, [unknown]).empty
+
+
+def test_invoices_by_number_within_a_window_with_their_lines(
+    api_reader: BigTimeClient, demo_seed: DemoSeed
+) -> None:
+    march = _invoices(demo_seed, *MARCH)
+    june = _invoices(demo_seed, date(2025, 6, 1), date(2025, 6, 30))
+    wanted = [march[0]["InvoiceNbr"], june[0]["InvoiceNbr"], "INV-NOT-THERE"]
+    headers, lines = pull.pull_invoices_numbered(api_reader, wanted, *MARCH)
+    # Only the number dated inside the window is found: BigTime searches no further.
+    assert list(headers["InvoiceNbr"]) == [march[0]["InvoiceNbr"]]
+    assert len(lines) == len(march[0]["Lines"])
+    assert set(lines["InvoiceSid"]) == {str(march[0]["Sid"])}
+    full_headers, full_lines = pull.pull_invoices(api_reader, *MARCH, lines=True)
+    assert headers.dtypes.to_dict() == full_headers.dtypes.to_dict()
+    assert lines.dtypes.to_dict() == full_lines.dtypes.to_dict()

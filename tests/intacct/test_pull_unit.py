@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 from lxml import etree
 
+from recon.canonical import ENTITIES as CANONICAL
 from recon.errors import ConfigError, MalformedResponseError
 from recon.intacct import pull as pull_mod
 from recon.intacct import schema as schemas
@@ -24,7 +25,16 @@ from recon.intacct import xmlsafe
 from recon.intacct.filters import F, Filter
 from recon.intacct.frames import STR_DTYPE, dtype_of
 from recon.intacct.page import Page
-from recon.intacct.pull import ENTITIES, NOT_PULLED, PULL_SPECS, PullSpec, pull, pull_all
+from recon.intacct.pull import (
+    ENTITIES,
+    NOT_PULLED,
+    PULL_SPECS,
+    PullSpec,
+    pull,
+    pull_all,
+    pull_by_keys,
+)
+from recon.intacct.quoting import MAX_IN_VALUES
 from recon.intacct.uncertain import NON_INVENTORY_ITEMTYPES
 
 _SAMPLE = {
@@ -270,3 +280,130 @@ def test_named_function_pulls_its_object(name: str, obj: str) -> None:
     assert client.calls[0]["obj"] == obj
     assert client.calls[0]["filter"] is not None
     assert list(df.columns) == list(PULL_SPECS[obj].fields)
+
+
+# --------------------------------------------------------------------------- periods
+
+OCTOBER = (date(2025, 10, 1), date(2025, 10, 31))
+
+
+def _calls_by_object(client: FakeClient) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for call in client.calls:
+        out.setdefault(call["obj"], []).append(call)
+    return out
+
+
+def test_period_bounds_dated_objects_by_their_canonical_date_and_not_master_data() -> None:
+    client = FakeClient(pages=1)
+    frames = pull_all(client, ["CUSTOMER", "TIMESHEET", "TIMESHEETENTRY", "ARINVOICE"],
+                      start=OCTOBER[0], end=OCTOBER[1])  # fmt: skip
+    calls = _calls_by_object(client)
+    assert list(frames) == ["CUSTOMER", "TIMESHEET", "TIMESHEETENTRY", "ARINVOICE"]
+    assert calls["CUSTOMER"][0]["filter"] is None  # master data is never date-bound
+    for obj, field in (("TIMESHEETENTRY", "ENTRYDATE"), ("ARINVOICE", "WHENCREATED")):
+        assert _filter_xml(calls[obj][0]["filter"]) == (
+            f"<filter><between><field>{field}</field><value>10/01/2025</value>"
+            "<value>10/31/2025</value></between></filter>"
+        )
+    # A weekly sheet belongs to the period when its week overlaps it.
+    assert _filter_xml(calls["TIMESHEET"][0]["filter"]) == (
+        "<filter><and><lessthanorequalto><field>BEGINDATE</field><value>10/31/2025</value>"
+        "</lessthanorequalto><greaterthanorequalto><field>ENDDATE</field>"
+        "<value>10/01/2025</value></greaterthanorequalto></and></filter>"
+    )
+
+
+def test_period_date_fields_are_the_canonical_date_columns_fields() -> None:
+    assert (
+        PULL_SPECS["TIMESHEETENTRY"].dated
+        == (CANONICAL["time_entry"].col("entry_date").intacct,) * 2
+    )
+    assert PULL_SPECS["ARINVOICE"].dated == (CANONICAL["invoice"].col("invoice_date").intacct,) * 2
+    dated = {o for o, s in PULL_SPECS.items() if s.dated is not None or s.bound is not None}
+    assert dated == {"TIMESHEET", "TIMESHEETENTRY", "ARINVOICE", "ARINVOICEITEM", "ARPYMT",
+                     "ARPYMTDETAIL"}  # fmt: skip
+
+
+def test_lines_and_payments_follow_the_period_invoices_each_parent_pulled_once() -> None:
+    client = FakeClient(pages=1, records_per_page=3)
+    frames = pull_all(client, ["ARPYMT", "ARPYMTDETAIL", "ARINVOICEITEM"],
+                      start=OCTOBER[0], end=OCTOBER[1])  # fmt: skip
+    calls = _calls_by_object(client)
+    assert list(frames) == ["ARPYMT", "ARPYMTDETAIL", "ARINVOICEITEM"]
+    assert [len(calls[o]) for o in ("ARINVOICE", "ARPYMTDETAIL", "ARPYMT", "ARINVOICEITEM")] == [
+        1, 1, 1, 1,
+    ]  # fmt: skip
+    invoices = "".join(f"<value>K{n}</value>" for n in (1, 2, 3))  # the fake's RECORDNOs
+    for obj in ("ARPYMTDETAIL", "ARINVOICEITEM"):
+        assert _filter_xml(calls[obj][0]["filter"]) == (
+            f"<filter><in><field>RECORDKEY</field>{invoices}</in></filter>"
+        )
+    # Payment headers: those the applications name (the fake's PAYMENTKEYs), however paid.
+    assert _filter_xml(calls["ARPYMT"][0]["filter"]) == (
+        f"<filter><in><field>RECORDNO</field>{invoices}</in></filter>"
+    )
+
+
+def test_pull_of_a_bound_object_alone_pulls_its_parent_for_the_keys() -> None:
+    client = FakeClient(pages=1, records_per_page=2)
+    frame = pull(client, "ARPYMTDETAIL", start=OCTOBER[0], end=OCTOBER[1])
+    assert [c["obj"] for c in client.calls] == ["ARINVOICE", "ARPYMTDETAIL"]
+    assert len(frame) == 2
+
+
+def test_since_never_narrows_the_parent_that_bounds_a_period() -> None:
+    client = FakeClient(pages=1)
+    since = datetime(2025, 11, 1)
+    pull_all(client, ["ARINVOICE", "ARPYMTDETAIL"], since=since, start=OCTOBER[0], end=OCTOBER[1])
+    invoice_filters = [_filter_xml(c["filter"]) for c in client.calls if c["obj"] == "ARINVOICE"]
+    # Once with `since` (the invoices asked for), once without (the applications' bound):
+    # a payment applied today to an October invoice unchanged since must still be seen.
+    assert len(invoice_filters) == 2
+    assert sum("WHENMODIFIED" in xml for xml in invoice_filters) == 1
+    (detail,) = [c for c in client.calls if c["obj"] == "ARPYMTDETAIL"]
+    assert "WHENMODIFIED" in _filter_xml(detail["filter"])
+
+
+def test_by_keys_asks_in_chunks_of_the_in_limit_and_skips_blanks() -> None:
+    client = FakeClient(pages=1, records_per_page=1)
+    keys = [str(n) for n in range(2 * MAX_IN_VALUES + 5)] + ["", "  ", "7"]
+    frame = pull_by_keys(client, "TIMESHEETENTRY", "BIGTIME_ENTRYID", keys)
+    sizes = [_filter_xml(c["filter"]).count("<value>") for c in client.calls]
+    assert sizes == [MAX_IN_VALUES, MAX_IN_VALUES, 5]
+    assert len(frame) == 3 and frame["RECORDNO"].tolist() == ["K1", "K1", "K1"]
+    assert [c["expect_many"] for c in client.calls] == [False] * 3
+
+
+def test_by_keys_without_keys_sends_nothing_and_returns_the_typed_empty_frame() -> None:
+    client = FakeClient()
+    frame = pull_by_keys(client, "ARINVOICE", "RECORDID", ["", None])  # type: ignore[list-item]
+    assert client.calls == [] and frame.empty
+    assert list(frame.columns) == list(PULL_SPECS["ARINVOICE"].fields)
+    assert frame["WHENCREATED"].dtype == dtype_of(schemas.ARINVOICE.fields["WHENCREATED"])
+
+
+def test_a_long_period_pulls_time_speculatively_a_month_does_not() -> None:
+    client = FakeClient(pages=1)
+    pull(client, "TIMESHEETENTRY", start=date(2025, 1, 1), end=date(2025, 12, 31))
+    pull(client, "TIMESHEETENTRY", start=OCTOBER[0], end=OCTOBER[1])
+    assert [c["expect_many"] for c in client.calls] == [True, False]
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        (date(2025, 10, 1), None),
+        (None, date(2025, 10, 31)),
+        (datetime(2025, 10, 1), date(2025, 10, 31)),
+        ("2025-10-01", date(2025, 10, 31)),
+        (date(2025, 10, 31), date(2025, 10, 1)),
+    ],
+)
+def test_a_period_needs_two_dates_in_order(start: Any, end: Any) -> None:
+    client = FakeClient()
+    with pytest.raises(ConfigError):
+        pull_all(client, ["CUSTOMER"], start=start, end=end)
+    with pytest.raises(ConfigError):
+        pull(client, "ARINVOICE", start=start, end=end)
+    assert client.calls == []
