@@ -241,6 +241,19 @@ class Crosswalk:
         """Accepted pairs of ``entity`` as ``{bigtime_key: intacct_key}``."""
         return {bk: ik for ik, bk in self._current(entity, "accept")}
 
+    def all_links(self) -> dict[str, dict[str, str]]:
+        """Accepted pairs of every entity that has some, as ``{entity: {bigtime_key:
+        intacct_key}}`` (what :func:`apply_links_all` takes), read in one query."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT entity, intacct_key, bigtime_key FROM decision WHERE action='accept' "
+                "ORDER BY entity, intacct_key, bigtime_key"
+            ).fetchall()
+        out: dict[str, dict[str, str]] = {}
+        for entity, ik, bk in rows:
+            out.setdefault(entity, {})[bk] = ik
+        return out
+
     def rejected(self, entity: str) -> set[tuple[str, str]]:
         """Rejected pairs of ``entity`` as ``{(intacct_key, bigtime_key)}``."""
         return set(self._current(entity, "reject"))
@@ -335,7 +348,9 @@ def apply_links_all(
         )
         if not links:
             continue
-        if entity in out:
+        # A frame without its canonical key (a mapping file pairs it by another column and
+        # ignores that one) keeps its rows: only the columns referring to it are rekeyed.
+        if entity in out and ENTITIES[entity].key in out[entity].columns:
             out[entity] = apply_links(entity, out[entity], links)
         for target, column in REFERENCES.get(entity, ()):
             if target in out:

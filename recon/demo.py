@@ -147,7 +147,9 @@ def _notebooks(data: Path, planted: int, out: TextIO) -> DemoResult:
         return DemoResult(data, rec, None, planted)
     run_id = str(rec.summary["outcome"]["run_id"])
     print("Running 20_review_and_push ...", file=out, flush=True)
-    done = run_notebook("20_review_and_push", [("run", run_id), ("profile", DEMO_PROFILE)])
+    done = run_notebook(
+        "20_review_and_push", [("run", run_id), ("profile", DEMO_PROFILE), ("push", "true")]
+    )
     return DemoResult(data, rec, done, planted)
 
 

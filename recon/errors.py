@@ -182,3 +182,16 @@ class OutcomeUnconfirmed(ReconError):
 
 class MalformedResponseError(RemoteError):
     """The remote system answered with something that is not a valid response."""
+
+
+def concerns_one_read(exc: BaseException) -> bool:
+    """Whether ``exc``, raised by a read, concerns that read alone, so the others may go on.
+
+    It does when the system answered this request with a failure: a BigTime 404 (a guessed
+    path this firm does not have), 405 or a 5xx after the retries, an Intacct function error,
+    a malformed answer. It does not when nothing else could be read either: the credentials
+    were refused (:class:`AuthenticationError`), Intacct refused the whole request
+    (:class:`ControlError`), or no answer came at all (:class:`TransportError`: the host
+    is unreachable) -- nor for a :class:`ConfigError` or a bug.
+    """
+    return isinstance(exc, RemoteError) and not isinstance(exc, AuthenticationError | ControlError)

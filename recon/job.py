@@ -27,22 +27,31 @@ from typing import TYPE_CHECKING, Any
 from recon.autoapprove import AUTO_ACTOR, auto_approve, parse_rules
 from recon.canonical import ENTITIES
 from recon.config import Profile, data_dir, load_profile
+from recon.crosswalk import Crosswalk
 from recon.diff import CompareRules, FieldRule, time_aggregate
 from recon.errors import ConfigError
 from recon.lexicon import Lexicon
+from recon.mapping import MappingOverrides, load_overrides
+from recon.mapping.common import LEFT_OUT, UNRESOLVED, LeftOut
 from recon.pipeline import Reconciliation, pull_both, reconcile
 from recon.plan import Plan, make_plan
-from recon.push import PushReport, open_writers, push
+from recon.push import PushReport, open_writers
+from recon.push import push as push_changes  # push_run's `push` is its yes/no
 from recon.report import Report, RunInfo, build_report, write_reports
 from recon.report.findings import (
     FINDINGS_FILE,
     TODO_FILE,
     findings_frame,
+    left_out_counts,
+    left_out_lines,
+    left_out_table,
     record_names,
     todo_frame,
     todo_table,
+    unread_table,
     write_csv,
 )
+from recon.scope import Unread, not_compared
 from recon.store import TO_PUSH, Decision, Store
 
 if TYPE_CHECKING:
@@ -200,11 +209,23 @@ def reconcile_run(
     output_dir: str | Path | None = None,
     store: Store | None = None,
     prepared_by: str | None = None,
+    crosswalk: Crosswalk | None = None,
+    overrides: MappingOverrides | None = None,
 ) -> ReconcileRun:
     """Pull both systems, diff, plan; save the run and plan; write the reports.
 
+    The user's ``mapping.toml`` (:func:`recon.mapping.load_overrides`) and the accepted
+    likely pairs (``crosswalk.sqlite3`` in the data directory, where the 10_reconcile
+    notebook's pair review records them) are read first and applied to the comparison.
+
     Parameters
     ----------
+    crosswalk:
+        Accepted pairs to apply (default: :class:`recon.crosswalk.Crosswalk`'s file in the
+        data directory).
+    overrides:
+        The mapping overrides (default: :func:`recon.mapping.load_overrides`, which finds
+        ``mapping.toml`` beside ``config.toml`` or at ``RECON_MAPPING``; none without one).
     entities:
         ``"all"`` or canonical entity names (comma-separated); others are left out of the
         diff and the plan.
@@ -220,6 +241,13 @@ def reconcile_run(
     first, last = check_period(start, end)
     wanted = parse_entities(entities)
     rules = compare_rules(money_tolerance, hours_tolerance)
+    # The mapping file is read before any request: a bad one is refused (file, line,
+    # problem) before a session is opened, and its extra fields must be in the pull.
+    overrides = load_overrides() if overrides is None else overrides
+    # Accepted pairs are read before the pull too (inputs first, then data flows one way:
+    # pull -> map + overrides + links -> diff -> plan); a pair accepted in the review
+    # below is compared field by field from the next run on.
+    links = (crosswalk or Crosswalk()).all_links()
     limit = prof.max_differences if max_differences is None else max_differences
     limit = None if limit is None or limit < 0 else limit
     store = store or Store()
@@ -228,15 +256,18 @@ def reconcile_run(
     out = Path(output_dir) if output_dir else runs_dir() / prof.name / run_id
 
     clock = time.perf_counter()
-    pulled = pull_both(prof, first, last)
+    # Only what the wanted entities are compared from; a read that fails alone is in
+    # pulled.unread, its entities not compared (recon run exits 1), the rest goes on.
+    pulled = pull_both(prof, first, last, overrides, entities=wanted)
     seconds = {"pull": time.perf_counter() - clock}
     clock = time.perf_counter()
-    rec = _only(reconcile(pulled, rules), wanted)
+    rec = _only(reconcile(pulled, rules, overrides=overrides, links=links), wanted)
     plan = make_plan(rec.diff, rec.intacct, rec.bigtime, run_id=run_id)
     seconds["diff"] = time.perf_counter() - clock
     lexicon = Lexicon.from_vocabulary(pulled.vocabulary)
     found = rec.diff.findings()
     findings = len(found)
+    left = left_out_of(rec)
     summary = {
         "findings": findings,
         "changes": len(plan.changes),
@@ -247,6 +278,17 @@ def reconcile_run(
         "entities": list(wanted),
         "max_differences": limit,
         "above_threshold": limit is not None and findings > limit,
+        # What shaped the comparison besides the data: accepted pairs and the mapping file.
+        "linked_pairs": sum(len(pairs) for pairs in links.values()),
+        "mapping_file": str(overrides.source) if overrides else None,
+        # What the comparison could not hold: reads that failed and the entities they
+        # leave uncompared; records left out, values compared empty (findings.csv lists
+        # each, kinds left_out and unresolved).
+        "unread": [u.as_json(lexicon) for u in pulled.unread],
+        "not_compared": [e for e in not_compared(pulled.unread) if e in wanted],
+        "left_out": sum(r.kind == LEFT_OUT for r in left),
+        "unresolved": sum(r.kind == UNRESOLVED for r in left),
+        "left_out_reasons": left_out_counts(left),
     }
     clock = time.perf_counter()
     store.save_run(run_id, profile=prof.name, prepared_by=user, summary=summary)
@@ -261,16 +303,21 @@ def reconcile_run(
     names = record_names(rec.intacct, rec.bigtime)
     todo = todo_frame(plan, names)
     report = _report(rec, lexicon, prof.name, user, todo)
+    report = _with_what_was_not_compared(report, pulled.unread, left, summary, lexicon)
     paths = write_reports(report, out / "reports")
-    # For schedulers and spreadsheets: every difference, and what only a person can do.
-    found_rows = findings_frame(rec.diff, plan, names, lexicon)
+    # For schedulers and spreadsheets: every difference (and every record left out of the
+    # comparison), and what only a person can do.
+    found_rows = findings_frame(rec.diff, plan, names, lexicon, left_out=left)
     paths["findings"] = write_csv(found_rows, out / "reports" / FINDINGS_FILE)
     paths["todo"] = write_csv(todo, out / "reports" / TODO_FILE)
     seconds["render"] = time.perf_counter() - clock
     timing = {k: round(v, 3) for k, v in seconds.items()}
     write_outcome(
-        out, {"run_id": run_id, "profile": prof.name, "reconcile": summary, "seconds": timing}
-    )
+        out,
+        # "unread" at the top: `recon run` exits 1 when anything could not be read.
+        {"run_id": run_id, "profile": prof.name, "reconcile": summary, "seconds": timing,
+         "unread": summary["unread"]},
+    )  # fmt: skip
     return ReconcileRun(run_id, prof.name, rec, plan, report, lexicon, paths, out, summary, timing)
 
 
@@ -288,7 +335,59 @@ def run_text(run: ReconcileRun) -> str:
         lines.append(f"That is {verdict} the threshold of {s['max_differences']} differences.")
     for entity, count in sorted(s["by_entity"].items(), key=lambda kv: (-kv[1], kv[0])):
         lines.append(f"  {run.lexicon.label(entity, plural=True, capital=True):<24} {count:>6}")
+    # Said only when there is something to say: a clean run's text stays as it was.
+    lines += not_compared_lines(s, run.lexicon)
     return "\n".join(lines)
+
+
+def not_compared_lines(summary: Mapping[str, Any], lexicon: Lexicon) -> list[str]:
+    """What a reconcile's ``summary`` could not compare, in words: each read that failed
+    and the entities it left uncompared, then how many records were left out (or values
+    compared empty) and why. None of it: no lines."""
+    lines = []
+    unread = [Unread.from_json(u) for u in summary.get("unread", ())]
+    if unread:
+        lines.append(f"Could not read {len(unread)} of what the comparison needs:")
+        lines += [f"  {u.sentence(lexicon)}" for u in unread]
+    left, unresolved = summary.get("left_out", 0), summary.get("unresolved", 0)
+    if left or unresolved:
+        records = f"{left} record{'s' if left != 1 else ''}"
+        values = f"{unresolved} value{'s' if unresolved != 1 else ''}"
+        lines.append(
+            f"Left out of the comparison: {records} not compared, {values} compared as empty "
+            "(findings.csv lists each):"
+        )
+        lines += [f"  {line}" for line in left_out_lines(summary["left_out_reasons"], lexicon)]
+    return lines
+
+
+def left_out_of(rec: Reconciliation) -> list[LeftOut]:
+    """The records (and values) both mappings left out of the entities compared, in entity
+    order, Intacct's before BigTime's."""
+    order = {e: i for i, e in enumerate(ENTITIES)}
+    both = [*rec.intacct_report.left_out, *rec.bigtime_report.left_out]
+    kept = [r for r in both if r.entity in rec.diff.entities]
+    return sorted(kept, key=lambda r: order[r.entity])
+
+
+def _with_what_was_not_compared(
+    report: Report,
+    unread: tuple[Unread, ...],
+    left: list[LeftOut],
+    summary: Mapping[str, Any],
+    lexicon: Lexicon,
+) -> Report:
+    """``report`` with what it could not compare: the sentences under its heading, the
+    "Could not be read" and "Left out of the comparison" tables first among its extras."""
+    notices = tuple(line.strip() for line in not_compared_lines(summary, lexicon))
+    tables = []
+    if unread:
+        tables.append(unread_table(unread, lexicon))
+    if left:
+        tables.append(left_out_table(left, lexicon))
+    if not notices and not tables:
+        return report
+    return replace(report, notices=(*report.notices, *notices), extras=(*tables, *report.extras))
 
 
 def _only(rec: Reconciliation, wanted: tuple[str, ...]) -> Reconciliation:
@@ -428,6 +527,7 @@ class PushRun:
 def push_run(
     run: str | None = None,
     *,
+    push: bool | str = True,
     dry_run: bool | str = False,
     store: Store | None = None,
     profile: str | Profile | None = None,
@@ -439,28 +539,35 @@ def push_run(
     (empty: the latest run of ``profile``, or of any profile when that is None too; a run of
     another profile than ``profile`` is refused, see :func:`resolve_run`).
 
-    Never approves anything a rule does not match; a dry run decides and sends nothing and
-    lists what would be sent. The ledger is exported to ``output_dir/ledger.xlsx``.
+    ``push``: whether to push at all. The review notebook passes its ``push`` parameter,
+    False unless a scheduler sets it (``recon run 20_review_and_push -p push true``), so
+    opening the notebook, Run All or a page load never pushes: a person presses "Push
+    approved". Without ``push`` (and in a dry run) nothing is decided or sent and the
+    approved changes waiting are listed. Never approves anything a rule does not match.
+    The ledger is exported to ``output_dir/ledger.xlsx`` after a push.
     """
     dry_run = parse_bool(dry_run, "dry_run")
+    asked = parse_bool(push, "push")
+    sending = asked and not dry_run
     store = store or Store()
     run_id = resolve_run(store, run, profile)
     prof = _profile(profile or run_profile(store, run_id))
     rules = parse_rules(prof.auto_approve, prof.name)
     user = by or default_user()
     made: list[Decision] = []
-    if apply_rules and not dry_run:
+    if apply_rules and sending:
         made = auto_approve(store, run_id, rules)
     to_push = tuple(i.change_id for i in store.outbox(run_id) if i.state in TO_PUSH)
     report = None
-    if not dry_run and to_push:
+    if sending and to_push:
         with open_writers(prof) as writers:
-            report = push(store, run_id, writers, by=user)
+            report = push_changes(store, run_id, writers, by=user)
     out = Path(output_dir) if output_dir else runs_dir() / prof.name / run_id
-    ledger = store.export_ledger(out / "ledger.xlsx") if not dry_run else None
+    ledger = store.export_ledger(out / "ledger.xlsx") if sending else None
     counts = report.counts() if report is not None else {}
     summary = {
         "run_id": run_id,
+        "push": asked,
         "dry_run": dry_run,
         "auto_approved": len(made),
         "rules": sorted({d.rule for d in made if d.rule}),
@@ -477,6 +584,13 @@ def push_text(done: PushRun) -> str:
     s = done.summary
     if done.dry_run:
         return f"Dry run: {s['to_push']} approved changes would be pushed; nothing was sent."
+    if not s.get("push", True):
+        return (
+            f"Nothing was pushed: {s['to_push']} approved changes are waiting. Press "
+            "'Push approved' in the form above to send them, or schedule "
+            "`recon run 20_review_and_push -p push true` (which also applies the profile's "
+            "auto-approve rules)."
+        )
     lines = [f"Auto-approved {s['auto_approved']} changes by rule."]
     lines += [f"  {rule}" for rule in s["rules"]]
     lines.append(f"Pushed {s['to_push']} approved changes.")
@@ -507,7 +621,7 @@ def approval_form(
 
     def push_fn(progress: Any) -> PushReport:
         with open_writers(prof) as writers:
-            return push(store, run_id, writers, by=who, progress=progress)
+            return push_changes(store, run_id, writers, by=who, progress=progress)
 
     return ApprovalForm(store, run_id, user=who, push_fn=None if dry_run else push_fn)
 

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -135,6 +135,7 @@ def fetch_counterparts(
     end: dt.date,
     *,
     max_time_lookups: int = MAX_TIME_LOOKUPS,
+    extra_fields: Mapping[str, Sequence[str]] | None = None,
 ) -> Counterparts:
     """Look up, in the other system, the dated records the period holds on one side only.
 
@@ -151,6 +152,9 @@ def fetch_counterparts(
     max_time_lookups:
         At most this many time entries are read from BigTime one by one; more are searched
         in the time sheets of the window.
+    extra_fields:
+        Intacct object -> more fields to select (the period pull's ``extra_fields``: a
+        mapping file's custom fields), so a record found here carries them too.
 
     Returns
     -------
@@ -165,7 +169,7 @@ def fetch_counterparts(
     window = (start - margin, end + margin)
     # The two systems are asked at once: the lookups are independent.
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="counterparts") as pool:
-        ia_job = pool.submit(_from_intacct, ia, intacct, for_intacct)
+        ia_job = pool.submit(_from_intacct, ia, intacct, for_intacct, extra_fields or {})
         bt_job = pool.submit(_from_bigtime, bt, bigtime, for_bigtime, window, max_time_lookups)
         (ia_frames, ia_sought), (bt_frames, bt_sought) = ia_job.result(), bt_job.result()
     sought = (*ia_sought, *bt_sought)
@@ -181,7 +185,10 @@ def fetch_counterparts(
 
 
 def _from_intacct(
-    client: QueryClient, frames: Frames, wanted: Mapping[str, list[str]]
+    client: QueryClient,
+    frames: Frames,
+    wanted: Mapping[str, list[str]],
+    extra: Mapping[str, Sequence[str]],
 ) -> tuple[dict[str, pd.DataFrame], list[Sought]]:
     out, sought = dict(frames), []
     for d in DATED:
@@ -189,14 +196,18 @@ def _from_intacct(
         if not keys:
             continue
         obj, field = d.intacct
-        found = pull_by_keys(client, obj, field, keys)
-        _add_with_dependants(client, out, obj, found)
+        found = pull_by_keys(client, obj, field, keys, extra_fields=extra.get(obj, ()))
+        _add_with_dependants(client, out, obj, found, extra)
         sought.append(Sought(d.entity, "intacct", tuple(keys), tuple(key_values(found[field]))))
     return out, sought
 
 
 def _add_with_dependants(
-    client: QueryClient, frames: dict[str, pd.DataFrame], obj: str, found: pd.DataFrame
+    client: QueryClient,
+    frames: dict[str, pd.DataFrame],
+    obj: str,
+    found: pd.DataFrame,
+    extra: Mapping[str, Sequence[str]],
 ) -> None:
     """Add ``found`` records of ``obj`` to ``frames``, then, as the period pull bounds them,
     the records of the pulled objects bound to them (an invoice's lines and payment
@@ -210,7 +221,8 @@ def _add_with_dependants(
         if bound is None or bound.parent != obj or child not in frames:
             continue
         keys = key_values(new[bound.parent_field])
-        _add_with_dependants(client, frames, child, pull_by_keys(client, child, bound.field, keys))
+        more = pull_by_keys(client, child, bound.field, keys, extra_fields=extra.get(child, ()))
+        _add_with_dependants(client, frames, child, more, extra)
 
 
 def _new_records(pulled: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:

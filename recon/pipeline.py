@@ -13,7 +13,7 @@ across the period's edge is compared -- its date a difference -- and not called 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -21,13 +21,23 @@ import pandas as pd
 
 from recon.bigtime.pull import LIST_PREFIX, BigTimeReader, pull_vocabulary
 from recon.bigtime.pull import pull_all as pull_bigtime
+from recon.canonical import ENTITY_ORDER
 from recon.config import Profile
 from recon.connect import bigtime_client, intacct_client
+from recon.crosswalk import apply_links_all
 from recon.diff import CompareRules, Diff, diff_all
+from recon.errors import ReconError, RemoteError, concerns_one_read
 from recon.intacct.pull import QueryClient
 from recon.intacct.pull import pull_all as pull_intacct
-from recon.mapping import MappingReport, to_canonical_bigtime, to_canonical_intacct
-from recon.period import Sought, fetch_counterparts
+from recon.mapping import (
+    MappingOverrides,
+    MappingReport,
+    to_canonical_bigtime,
+    to_canonical_intacct,
+)
+from recon.period import Counterparts, Sought, fetch_counterparts
+from recon.scope import COUNTERPARTS, VOCABULARY, Unread, frames_to_pull, not_compared
+from recon.scope import unread as unread_reads
 
 Frames = Mapping[str, pd.DataFrame]
 
@@ -45,6 +55,17 @@ class Pulled:
     #: The dated keys inside the period on one side only, looked up on the other
     #: (:func:`recon.period.fetch_counterparts`); what was found is in the frames.
     counterparts: tuple[Sought, ...] = ()
+    #: The canonical entities the pull was for (:func:`recon.scope.frames_to_pull`).
+    entities: tuple[str, ...] = ENTITY_ORDER
+    #: What could not be read, and the entities left uncompared for it.
+    unread: tuple[Unread, ...] = ()
+
+    @property
+    def compared(self) -> tuple[str, ...]:
+        """The entities to map and compare: those pulled for, less those :attr:`unread`
+        leaves uncompared."""
+        lost = set(not_compared(self.unread))
+        return tuple(e for e in self.entities if e not in lost)
 
     @property
     def records(self) -> int:
@@ -65,7 +86,14 @@ class Reconciliation:
     diff: Diff
 
 
-def pull_both(profile: Profile, start: dt.date, end: dt.date) -> Pulled:
+def pull_both(
+    profile: Profile,
+    start: dt.date,
+    end: dt.date,
+    overrides: MappingOverrides | None = None,
+    *,
+    entities: Collection[str] | None = None,
+) -> Pulled:
     """Pull every entity of both systems for one period, then the counterparts it splits.
 
     ``start``/``end`` (both inclusive) bound the dated entities on both sides alike: time
@@ -73,36 +101,126 @@ def pull_both(profile: Profile, start: dt.date, end: dt.date) -> Pulled:
     (:mod:`recon.intacct.pull`; BigTime's paid amount is on its invoice). The two pulls
     are independent and run side by side; then records inside the period on one side
     only are looked up by key on the other (:func:`recon.period.fetch_counterparts`).
+
+    ``overrides`` (the user's mapping file, :func:`recon.mapping.load_overrides`): the
+    Intacct fields its extras read are selected too -- an Intacct custom field is in no
+    query unless asked for. BigTime needs nothing more: its pull keeps every custom field
+    as a ``Udf.<name>`` column.
+
+    ``entities`` (canonical names; default all): only what comparing them needs is pulled
+    (:func:`recon.scope.frames_to_pull`). A read that fails on its own (a 404, a 500
+    after the retries; :func:`recon.errors.concerns_one_read`) does not stop the pull: it
+    is in :attr:`Pulled.unread` with the entities it leaves uncompared. Refused
+    credentials and an unreachable host raise, as before.
     """
+    extra = overrides.intacct_fields() if overrides else {}
+    wanted = ENTITY_ORDER if entities is None else tuple(e for e in ENTITY_ORDER if e in entities)
     with (
         intacct_client(profile.intacct) as ia,
         bigtime_client(profile.require_bigtime()) as bt,
         ThreadPoolExecutor(max_workers=2, thread_name_prefix="pull") as pool,
     ):
-        ia_job = pool.submit(_pull_intacct, ia, start, end)
-        bt_job = pool.submit(_pull_bigtime, bt, start, end)
-        intacct, (bigtime, vocabulary) = ia_job.result(), bt_job.result()
-        found = fetch_counterparts(intacct, bigtime, ia, bt, start, end)
-    return Pulled(found.intacct, found.bigtime, vocabulary, start, end, found.sought)
+        ia_job = pool.submit(_pull_intacct, ia, start, end, extra, wanted)
+        bt_job = pool.submit(_pull_bigtime, bt, start, end, wanted)
+        (intacct, ia_unread), (bigtime, vocabulary, bt_unread) = ia_job.result(), bt_job.result()
+        found, cp_unread = _counterparts(
+            lambda: fetch_counterparts(intacct, bigtime, ia, bt, start, end, extra_fields=extra),
+            intacct, bigtime, wanted,
+        )  # fmt: skip
+    unread = (*ia_unread, *bt_unread, *cp_unread)
+    return Pulled(
+        found.intacct, found.bigtime, vocabulary, start, end, found.sought, wanted, unread
+    )
 
 
-def reconcile(pulled: Pulled, rules: CompareRules | None = None) -> Reconciliation:
-    """Map both pulls to canonical frames and diff them."""
+def reconcile(
+    pulled: Pulled,
+    rules: CompareRules | None = None,
+    *,
+    overrides: MappingOverrides | None = None,
+    links: Mapping[str, Mapping[str, str]] | None = None,
+) -> Reconciliation:
+    """Map both pulls to canonical frames, apply the user's mapping file and accepted
+    pairs, and diff them.
+
+    Parameters
+    ----------
+    overrides:
+        The user's mapping file (:func:`recon.mapping.load_overrides`): ignored fields
+        leave the frames and the comparison, extra fields join both (read from ``pulled``:
+        pull with the same overrides), another key pairs records by it.
+    links:
+        Accepted likely pairs, ``{entity: {bigtime_key: intacct_key}}``
+        (:meth:`recon.crosswalk.Crosswalk.all_links`): each pair's BigTime record takes
+        the Intacct key, so the two are compared field by field instead of one being
+        "only in Intacct" and the other "only in BigTime".
+    """
+    overrides = overrides or MappingOverrides.empty()
     ia_report, bt_report = MappingReport("intacct"), MappingReport("bigtime")
-    intacct = to_canonical_intacct(pulled.intacct, ia_report)
-    bigtime = to_canonical_bigtime(pulled.bigtime, bt_report)
-    diff = diff_all(intacct, bigtime, rules)
+    # Only the entities pulled for and read whole (a frame another one needs may be there).
+    compared = pulled.compared
+    intacct = to_canonical_intacct(pulled.intacct, ia_report, overrides, entities=compared)
+    bigtime = to_canonical_bigtime(pulled.bigtime, bt_report, overrides, entities=compared)
+    # Links after the overrides: an extra field is looked up by the BigTime record's own
+    # key. Rekeying also rewrites the columns referring to a linked record (a linked
+    # customer's projects and invoices), so those compare equal too.
+    if links:
+        bigtime = apply_links_all(bigtime, links)
+    specs = None
+    if overrides:
+        # The diff reads each entity's columns, key and kinds from its overridden shape;
+        # an ignored field also gets an ignore rule (the frames no longer hold it anyway).
+        specs = {e: overrides.entity(e) for e in intacct}
+        rules = overrides.compare_rules(rules or CompareRules.default())
+    diff = diff_all(intacct, bigtime, rules, specs)
     return Reconciliation(pulled, intacct, bigtime, ia_report, bt_report, diff)
 
 
-def _pull_intacct(client: QueryClient, start: dt.date, end: dt.date) -> dict[str, pd.DataFrame]:
-    return dict(pull_intacct(client, start=start, end=end))
+def _pull_intacct(
+    client: QueryClient,
+    start: dt.date,
+    end: dt.date,
+    extra: Mapping[str, Sequence[str]],
+    entities: tuple[str, ...],
+) -> tuple[dict[str, pd.DataFrame], tuple[Unread, ...]]:
+    """What ``entities`` need of Intacct, and what of it could not be read."""
+    needed = frames_to_pull(entities)
+    failed: dict[str, ReconError] = {}
+    frames = pull_intacct(client, needed and needed[0], start=start, end=end,
+                          extra_fields=extra, failed=failed)  # fmt: skip
+    return dict(frames), unread_reads("intacct", failed, entities)
 
 
 def _pull_bigtime(
-    client: BigTimeReader, start: dt.date, end: dt.date
-) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
-    return pull_bigtime(client, start, end), pull_vocabulary(client)
+    client: BigTimeReader, start: dt.date, end: dt.date, entities: tuple[str, ...]
+) -> tuple[dict[str, pd.DataFrame], dict[str, str], tuple[Unread, ...]]:
+    """What ``entities`` need of BigTime, the firm's lexicon (BigTime's default words when
+    it cannot be read), and what could not be read."""
+    needed = frames_to_pull(entities)
+    failed: dict[str, ReconError] = {}
+    frames = pull_bigtime(client, start, end, entities=needed and needed[1], failed=failed)
+    try:
+        vocabulary = pull_vocabulary(client)
+    except ReconError as exc:
+        if not concerns_one_read(exc):
+            raise
+        vocabulary, failed[VOCABULARY] = {}, exc
+    return frames, vocabulary, unread_reads("bigtime", failed, entities)
+
+
+def _counterparts(
+    fetch: Callable[[], Counterparts], intacct: Frames, bigtime: Frames, entities: tuple[str, ...]
+) -> tuple[Counterparts, tuple[Unread, ...]]:
+    """``fetch()``; when a look-up fails on its own, the frames as pulled and the dated
+    entities left uncompared (a record across the period's edge would read as missing)."""
+    try:
+        return fetch(), ()
+    except ReconError as exc:
+        if not concerns_one_read(exc):
+            raise
+        system = exc.system if isinstance(exc, RemoteError) else ""
+        said = unread_reads(system or "intacct", {COUNTERPARTS: exc}, entities)
+        return Counterparts(dict(intacct), dict(bigtime), ()), said
 
 
 #: Design entity -> (Intacct object, BigTime frame) that hold it (DESIGN.md's table).

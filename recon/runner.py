@@ -15,7 +15,9 @@ saved run (``run``) gets the run pinned before it starts: the profile's latest w
 is empty, and never a run of another profile than ``-p profile``.
 
 Exit codes a scheduler can act on: :data:`EXIT_CLEAN` (0), :data:`EXIT_FAILED` (1: a cell
-failed, or a push left failed / in-doubt changes), :data:`EXIT_USAGE` (2: bad notebook or
+failed, a push left failed / in-doubt changes, or a reconcile could not read something it
+needed -- ``unread`` in ``outcome.json``; it kept its reports of the rest and the run is
+``incomplete``), :data:`EXIT_USAGE` (2: bad notebook or
 parameters; nothing ran), :data:`EXIT_ABOVE_THRESHOLD` (3: the reconcile found more
 differences than the configured ``max_differences``).
 """
@@ -51,6 +53,9 @@ RUNNER_PARAMETERS = frozenset({"output_dir"})
 _SECRET_NAME = re.compile(r"(?i)pass(word)?|secret|token|api_?key|session")
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+#: Notebooks whose job reads the mapping file (``recon.job.reconcile_run``): it is checked
+#: before their kernel starts.
+MAPPING_NOTEBOOKS = frozenset({"10_reconcile"})
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,7 @@ VALUE_CHECKS: Mapping[str, Callable[[str], Any]] = MappingProxyType(
         "hours_tolerance": lambda text: job.parse_tolerance(text, "hours_tolerance"),
         "max_differences": job.parse_max_differences,
         "dry_run": lambda text: job.parse_bool(text, "dry_run"),
+        "push": lambda text: job.parse_bool(text, "push"),
     }
 )
 
@@ -242,6 +248,12 @@ def run_notebook(
         from recon.config import load_profile
 
         load_profile(profile)
+    if path.stem in MAPPING_NOTEBOOKS:
+        # So is a bad mapping.toml (the job refuses it too, but only inside the kernel, as
+        # a failed cell): one line with the file, line and problem; nothing runs.
+        from recon.mapping import load_overrides
+
+        load_overrides()
     pinned = pin_run(declared, values)
     if pinned is not None:
         # The notebook works on exactly the run checked here, whatever is saved meanwhile.
@@ -324,10 +336,12 @@ def _error_words(exc: BaseException) -> str:
         return f"cell {exc.exec_count} failed: {exc.ename}: {exc.evalue}"
     if isinstance(exc, CellTimeoutError):
         # nbclient's message previews the cell over many lines; a scheduler reads one.
-        said = str(exc).split("Here is a preview", 1)[0]
+        said, _, preview = str(exc).partition("Here is a preview")
         said = " ".join(said.split()).rstrip(".") or "a cell timed out"
+        lines = [ln.strip() for ln in preview.splitlines() if ln.strip().strip("-:")]
+        where = f" in the cell starting {lines[1][:60]!r}" if len(lines) > 1 else ""
         return (
-            f"a cell did not finish in time ({said}); the machine may be overloaded or the "
+            f"a cell did not finish in time{where} ({said}); the machine may be overloaded or the "
             "kernel stuck. Nothing after that cell ran; run it again (a push settles what "
             "was in flight first)"
         )
@@ -352,6 +366,10 @@ def _finish(
     elif push.get("failed"):
         status, code = "failed", EXIT_FAILED
         error = f"{push['failed']} change(s) failed or are in doubt; see the notebook's outcomes"
+    elif outcome.get("unread"):
+        # The run finished with what could be read; what it could not is not "clean".
+        status, code = "incomplete", EXIT_FAILED
+        error = _unread_words(outcome["unread"])
     elif reconcile.get("above_threshold"):
         status, code = "above_threshold", EXIT_ABOVE_THRESHOLD
     summary = {
@@ -370,6 +388,16 @@ def _finish(
         json.dumps(summary, indent=2, sort_keys=True, default=str), encoding="utf-8"
     )
     return RunResult(code, status, folder, output, summary)
+
+
+def _unread_words(unread: Sequence[Mapping[str, Any]]) -> str:
+    """``outcome.json``'s ``unread`` in one line for stderr: each thing not read, why, and
+    what is therefore not compared, in the firm's words (``said``; else built again by
+    :meth:`recon.scope.Unread.sentence`)."""
+    from recon.scope import Unread
+
+    said = [str(u.get("said") or Unread.from_json(u).sentence()) for u in unread]
+    return " ".join("; also ".join(said).split()) + " (the reports hold what could be read)"
 
 
 def _plural(count: int, one: str, many: str) -> str:
@@ -398,6 +426,10 @@ def result_line(result: RunResult) -> str:
         states = push.get("outcomes") or {}
         if push.get("dry_run"):
             counts.append(f"dry run, {push.get('to_push', 0)} approved to push, nothing sent")
+        elif push.get("push") is False:
+            counts.append(
+                f"not asked to push (-p push true), {push.get('to_push', 0)} approved waiting"
+            )
         else:
             failed = int(states.get("failed", 0)) + int(states.get("stale", 0))
             words = (

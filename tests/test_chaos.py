@@ -65,7 +65,7 @@ RECONCILE = (
     "run", "10_reconcile", "-p", "profile", DEMO_PROFILE,
     "-p", "start", DEMO_START.isoformat(), "-p", "end", DEMO_END.isoformat(),
 )  # fmt: skip
-PUSH = ("run", "20_review_and_push", "-p", "profile", DEMO_PROFILE)
+PUSH = ("run", "20_review_and_push", "-p", "profile", DEMO_PROFILE, "-p", "push", "true")
 
 
 @pytest.fixture

@@ -75,7 +75,7 @@ def test_exit_codes_above_threshold_then_clean(env) -> None:
     assert any(f"Found {PLANTED} differences" in t for t in texts)
 
     # The 20 notebook pushes nothing nobody approved: clean, zero to push.
-    push = recon("run", "20_review_and_push")
+    push = recon("run", "20_review_and_push", "-p", "push", "true")
     assert push.returncode == EXIT_CLEAN, push.stderr
     (pushed,) = [p for p in (env.data / "runs" / "sandbox").iterdir() if p.name.endswith("push")]
     done = json.loads((pushed / SUMMARY_FILE).read_text(encoding="utf-8"))
@@ -275,15 +275,15 @@ def test_output_that_trails_the_cells_reply_does_not_fail_a_healthy_run(tmp_path
     assert executed.cells[-1].outputs[0]["text"] == "work done\n"
 
 
-def test_a_cell_timeout_is_told_in_one_line_without_the_cells_source() -> None:
+def test_a_cell_timeout_is_told_in_one_line_naming_the_cell() -> None:
     from nbclient.exceptions import CellTimeoutError
 
     from recon.runner import _error_words
 
-    cell = nbformat.v4.new_code_cell("secret_looking_source = 1")
+    cell = nbformat.v4.new_code_cell("done = job.push_run(\n    run_id,\n)")
     exc = CellTimeoutError.error_from_timeout_and_cell("Timeout waiting for IOPub output", 4, cell)
     words = _error_words(exc)
-    assert "\n" not in words and "secret_looking_source" not in words
+    assert "\n" not in words and "in the cell starting 'done = job.push_run('" in words
     assert "Timeout waiting for IOPub output" in words and "run it again" in words
 
 
@@ -332,11 +332,11 @@ def test_a_push_stays_with_its_profile(two_firms, tmp_path: Path) -> None:
         assert (proc.returncode, proc.stderr, proc.stdout) == (EXIT_USAGE, line, ""), args
     assert not runs.exists()  # no kernel, no run folder
 
-    proc = recon("run", "20_review_and_push", "-p", "profile", "acme")
+    proc = recon("run", "20_review_and_push", "-p", "profile", "acme", "-p", "push", "true")
     assert proc.returncode == EXIT_CLEAN, proc.stderr
     (folder,) = (runs / "acme").iterdir()
     summary = json.loads((folder / SUMMARY_FILE).read_text(encoding="utf-8"))
-    assert summary["parameters"] == {"profile": "acme", "run": acme.run_id}
+    assert summary["parameters"] == {"profile": "acme", "run": acme.run_id, "push": True}
     push = summary["outcome"]["push"]
     assert summary["outcome"]["run_id"] == acme.run_id and push["run_id"] == acme.run_id
     pushed = push["outcomes"]["applied"]

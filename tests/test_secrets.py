@@ -110,7 +110,9 @@ def test_every_notebook_run_writes_and_prints_no_secret(
         assert run_id is not None
         ids = [c.change_id for c in store.load_plan(run_id).changes if c.pushable]
         store.decide_many(run_id, ids[:5], "approve", by="jane")
-        printed.append(recon("run", "20_review_and_push", "-p", "run", run_id))
+        printed.append(
+            recon("run", "20_review_and_push", "-p", "run", run_id, "-p", "push", "true")
+        )
         printed.append(recon("doctor"))
         printed.append(recon("ledger", "export", str(tmp_path / "ledger.csv")))
         sessions = [*s.intacct_sessions, *s.bigtime_sessions]

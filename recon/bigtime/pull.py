@@ -25,7 +25,7 @@ columns and the nested ``UdfList``/``Lines`` columns are dropped (lines are thei
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from contextlib import closing
 from datetime import date, datetime
 from itertools import chain
@@ -38,7 +38,13 @@ from recon.bigtime.fetch import fetch_all, fetch_streaming
 from recon.bigtime.framebuilder import FrameBuilder
 from recon.bigtime.frames import flatten_udfs, id_array, records_to_frame
 from recon.bigtime.resources import Resource
-from recon.errors import ConfigError, MalformedResponseError, NotFoundError, ReconError
+from recon.errors import (
+    ConfigError,
+    MalformedResponseError,
+    NotFoundError,
+    ReconError,
+    concerns_one_read,
+)
 
 log = logging.getLogger(__name__)
 
@@ -422,6 +428,7 @@ def pull_all(
     *,
     entities: Iterable[str] | None = None,
     concurrency: int | None = None,
+    failed: MutableMapping[str, ReconError] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Pull several entities (all of :data:`ENTITIES` by default) into typed frames.
 
@@ -434,6 +441,14 @@ def pull_all(
         Names from :data:`ENTITIES` (``"list:<name>"`` for a reference list).
     concurrency:
         Requests in flight at once within each entity's pull.
+    failed:
+        When given, a read that fails with an error concerning that read alone
+        (:func:`recon.errors.concerns_one_read`: BigTime answered it with a failure, such
+        as a 404 for a guessed picklist path or a 500 after the retries) leaves out the
+        entities it feeds, their error put here under their names (a failed project list
+        leaves out projects, teams and tasks; a failed time sheet only time). The other
+        entities are still pulled. Without it, the first failure raises; refused
+        credentials and no answer at all always raise.
 
     Returns
     -------
@@ -449,48 +464,93 @@ def pull_all(
     wanted = _check_entities(entities)
     _check_window(start, end)
     workers = _workers(bt, concurrency)
-    out: dict[str, pd.DataFrame] = {}
+    attempt = _Attempts(wanted, failed)
+    out: dict[str, Any] = {}
     if "client" in wanted:
-        out["client"] = pull_clients(bt, concurrency=workers)
-    out.update(_pull_project_side(bt, wanted, workers))
+        out["client"] = attempt(("client",), lambda: pull_clients(bt, concurrency=workers))
+    out.update(_pull_project_side(bt, wanted, workers, attempt))
     if wanted & {"staff", "time"}:
-        staff_sids = _sids(bt.staff(show_inactive=True), resources.STAFF)
-        if "staff" in wanted:
-            out["staff"] = _staff_frame(bt, staff_sids, workers)
-        if "time" in wanted:
-            out["time"] = pull_time(bt, start, end, staff_sids=staff_sids, concurrency=workers)
-    if "invoice_line" in wanted:
-        out["invoice"], out["invoice_line"] = pull_invoices(
-            bt, start, end, lines=True, concurrency=workers
+        staff_sids = attempt(
+            ("staff", "time"), lambda: _sids(bt.staff(show_inactive=True), resources.STAFF)
         )
-    elif "invoice" in wanted:
-        out["invoice"] = pull_invoices(bt, start, end)
+        if staff_sids is not None and "staff" in wanted:
+            out["staff"] = attempt(("staff",), lambda: _staff_frame(bt, staff_sids, workers))
+        if staff_sids is not None and "time" in wanted:
+            out["time"] = attempt(
+                ("time",),
+                lambda: pull_time(bt, start, end, staff_sids=staff_sids, concurrency=workers),
+            )
+    if wanted & {"invoice", "invoice_line"}:
+        history = attempt(("invoice", "invoice_line"), lambda: bt.invoice_history(start, end))
+        if history is not None and "invoice" in wanted:
+            out["invoice"] = attempt(("invoice",), lambda: _invoice_headers(history))
+        if history is not None and "invoice_line" in wanted:
+            out["invoice_line"] = attempt(
+                ("invoice_line",), lambda: _invoice_lines(bt, history, workers)
+            )
     names = [
         e.removeprefix(LIST_PREFIX) for e in ENTITIES if e in wanted and e.startswith(LIST_PREFIX)
     ]
-    lists = fetch_all(lambda name: pull_list(bt, name), names, workers)
+
+    def one_list(name: str) -> pd.DataFrame | None:
+        return attempt((LIST_PREFIX + name,), lambda: pull_list(bt, name))
+
+    lists = fetch_all(one_list, names, workers)
     out.update({LIST_PREFIX + name: frame for name, frame in zip(names, lists, strict=True)})
-    return {name: out[name] for name in ENTITIES if name in wanted}
+    return {name: out[name] for name in ENTITIES if name in wanted and out.get(name) is not None}
+
+
+class _Attempts:
+    """Runs one read of :func:`pull_all`. With ``failed`` given, a failure that concerns
+    that read alone is recorded for the wanted entities it feeds, and the read gives None;
+    otherwise (and for refused credentials, no answer at all, a bad argument) it raises."""
+
+    def __init__(self, wanted: set[str], failed: MutableMapping[str, ReconError] | None) -> None:
+        self.wanted, self.failed = wanted, failed
+
+    def __call__(self, feeds: Iterable[str], read: Callable[[], _R]) -> _R | None:
+        try:
+            return read()
+        except ReconError as exc:
+            if self.failed is None or not concerns_one_read(exc):
+                raise
+            for name in feeds:
+                if name in self.wanted:
+                    self.failed.setdefault(name, exc)
+            return None
 
 
 # --------------------------------------------------------------------------- projects
 
 
-def _pull_project_side(bt: BigTimeReader, wanted: set[str], workers: int) -> dict[str, Any]:
+def _pull_project_side(
+    bt: BigTimeReader, wanted: set[str], workers: int, attempt: _Attempts
+) -> dict[str, Any]:
     """project, project_team and task frames from one read of the project list."""
-    if not wanted & {"project", "project_team", "task"}:
+    side = ("project", "project_team", "task")
+    if not wanted & set(side):
         return {}
-    sids = _sids(bt.projects(show_inactive=True), resources.PROJECT)
-    out: dict[str, pd.DataFrame] = {}
+    sids = attempt(side, lambda: _sids(bt.projects(show_inactive=True), resources.PROJECT))
+    if sids is None:
+        return {}
+    out: dict[str, Any] = {}
     if "project" in wanted:
-        fetched = _project_details(bt, sids, workers)
-        out["project"] = _project_frame(fetched)
-        if "project_team" in wanted:  # the teams came with the details
-            out["project_team"] = _team_frame([(s, team) for s, _, team in fetched])
+        # The teams come with the details: a failed detail read leaves both out.
+        fetched = attempt(("project", "project_team"), lambda: _project_details(bt, sids, workers))
+        if fetched is not None:
+            out["project"] = attempt(("project",), lambda: _project_frame(fetched))
+            if "project_team" in wanted:
+                teams = [(s, team) for s, _, team in fetched]
+                out["project_team"] = attempt(("project_team",), lambda: _team_frame(teams))
     elif "project_team" in wanted:
-        out["project_team"] = pull_project_team(bt, project_sids=sids, concurrency=workers)
+        out["project_team"] = attempt(
+            ("project_team",),
+            lambda: pull_project_team(bt, project_sids=sids, concurrency=workers),
+        )
     if "task" in wanted:
-        out["task"] = pull_tasks(bt, project_sids=sids, concurrency=workers)
+        out["task"] = attempt(
+            ("task",), lambda: pull_tasks(bt, project_sids=sids, concurrency=workers)
+        )
     return out
 
 

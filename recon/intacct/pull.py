@@ -25,7 +25,7 @@ BigTime counterpart in October's invoices) and no less. Master data is never dat
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import reduce
@@ -35,7 +35,7 @@ from typing import Protocol
 
 import pandas as pd
 
-from recon.errors import ConfigError
+from recon.errors import ConfigError, ReconError, concerns_one_read
 from recon.intacct import schema as schemas
 from recon.intacct.filters import F, Filter, modified_since
 from recon.intacct.frames import pages_to_frame
@@ -368,11 +368,19 @@ class _PeriodPull:
         self.extras, self.concurrency = extras, concurrency
         self._frames: dict[str, pd.DataFrame] = {}
         self._parents: dict[str, pd.DataFrame] = {}
+        self._failed: dict[str, ReconError] = {}
 
     def frame(self, obj: str) -> pd.DataFrame:
-        """``obj`` for the period (and ``since``), pulled once."""
+        """``obj`` for the period (and ``since``), pulled once; a read that failed fails
+        again with the same error, without asking again (an object bound to it, too)."""
+        if obj in self._failed:
+            raise self._failed[obj]
         if obj not in self._frames:
-            self._frames[obj] = self._pull(obj, self.since)
+            try:
+                self._frames[obj] = self._pull(obj, self.since)
+            except ReconError as exc:
+                self._failed[obj] = exc
+                raise
         return self._frames[obj]
 
     def _parent(self, obj: str) -> pd.DataFrame:
@@ -423,6 +431,7 @@ def pull_all(
     *,
     start: date | None = None,
     end: date | None = None,
+    failed: MutableMapping[str, ReconError] | None = None,
 ) -> Mapping[str, pd.DataFrame]:
     """Pull several objects (all of :data:`ENTITIES` by default), one after another.
 
@@ -430,6 +439,13 @@ def pull_all(
     :func:`pull`); objects not pulled are not affected. ``start``/``end`` bound the dated
     objects to a period (see :func:`pull`); an object bound through another reuses that
     one's frame when both are pulled.
+
+    ``failed``: when given, an object whose read fails with an error that concerns that
+    read alone (:func:`recon.errors.concerns_one_read`: Intacct answered it with a failure)
+    is left out of the result and its error put here under the object's name; an object
+    bound to it (invoice lines to invoices) is left out with the same error. The other
+    objects are still pulled. Without it, the first failure raises; refused credentials and
+    no answer at all always raise.
 
     Returns
     -------
@@ -440,13 +456,23 @@ def pull_all(
     extras = {spec_for(obj).object: f for obj, f in (extra_fields or {}).items()}
     period = check_period(start, end)
     if period is None:
-        return MappingProxyType(
-            {n: pull(client, n, since=since, extra_fields=extras.get(n, ())) for n in names}
-        )
-    for name, fields in extras.items():
-        with_extra_fields(spec_for(name), fields)  # refuse bad extras before any request
-    period_pull = _PeriodPull(client, period, since, extras)
-    return MappingProxyType({name: period_pull.frame(name) for name in names})
+
+        def read(name: str) -> pd.DataFrame:
+            return pull(client, name, since=since, extra_fields=extras.get(name, ()))
+
+    else:
+        for name, fields in extras.items():
+            with_extra_fields(spec_for(name), fields)  # refuse bad extras before any request
+        read = _PeriodPull(client, period, since, extras).frame
+    out: dict[str, pd.DataFrame] = {}
+    for name in names:
+        try:
+            out[name] = read(name)
+        except ReconError as exc:
+            if failed is None or not concerns_one_read(exc):
+                raise
+            failed[name] = exc
+    return MappingProxyType(out)
 
 
 # --------------------------------------------------------------------------- one per object

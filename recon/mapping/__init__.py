@@ -17,6 +17,8 @@ look-ups, finishing).
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import pandas as pd
 
 from recon.mapping import bigtime, intacct
@@ -36,13 +38,15 @@ def to_canonical_intacct(
     frames: Frames,
     report: MappingReport | None = None,
     overrides: MappingOverrides | None = None,
+    entities: Collection[str] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Intacct pulled frames (by object name) -> canonical frames (by entity).
 
-    See :func:`recon.mapping.intacct.to_canonical`; ``overrides`` (a user's mapping file,
-    :func:`load_overrides`) are then applied, reading extra fields from ``frames``.
+    See :func:`recon.mapping.intacct.to_canonical` (``entities``: only these); ``overrides``
+    (a user's mapping file, :func:`load_overrides`) are then applied, reading extra fields
+    from ``frames``.
     """
-    out = intacct.to_canonical(frames, report)
+    out = intacct.to_canonical(frames, report, entities)
     return overrides.apply_all("intacct", out, frames, report) if overrides else out
 
 
@@ -50,13 +54,14 @@ def to_canonical_bigtime(
     frames: Frames,
     report: MappingReport | None = None,
     overrides: MappingOverrides | None = None,
+    entities: Collection[str] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """BigTime pulled frames (by entity name) -> canonical frames (by entity).
 
     See :func:`recon.mapping.bigtime.to_canonical` and, for ``overrides``,
     :func:`to_canonical_intacct`.
     """
-    out = bigtime.to_canonical(frames, report)
+    out = bigtime.to_canonical(frames, report, entities)
     return overrides.apply_all("bigtime", out, frames, report) if overrides else out
 
 

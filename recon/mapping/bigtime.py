@@ -30,7 +30,7 @@ it never raises. A frame the mapping needs for look-ups and that the pull lacks 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from functools import partial
 from types import MappingProxyType
 
@@ -44,6 +44,7 @@ from recon.mapping.common import (
     Frames,
     Mapper,
     MappingReport,
+    Rows,
     amounts,
     column,
     finish,
@@ -66,6 +67,11 @@ def udf_column(name: str) -> str:
 
 #: The staff frame's column holding the Intacct employee id (DESIGN: staff custom field).
 EMPLOYEE_ID = udf_column(uncertain.UDF_EMPLOYEE_ID)
+#: Why a staffer without it is left out (it has no Intacct key yet).
+NO_EMPLOYEE_ID = (
+    f'no "{uncertain.UDF_EMPLOYEE_ID}" custom field value, so no Intacct employee to compare '
+    "with: left out"
+)
 
 
 def _report(report: MappingReport | None) -> MappingReport:
@@ -73,28 +79,44 @@ def _report(report: MappingReport | None) -> MappingReport:
 
 
 class _Refs:
-    """Resolves one entity's BigTime ids, counting the dangling ones under that entity."""
+    """Resolves one entity's BigTime ids, counting the dangling ones under that entity and
+    listing each with the referring row (``rows``) and the reason."""
 
-    def __init__(self, frames: Frames, entity: str, report: MappingReport) -> None:
-        self.frames, self.entity, self.report = frames, entity, report
+    def __init__(self, frames: Frames, entity: str, report: MappingReport, rows: Rows) -> None:
+        self.frames, self.entity, self.report, self.rows = frames, entity, report, rows
 
-    def _resolve(self, ids: pd.Series, table: pd.Series, col: str) -> pd.Series:
-        return resolve(ids, table, self.report, self.entity, col)
+    def _resolve(self, ids: pd.Series, table: pd.Series, col: str, why: str) -> pd.Series:
+        return resolve(ids, table, self.report, self.entity, col, self.rows, why)
 
     def client(self, ids: pd.Series, col: str = "customer_id") -> pd.Series:
         clients = require(self.frames, "client", SYSTEM, self.entity)
-        return self._resolve(ids, key_table(clients, "SystemId", "ClientId"), col)
+        table = key_table(clients, "SystemId", "ClientId")
+        why = "its BigTime client is not pulled or has no ClientId"
+        return self._resolve(ids, table, col, why)
 
     def project(self, ids: pd.Series, col: str = "project_id") -> pd.Series:
         projects = require(self.frames, "project", SYSTEM, self.entity)
-        return self._resolve(ids, key_table(projects, "SystemId", "ProjectCode"), col)
+        table = key_table(projects, "SystemId", "ProjectCode")
+        why = "its BigTime project is not pulled or has no ProjectCode"
+        return self._resolve(ids, table, col, why)
 
     def staff(self, ids: pd.Series, col: str) -> pd.Series:
         staff = require(self.frames, "staff", SYSTEM, self.entity)
-        return self._resolve(ids, key_table(staff, "StaffSID", EMPLOYEE_ID), col)
+        table = key_table(staff, "StaffSID", EMPLOYEE_ID)
+        why = f'its BigTime staffer has no "{uncertain.UDF_EMPLOYEE_ID}" or is not pulled'
+        return self._resolve(ids, table, col, why)
 
     def item(self, list_name: str, ids: pd.Series, col: str) -> pd.Series:
-        return self._resolve(ids, list_keys(self.frames, list_name, self.entity), col)
+        table = list_keys(self.frames, list_name, self.entity)
+        key = uncertain.LISTS[list_name].key_field
+        why = f"its item of the BigTime {list_name} list is not there or has no {key}"
+        return self._resolve(ids, table, col, why)
+
+
+#: Who the rows of each BigTime frame are (:class:`~recon.mapping.common.Rows`): the word
+#: for a record, its id column and its name columns.
+def _rows(frame: pd.DataFrame, what: str, id_col: str, *names: str, key: str) -> Rows:
+    return Rows(frame, f"BigTime {what}", id_col, names, key)
 
 
 # --------------------------------------------------------------------------- master data
@@ -118,13 +140,14 @@ def map_customer(frames: Frames, report: MappingReport | None = None) -> pd.Data
         ``ClientId`` is left out and counted.
     """
     c = require(frames, "client", SYSTEM, "customer")
+    rows = _rows(c, "client", "SystemId", "Nm", key="ClientId")
     data = {
         "customer_id": column(c, "ClientId"), "name": column(c, "Nm"),
         "status": status_from_inactive(column(c, "IsInactive", "boolean")),
         "address1": column(c, "Address"), "city": column(c, "City"),
         "state": column(c, "State"), "zip": column(c, "Zip"), "phone": column(c, "MainPH"),
     }  # fmt: skip
-    return finish("customer", data, c.index, _report(report))
+    return finish("customer", data, c.index, _report(report), rows, "no ClientId: left out")
 
 
 def map_project(frames: Frames, report: MappingReport | None = None) -> pd.DataFrame:
@@ -138,7 +161,8 @@ def map_project(frames: Frames, report: MappingReport | None = None) -> pd.DataF
     """
     report = _report(report)
     p = require(frames, "project", SYSTEM, "project")
-    ref = _Refs(frames, "project", report)
+    rows = _rows(p, "project", "SystemId", "Nm", key="ProjectCode")
+    ref = _Refs(frames, "project", report, rows)
     data = {
         "project_id": column(p, "ProjectCode"), "name": column(p, "Nm"),
         "customer_id": ref.client(column(p, "ClientId")),
@@ -153,11 +177,11 @@ def map_project(frames: Frames, report: MappingReport | None = None) -> pd.DataF
         "term_name": ref.item("term", column(p, "DefaultInvoiceTermSid"), "term_name"),
         "po_number": column(p, udf_column(uncertain.UDF_PO_NUMBER)),
         "po_amount": amounts(column(p, udf_column(uncertain.UDF_PO_AMOUNT)), report,
-                             "project", "po_amount"),
+                             "project", "po_amount", rows),
         "so_number": column(p, udf_column(uncertain.UDF_SO_NUMBER)),
         "description": column(p, "Notes"),
     }  # fmt: skip
-    return finish("project", data, p.index, report)
+    return finish("project", data, p.index, report, rows, "no ProjectCode: left out")
 
 
 def map_employee(frames: Frames, report: MappingReport | None = None) -> pd.DataFrame:
@@ -169,7 +193,8 @@ def map_employee(frames: Frames, report: MappingReport | None = None) -> pd.Data
     """
     report = _report(report)
     s = require(frames, "staff", SYSTEM, "employee")
-    ref = _Refs(frames, "employee", report)
+    rows = _rows(s, "staffer", "StaffSID", "FName", "SName", key=EMPLOYEE_ID)
+    ref = _Refs(frames, "employee", report, rows)
     data = {
         "employee_id": column(s, EMPLOYEE_ID), "first_name": column(s, "FName"),
         "last_name": column(s, "SName"), "email": column(s, "EMail"),
@@ -182,7 +207,7 @@ def map_employee(frames: Frames, report: MappingReport | None = None) -> pd.Data
         "end_date": column(s, "Term_dt", "datetime64[s]"),
         "status": status_from_inactive(column(s, "IsInactive", "boolean")),
     }  # fmt: skip
-    return finish("employee", data, s.index, report)
+    return finish("employee", data, s.index, report, rows, NO_EMPLOYEE_ID)
 
 
 # --------------------------------------------------------------------------- transactions
@@ -196,7 +221,8 @@ def map_time_entry(frames: Frames, report: MappingReport | None = None) -> pd.Da
     """
     report = _report(report)
     t = require(frames, "time", SYSTEM, "time_entry")
-    ref = _Refs(frames, "time_entry", report)
+    rows = _rows(t, "time entry", "SID", "SourceNm", "Dt", key="SID")
+    ref = _Refs(frames, "time_entry", report, rows)
     data = {
         "entry_id": column(t, "SID"),
         "employee_id": ref.staff(column(t, "StaffSID"), "employee_id"),
@@ -207,7 +233,7 @@ def map_time_entry(frames: Frames, report: MappingReport | None = None) -> pd.Da
         "billable": ~column(t, "NoCharge", "boolean").astype("boolean"),
         "bill_rate": column(t, "BillRate", "object"), "notes": column(t, "Notes"),
     }  # fmt: skip
-    return finish("time_entry", data, t.index, report)
+    return finish("time_entry", data, t.index, report, rows, "no SID: left out")
 
 
 def map_invoice(frames: Frames, report: MappingReport | None = None) -> pd.DataFrame:
@@ -218,7 +244,8 @@ def map_invoice(frames: Frames, report: MappingReport | None = None) -> pd.DataF
     """
     report = _report(report)
     i = require(frames, "invoice", SYSTEM, "invoice")
-    ref = _Refs(frames, "invoice", report)
+    rows = _rows(i, "invoice", "Sid", "InvoiceNbr", key="InvoiceNbr")
+    ref = _Refs(frames, "invoice", report, rows)
     data = {
         "invoice_no": column(i, "InvoiceNbr"),
         "customer_id": ref.client(column(i, "ClientSid")),
@@ -228,7 +255,7 @@ def map_invoice(frames: Frames, report: MappingReport | None = None) -> pd.DataF
         "term_name": ref.item("term", column(i, "TermsSid"), "term_name"),
         "total": column(i, "TotalAmt", "object"),
     }  # fmt: skip
-    return finish("invoice", data, i.index, report)
+    return finish("invoice", data, i.index, report, rows, "no InvoiceNbr: left out")
 
 
 def map_payment(frames: Frames, report: MappingReport | None = None) -> pd.DataFrame:
@@ -241,7 +268,8 @@ def map_payment(frames: Frames, report: MappingReport | None = None) -> pd.DataF
     paid = column(i, "PaidAmt", "object")
     rows = i[nonzero(paid.to_numpy())]
     data = {"invoice_no": column(rows, "InvoiceNbr"), "paid_amount": column(rows, "PaidAmt")}
-    return finish("payment", data, rows.index, _report(report))
+    who = _rows(rows, "invoice", "Sid", key="InvoiceNbr")
+    return finish("payment", data, rows.index, _report(report), who, "no InvoiceNbr: left out")
 
 
 _RECORDS: Mapping[str, tuple[str, Mapper]] = {
@@ -292,7 +320,9 @@ def map_entity(entity: str, frames: Frames, report: MappingReport | None = None)
     return map_one(MAPPERS, SYSTEM, entity, frames, report)
 
 
-def to_canonical(frames: Frames, report: MappingReport | None = None) -> dict[str, pd.DataFrame]:
+def to_canonical(
+    frames: Frames, report: MappingReport | None = None, entities: Collection[str] | None = None
+) -> dict[str, pd.DataFrame]:
     """Every canonical entity the BigTime pull holds, as canonical frames.
 
     Parameters
@@ -304,6 +334,8 @@ def to_canonical(frames: Frames, report: MappingReport | None = None) -> dict[st
     report:
         Collects what could not be mapped, over all entities (a new one when ``None``;
         either way every count is logged).
+    entities:
+        Only these canonical entities (of those the pull holds); ``None``: all.
 
     Returns
     -------
@@ -316,4 +348,4 @@ def to_canonical(frames: Frames, report: MappingReport | None = None) -> dict[st
     ConfigError
         A frame needed to resolve ids is missing.
     """
-    return map_all(MAPPERS, SOURCES, SYSTEM, frames, report)
+    return map_all(MAPPERS, SOURCES, SYSTEM, frames, report, entities)

@@ -21,6 +21,7 @@ from recon.canonical import ENTITIES
 from recon.mapping.common import (
     Frames,
     MappingReport,
+    Rows,
     column,
     finish,
     key_table,
@@ -88,10 +89,12 @@ def map_list_entity(
     list_name, fields = LIST_ENTITIES[entity]
     spec = ENTITIES[entity]
     items = require(frames, frame_name(list_name), SYSTEM, entity)
-    fields = {spec.key: uncertain.LISTS[list_name].key_field, **fields}
+    key_field = uncertain.LISTS[list_name].key_field
+    rows = Rows(items, f"BigTime {list_name} item", ITEM_ID, ("Name",), key_field)
+    fields = {spec.key: key_field, **fields}
     data: dict[str, pd.Series] = {
         name: column(items, field, "Int64" if spec.col(name).kind == "int" else "str")
         for name, field in fields.items()
     }
     data["status"] = status_from_inactive(column(items, ITEM_INACTIVE, "boolean"))
-    return finish(entity, data, items.index, report)
+    return finish(entity, data, items.index, report, rows, f"no {key_field}: left out")

@@ -20,7 +20,7 @@ column. The exceptions:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from functools import partial
 from types import MappingProxyType
 
@@ -30,9 +30,11 @@ import pandas as pd
 from recon.canonical import ENTITIES, ENTITY_ORDER
 from recon.intacct.uncertain import NON_INVENTORY_ITEMTYPES, TIMESHEETENTRY_LINK_FIELD
 from recon.mapping.common import (
+    LEFT_OUT,
     Frames,
     Mapper,
     MappingReport,
+    Rows,
     column,
     finish,
     key_table,
@@ -63,7 +65,21 @@ def _plain(entity: str, frames: Frames, report: MappingReport) -> pd.DataFrame:
         # Stock items never go to BigTime (DESIGN: non-inventory items only).
         frame = frame[frame["ITEMTYPE"].isin(NON_INVENTORY_ITEMTYPES).to_numpy()]
     data = {c.name: column(frame, c.intacct, _dtype(c.kind)) for c in spec.columns}
-    return finish(entity, data, frame.index, report)
+    why = f"no {spec.col(spec.key).intacct}: left out"
+    return finish(entity, data, frame.index, report, _rows(entity, frame), why)
+
+
+#: Canonical columns that name a record, the first group the entity has wins.
+_NAME_COLUMNS = (("name",), ("first_name", "last_name"), ("title",), ("description",))
+
+
+def _rows(entity: str, frame: pd.DataFrame) -> Rows:
+    """Who the rows of an entity's Intacct object are: RECORDNO, name, key field."""
+    spec = ENTITIES[entity]
+    names = next((g for g in _NAME_COLUMNS if all(n in spec.names for n in g)), ())
+    fields = tuple(spec.col(n).intacct for n in names if n != spec.key)
+    key = spec.col(spec.key).intacct
+    return Rows(frame, f"Intacct {spec.intacct_object}", "RECORDNO", fields, key)
 
 
 def _dtype(kind: str) -> str:
@@ -129,7 +145,9 @@ def map_payment(frames: Frames, report: MappingReport | None = None) -> pd.DataF
     invoices = require(frames, INVOICE, SYSTEM, "payment")
     numbers = resolve(
         column(detail, "RECORDKEY"), key_table(invoices, "RECORDNO", "RECORDID"), report,
-        "payment", "invoice_no",
+        "payment", "invoice_no", Rows(detail, f"Intacct {PAYMENT_DETAIL}", "RECORDNO"),
+        f"applies to an {INVOICE} not pulled (or without RECORDID): left out",
+        LEFT_OUT,
     )  # fmt: skip
     amount = column(detail, "PAYMENTAMOUNT", "object")
     known = numbers.notna().to_numpy()
@@ -175,7 +193,9 @@ def map_entity(entity: str, frames: Frames, report: MappingReport | None = None)
     return map_one(MAPPERS, SYSTEM, entity, frames, report)
 
 
-def to_canonical(frames: Frames, report: MappingReport | None = None) -> dict[str, pd.DataFrame]:
+def to_canonical(
+    frames: Frames, report: MappingReport | None = None, entities: Collection[str] | None = None
+) -> dict[str, pd.DataFrame]:
     """Every canonical entity the Intacct pull holds, as canonical frames.
 
     Parameters
@@ -186,6 +206,8 @@ def to_canonical(frames: Frames, report: MappingReport | None = None) -> dict[st
     report:
         Collects what could not be mapped, over all entities (a new one when ``None``;
         either way every count is logged).
+    entities:
+        Only these canonical entities (of those the pull holds); ``None``: all.
 
     Returns
     -------
@@ -193,4 +215,4 @@ def to_canonical(frames: Frames, report: MappingReport | None = None) -> dict[st
         Entity -> frame with exactly its canonical columns and dtypes, sorted by key, in
         :data:`recon.canonical.ENTITY_ORDER`.
     """
-    return map_all(MAPPERS, SOURCES, SYSTEM, frames, report)
+    return map_all(MAPPERS, SOURCES, SYSTEM, frames, report, entities)

@@ -44,7 +44,15 @@ from recon.errors import ConfigError
 from recon.intacct.uncertain import TIMESHEETENTRY_LINK_FIELD
 from recon.mapping.bigtime import EMPLOYEE_ID
 from recon.mapping.bigtime_lists import LIST_ENTITIES, frame_name
-from recon.mapping.common import BOOL_DEFAULT, INT_DEFAULT, Frames, MappingReport, amounts
+from recon.mapping.common import (
+    BOOL_DEFAULT,
+    INT_DEFAULT,
+    LEFT_OUT,
+    Frames,
+    MappingReport,
+    Rows,
+    amounts,
+)
 
 log = logging.getLogger("recon.mapping")
 
@@ -274,6 +282,11 @@ class MappingOverrides:
                 "%d %s row(s) have no %s (the overridden key) and are left out",
                 int(keyless.sum()), entity, spec.key,
             )  # fmt: skip
+            # Named by the canonical key it had before the mapping file re-keyed it.
+            system = "Intacct" if side == "intacct" else "BigTime"
+            who = Rows(out, f"{system} {entity}", ENTITIES[entity].key)
+            why = f"no {spec.key} (the key the mapping file sets): left out"
+            report.leave_out(LEFT_OUT, entity, who, keyless, why)
             out = out[~keyless].sort_values(spec.key, kind="stable")
         return out.loc[:, spec.names].astype(spec.dtypes()).reset_index(drop=True)
 

@@ -20,11 +20,12 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
+from recon.canonical import ENTITIES
 from recon.diff.result import COSMETIC, Diff, EntityDiff
 from recon.errors import ConfigError
 from recon.plan import directions as rules
 from recon.plan.directions import DEFAULT_DIRECTIONS, Direction, resolve_directions
-from recon.plan.model import Action, Change, FieldChange, Plan, System
+from recon.plan.model import SYSTEM_LABELS, Action, Change, FieldChange, Plan, System
 from recon.plan.order import link_dependencies, order_changes
 from recon.plan.values import (
     TIME_MONEY_FIELDS,
@@ -268,9 +269,20 @@ class _EntityPlanner:
         note: str = "",
     ) -> Change:
         entity, d = self.ed.entity, self.direction
+        # A custom field the user's mapping file adds (recon.mapping.overrides) has no
+        # writer: a create is pushed without it, any other change touching it is made by
+        # hand (pushing it would fail on a field the writers do not know).
+        custom = [f.field for f in fields if f.field not in ENTITIES[entity].names]
+        if custom and action == "create":
+            fields = tuple(f for f in fields if f.field not in custom)
         notes = [note]
         if not d.pushable and not review_only:
             notes.append(rules.not_pushable_note(entity, d))
+        if custom:
+            notes.append(
+                f"recon does not write {', '.join(custom)} (a custom field of the mapping "
+                f"file): set it by hand in {SYSTEM_LABELS[target]}"
+            )
         if key is None:
             notes.append(f"it has no {self.ed.key}, so recon cannot match it or push it")
         extra = () if key else (_before_pairs(fields),)
@@ -284,6 +296,9 @@ class _EntityPlanner:
             rule=rule,
             money_impact=money,
             depends_on=(),
-            pushable=d.pushable and not review_only and key is not None,
+            pushable=d.pushable
+            and not review_only
+            and key is not None
+            and (not custom or action == "create"),
             note=_join(*notes),
         )

@@ -191,6 +191,10 @@ def _summary_sheet(ws: Worksheet, report: Report, sheets: dict[str, str]) -> Non
             ws.cell(row, 1).font = _BOLD
             put_text(ws.cell(row, 2), value)
             row += 1
+    for notice in report.notices:
+        row += 1
+        put_text(ws.cell(row, 1), notice)
+        ws.cell(row, 1).font = _BOLD
     header = row + 1
     heads = ["Entity", f"{run.intacct_label} object", "Compared", *report.count_labels.values()]
     _header(ws, header, heads)

@@ -190,6 +190,10 @@ class Report:
     sections: tuple[EntitySection, ...]
     #: Extra tables after the entities: the hours per period, when the build was given them.
     extras: tuple[Table, ...] = field(default=())
+    #: Sentences a reader must see before the numbers, shown under the heading: what could
+    #: not be read and which entities are therefore not compared, how many records are
+    #: left out of the comparison (the tables among :attr:`extras` list them).
+    notices: tuple[str, ...] = field(default=())
 
     @property
     def with_findings(self) -> tuple[EntitySection, ...]:

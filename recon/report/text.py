@@ -19,6 +19,8 @@ from recon.report.model import EntitySection, Finding, Report, Table
 
 #: Findings listed per entity in the text summary; the rest are counted.
 MAX_FINDINGS_PER_ENTITY = 25
+#: Rows listed per extra table (hours, left out of the comparison ...); the rest are counted.
+MAX_EXTRA_ROWS = 100
 
 #: Bidirectional controls (Unicode TR9) that can reorder displayed text; shown escaped.
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -26,7 +28,10 @@ _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\
 
 def render_text(report: Report) -> str:
     """The report as plain text, ending with a newline."""
-    lines = [*_heading(report), "", *_summary_table(report), ""]
+    lines = [*_heading(report), ""]
+    if report.notices:
+        lines += [*(f"! {safe(n)}" for n in report.notices), ""]
+    lines += [*_summary_table(report), ""]
     sections = report.with_findings
     if not sections:
         lines += ["No differences found.", ""]
@@ -150,7 +155,12 @@ def _extra(table: Table) -> list[str]:
     if not table.rows:
         return [*lines, "(none)"]
     numeric = [k in ("money", "hours", "int") for k in table.kinds]
-    return [*lines, *_grid(table.headings, _as_rows(table.rows), numeric)]
+    shown = table.rows[:MAX_EXTRA_ROWS]
+    lines += _grid(table.headings, _as_rows(shown), numeric)
+    if len(table.rows) > len(shown):
+        more = len(table.rows) - len(shown)
+        lines.append(f"  ... and {more:,} more (see report.html or report.xlsx)")
+    return lines
 
 
 def _as_rows(rows: Iterable[Sequence[str | None]]) -> list[list[object]]:

@@ -92,7 +92,7 @@ class ApprovalForm:
         user: str,
         lexicon: Lexicon | None = None,
         push_fn: PushFn | None = None,
-        page_size: int = 50,
+        page_size: int = 20,
         require_other_than_preparer: bool | None = None,
     ) -> None:
         if not isinstance(user, str) or not user.strip():

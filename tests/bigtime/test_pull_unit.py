@@ -22,7 +22,9 @@ import pytest
 from recon.bigtime import pull, resources, uncertain
 from recon.bigtime.frames import STR_DTYPE, json_to_frame
 from recon.errors import (
+    AuthenticationError,
     ConfigError,
+    GatewayError,
     MalformedResponseError,
     NotFoundError,
     RateLimitedError,
@@ -567,3 +569,29 @@ def test_frames_hold_no_float_anywhere() -> None:
             if frame[column].dtype == object:
                 kinds = {type(v) for v in frame[column] if v is not None}
                 assert float not in kinds, (name, column)
+
+
+# --------------------------------------------------------------------------- failed reads
+
+
+def test_a_failed_read_leaves_out_what_it_feeds_and_the_rest_is_pulled() -> None:
+    bt = FakeBigTime()
+    gone = NotFoundError("no route", system="bigtime", operation="GET /picklist/x", status=404)
+    broken = GatewayError("HTTP 500 after the retries", system="bigtime", status=500)
+    bt.failures = {("reference_list", "costcenterb"): gone, ("staff", True): broken}
+    failed: dict[str, Exception] = {}
+    frames = pull.pull_all(bt, START, END, failed=failed)  # type: ignore[arg-type]
+    # The staff list feeds staff and every staffer's time sheet; the picklist only itself.
+    assert failed == {"staff": broken, "time": broken, "list:costcenterb": gone}
+    assert set(frames) == set(pull.ENTITIES) - set(failed)
+    assert bt.called("time_sheet_bytes") == [] and bt.called("staffer") == []
+    # Without `failed`, the first failure raises, as it always did.
+    with pytest.raises(GatewayError):
+        pull.pull_all(bt, START, END)
+
+
+def test_refused_credentials_raise_even_when_failures_are_collected() -> None:
+    bt = FakeBigTime()
+    bt.failures = {("clients", True): AuthenticationError("the API key was refused")}
+    with pytest.raises(AuthenticationError):
+        pull.pull_all(bt, START, END, entities=["client", "project"], failed={})

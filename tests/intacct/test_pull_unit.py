@@ -18,7 +18,15 @@ import pytest
 from lxml import etree
 
 from recon.canonical import ENTITIES as CANONICAL
-from recon.errors import ConfigError, MalformedResponseError
+from recon.errors import (
+    AuthenticationError,
+    ConfigError,
+    ControlError,
+    FunctionError,
+    GatewayError,
+    MalformedResponseError,
+    TransportError,
+)
 from recon.intacct import pull as pull_mod
 from recon.intacct import schema as schemas
 from recon.intacct import xmlsafe
@@ -407,3 +415,56 @@ def test_a_period_needs_two_dates_in_order(start: Any, end: Any) -> None:
     with pytest.raises(ConfigError):
         pull(client, "ARINVOICE", start=start, end=end)
     assert client.calls == []
+
+
+# --------------------------------------------------------------------------- failed reads
+
+
+class FailingClient(FakeClient):
+    """:class:`FakeClient`, but one object's query raises ``error``."""
+
+    def __init__(self, failing: str, error: Exception) -> None:
+        super().__init__(pages=1, records_per_page=2)
+        self.failing, self.error = failing, error
+
+    def query(self, obj: str, *args: Any, **kwargs: Any) -> Iterator[Page]:  # type: ignore[override]
+        if obj == self.failing:
+            self.calls.append({"obj": obj})
+            raise self.error
+        return super().query(obj, *args, **kwargs)
+
+
+def test_a_failed_object_is_left_out_and_the_rest_pulled_when_asked() -> None:
+    error = FunctionError("query CLASS failed: no permission", errors=())
+    client = FailingClient("CLASS", error)
+    failed: dict[str, Exception] = {}
+    frames = pull_all(client, ["CUSTOMER", "CLASS", "VENDOR"], failed=failed)  # type: ignore[arg-type]
+    assert list(frames) == ["CUSTOMER", "VENDOR"] and failed == {"CLASS": error}
+    # Without `failed` the first failure raises, as it always did.
+    with pytest.raises(FunctionError):
+        pull_all(FailingClient("CLASS", error), ["CUSTOMER", "CLASS", "VENDOR"])
+
+
+def test_objects_bound_to_a_failed_parent_fail_with_its_error_asked_once() -> None:
+    error = GatewayError("HTTP 500 after 5 attempts", status=500)
+    client = FailingClient("ARINVOICE", error)
+    failed: dict[str, Exception] = {}
+    frames = pull_all(client, ["CUSTOMER", "ARINVOICE", "ARINVOICEITEM", "ARPYMTDETAIL"],
+                      start=OCTOBER[0], end=OCTOBER[1], failed=failed)  # type: ignore[arg-type]  # fmt: skip
+    assert list(frames) == ["CUSTOMER"]
+    assert failed == {"ARINVOICE": error, "ARINVOICEITEM": error, "ARPYMTDETAIL": error}
+    assert [c["obj"] for c in client.calls] == ["CUSTOMER", "ARINVOICE"]  # not asked again
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        AuthenticationError("sign-in refused", errors=()),
+        ControlError("the sender is not authorised", errors=()),
+        TransportError("connection refused", system="intacct"),
+    ],
+    ids=["authentication", "control", "unreachable"],
+)
+def test_failures_that_no_other_read_would_escape_still_raise(error: Exception) -> None:
+    with pytest.raises(type(error)):
+        pull_all(FailingClient("CLASS", error), ["CUSTOMER", "CLASS"], failed={})

@@ -195,3 +195,26 @@ def test_apply_links_all_rekeys_payment_rows_with_their_invoice() -> None:
     out = apply_links_all({"invoice": invoice, "payment": payment}, {"invoice": {"B-2": "I-3"}})
     assert out["invoice"]["invoice_no"].tolist() == ["I-1", "I-3"]
     assert out["payment"].to_dict("list") == {"invoice_no": ["I-1", "I-3"], "paid_amount": [2, 1]}
+
+
+def test_all_links_are_the_accepted_pairs_of_every_entity(path: Path) -> None:
+    cw = Crosswalk(path)
+    assert cw.all_links() == {}
+    cw.accept("customer", "C1", "B1", by="jane")
+    cw.accept("customer", "C2", "B2", by="jane")
+    cw.reject("customer", "C3", "B3", by="jane")
+    cw.accept("project", "P1", "Q1", by="omar")
+    cw.undo("customer", "C2", "B2", by="jane")
+    links = cw.all_links()
+    assert links == {"customer": {"B1": "C1"}, "project": {"Q1": "P1"}}
+    assert links == {e: cw.links(e) for e in ENTITIES if cw.links(e)}
+
+
+def test_a_frame_keyed_otherwise_keeps_its_rows_and_its_references_follow() -> None:
+    # A mapping file pairs customers by name and ignores customer_id: the customer frame has
+    # no key column to rekey, but a project's customer_id still follows the link.
+    customer = pd.DataFrame({"name": ["Acme"]})
+    project = pd.DataFrame({"project_id": ["P1"], "customer_id": ["B-1"]})
+    out = apply_links_all({"customer": customer, "project": project}, {"customer": {"B-1": "C1"}})
+    assert out["customer"] is customer
+    assert out["project"]["customer_id"].tolist() == ["C1"]

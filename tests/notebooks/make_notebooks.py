@@ -115,21 +115,24 @@ REVIEW = [
         "# Review and push\n\n"
         "Approve, reject or defer each proposed change of a run; every decision is saved the "
         "moment you make it. **Push approved** sends the approved changes, each exactly once.\n\n"
-        "Run top to bottom (as `recon run` does), the push cell below first applies the "
-        "profile's auto-approve rules (none unless you wrote some down) and then pushes every "
-        "change already approved. With `dry_run = True` it only lists them.\n\n"
+        "Opening this notebook, or running it top to bottom, pushes **nothing**: press **Push "
+        "approved** in the form to send what you approved. A scheduler asks for the push "
+        "explicitly with `push = True` (`recon run 20_review_and_push -p push true`): the "
+        "push cell then applies the profile's auto-approve rules (none unless you wrote some "
+        "down) and pushes every change already approved.\n\n"
         "Parameters:\n"
-        "- `run`: the run to review (empty: the latest)\n"
+        "- `run`: the run to review (empty: the profile's latest)\n"
         "- `profile`: the profile to push with (empty: the one the run was prepared with)\n"
+        "- `push`: push what is approved when run top to bottom (a scheduler's choice)\n"
         "- `dry_run`: list what would be pushed; send nothing\n"
         "- `output_dir`: set by `recon run`; empty means the run's folder"
     ),
-    _params('run = ""\nprofile = ""\ndry_run = False\noutput_dir = ""'),
+    _params('run = ""\nprofile = ""\npush = False\ndry_run = False\noutput_dir = ""'),
     new_code_cell(
         "from recon import job\n"
         "from recon.store import Store\n\n"
         "store = Store()\n"
-        "run_id = job.resolve_run(store, run)\n"
+        "run_id = job.resolve_run(store, run, profile or None)\n"
         'print(f"Run {run_id} (profile {job.run_profile(store, run_id)})")'
     ),
     new_markdown_cell("## Decide"),
@@ -141,11 +144,13 @@ REVIEW = [
     new_code_cell(
         "done = job.push_run(\n"
         "    run_id,\n"
+        "    push=push,\n"
         "    dry_run=dry_run,\n"
         "    store=store,\n"
         "    profile=profile or None,\n"
         "    output_dir=output_dir or None,\n"
-        ")"
+        ")\n"
+        "form.refresh()  # the form shows what the push did"
     ),
     new_code_cell(CHECK + "print(job.push_text(done))"),
     new_code_cell("done.report.frame() if done.report is not None else None"),
