@@ -18,6 +18,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shlex
+import sys
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -27,7 +29,7 @@ from typing import TextIO
 
 from recon.config import SANDBOX_BIGTIME_URL_ENV, SANDBOX_INTACCT_URL_ENV
 from recon.errors import ReconError
-from recon.runner import RunResult, run_notebook
+from recon.runner import RunResult, find_notebook, run_notebook
 from recon.sandbox.bigtime.server import BigtimeSandbox
 from recon.sandbox.intacct.server import IntacctSandbox
 from recon.sandbox.seed import MANIFEST_FILE, prepare
@@ -153,6 +155,25 @@ def _notebooks(data: Path, planted: int, out: TextIO) -> DemoResult:
     return DemoResult(data, rec, done, planted)
 
 
+def review_hint(data: Path) -> str:
+    """How to review the rest in JupyterLab: commands that work pasted into a shell as
+    printed (the tools by their full path -- a venv's bin is rarely on PATH -- and every
+    path quoted)."""
+    bin_dir = Path(sys.executable).parent
+    recon_cmd, jupyter = shlex.quote(str(bin_dir / "recon")), shlex.quote(str(bin_dir / "jupyter"))
+    notebook = shlex.quote(str(find_notebook("20_review_and_push")))
+    # `recon sandbox` serves on the default ports, where the demo profile looks by default.
+    env = (
+        f"RECON_DATA_DIR={shlex.quote(str(data))} "
+        f"RECON_CONFIG={shlex.quote(str(data / 'config.toml'))}"
+    )
+    return (
+        "The rest wait for a person. To review them in JupyterLab, serve the demo firm in one "
+        f"terminal:\n  {recon_cmd} sandbox --data {shlex.quote(str(data))}\n"
+        f"and in another:\n  {env} {jupyter} lab {notebook}"
+    )
+
+
 def _print_result(result: DemoResult, out: TextIO) -> None:
     rec = result.reconcile.summary.get("outcome", {}).get("reconcile")
     if rec:
@@ -167,19 +188,16 @@ def _print_result(result: DemoResult, out: TextIO) -> None:
               file=out)  # fmt: skip
     push = result.push.summary.get("outcome", {}).get("push") if result.push else None
     if push:
-        print(f"\nAuto-approved {push['auto_approved']} changes by the demo profile's rules:",
-              file=out)  # fmt: skip
-        for rule in push["rules"]:
-            print(f"  {rule}", file=out)
+        if push["auto_approved"]:
+            print(f"\nAuto-approved {push['auto_approved']} changes by the demo profile's "
+                  "rules:", file=out)  # fmt: skip
+            for rule in push["rules"]:
+                print(f"  {rule}", file=out)
+        else:
+            print("\nNo new change matched the demo profile's auto-approve rules.", file=out)
         done = ", ".join(f"{n} {state}" for state, n in push["outcomes"].items() if n) or "nothing"
         print(f"Pushed {push['to_push']} approved changes: {done}.", file=out)
-        print(
-            "The rest wait for a person. To review them in JupyterLab, serve the demo firm in "
-            f"one terminal:\n  recon sandbox --data {result.data}\nand in another:\n"
-            f"  RECON_DATA_DIR={result.data} RECON_CONFIG={result.data / 'config.toml'} "
-            "jupyter lab notebooks/20_review_and_push.ipynb",
-            file=out,
-        )
+        print(review_hint(result.data), file=out)
     print("\nExecuted notebooks and reports:", file=out)
     for run in (result.reconcile, result.push):
         if run is not None:

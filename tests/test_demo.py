@@ -61,8 +61,11 @@ def test_demo_twice_pushes_by_rule_then_finds_only_the_rest(
         assert nb.metadata["papermill"]["parameters"]["profile"] == DEMO_PROFILE
     assert "report.html" in text and (first.reconcile.folder / "reports" / "report.xlsx").is_file()
 
-    second = run_demo(data, out=io.StringIO())
+    again_out = io.StringIO()
+    second = run_demo(data, out=again_out)
     assert second.ok
+    assert "No new change matched the demo profile's auto-approve rules." in again_out.getvalue()
+    assert "rules:\n" not in again_out.getvalue()  # never a colon with nothing after it
     assert second.findings == len(firm.manifest) - len(covered)
     assert second.pushed.get("applied", 0) == 0
     # Nothing the first run pushed is proposed again.
@@ -88,3 +91,26 @@ def test_demo_command_reports_a_bad_data_dir_in_one_line(tmp_path: Path) -> None
     assert proc.returncode != 0
     assert "Traceback" not in proc.stderr
     assert proc.stderr.strip().count("\n") == 0 and proc.stderr.startswith("recon demo:")
+
+
+def test_the_review_hint_is_commands_that_work_pasted_as_printed(tmp_path: Path) -> None:
+    """Issue 13: the demo's closing hint named `recon` and `jupyter`, which are not on PATH
+    after `make demo` (they live in .venv/bin)."""
+    import shlex
+    import subprocess
+
+    from recon.demo import review_hint
+
+    data = tmp_path / "a folder with spaces" / "demo"
+    serve, lab = [line.strip() for line in review_hint(data).splitlines()[1::2]]
+    recon_cmd, sandbox, flag, where = shlex.split(serve)
+    assert (sandbox, flag, Path(where)) == ("sandbox", "--data", data)
+    ran = subprocess.run([recon_cmd, "sandbox", "--help"], capture_output=True, text=True)
+    assert ran.returncode == 0 and "--data" in ran.stdout
+    *env, jupyter, verb, notebook = shlex.split(lab)
+    assert dict(e.split("=", 1) for e in env) == {
+        "RECON_DATA_DIR": str(data), "RECON_CONFIG": str(data / "config.toml"),
+    }  # fmt: skip
+    assert verb == "lab" and Path(notebook).is_file()
+    ran = subprocess.run([jupyter, "lab", "--version"], capture_output=True, text=True)
+    assert ran.returncode == 0, ran.stderr
