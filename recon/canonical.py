@@ -280,3 +280,41 @@ def canon_str(value: object, kind: Kind) -> str | None:
     if kind == "int":
         return str(int(value))  # type: ignore[call-overload]
     return str(value)
+
+
+#: Canonical columns that name a record, per entity (the first non-empty wins; several are
+#: joined). Entities not listed are named by their ``name`` column when they have one.
+NAME_COLUMNS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "employee": ("first_name", "last_name"),
+        "expense_type": ("description",),
+        "gl_account": ("title",),
+        "checking_account": ("bank_name",),
+        "credit_card": ("description",),
+        "time_entry": ("employee_id", "entry_date", "project_id"),
+        "invoice": ("customer_id", "invoice_date"),
+        "payment": (),
+    }
+)
+
+
+def record_names(*sides: Mapping[str, pd.DataFrame]) -> dict[tuple[str, str], str]:
+    """``(entity, key) -> name`` from canonical frames; the first side to name a record wins."""
+    out: dict[tuple[str, str], str] = {}
+    for frames in sides:
+        for entity, frame in frames.items():
+            spec = ENTITIES.get(entity)
+            if spec is None or frame.empty:
+                continue
+            cols = [c for c in NAME_COLUMNS.get(entity, ("name",)) if c in frame.columns]
+            if not cols or cols == [spec.key]:
+                continue
+            kinds = [spec.col(c).kind for c in cols]
+            keys = [canon_str(k, "id") for k in frame[spec.key].tolist()]
+            values = zip(*(frame[c].tolist() for c in cols), strict=True)
+            for key, row in zip(keys, values, strict=True):
+                parts = [canon_str(v, k) for v, k in zip(row, kinds, strict=True)]
+                name = " ".join(p for p in parts if p)
+                if key and name:
+                    out.setdefault((entity, key), name)
+    return out

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from recon.autoapprove import AUTO_ACTOR, auto_approve, parse_rules
-from recon.canonical import ENTITIES
+from recon.canonical import ENTITIES, record_names
 from recon.config import Profile, data_dir, load_profile
 from recon.crosswalk import Crosswalk
 from recon.diff import CompareRules, FieldRule, time_aggregate
@@ -45,7 +45,6 @@ from recon.report.findings import (
     left_out_counts,
     left_out_lines,
     left_out_table,
-    record_names,
     todo_frame,
     todo_table,
     unread_table,

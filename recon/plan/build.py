@@ -20,7 +20,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from recon.canonical import ENTITIES
+from recon.canonical import ENTITIES, record_names
 from recon.diff.result import COSMETIC, Diff, EntityDiff
 from recon.errors import ConfigError
 from recon.plan import directions as rules
@@ -90,7 +90,9 @@ def make_plan(
     ordered = [
         replace(c, note=_join(c.note, CYCLE_NOTE)) if c.change_id in cyclic else c for c in ordered
     ]
-    return Plan(run_id=run_id, changes=tuple(ordered))
+    names = record_names(intacct, bigtime)  # for people: "P25-0014 Harbor Audit"
+    named = [replace(c, name=names.get((c.entity, c.key), "")) for c in ordered]
+    return Plan(run_id=run_id, changes=tuple(named))
 
 
 def _check_inputs(diff: object, intacct: object, bigtime: object, run_id: object) -> None:

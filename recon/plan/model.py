@@ -103,6 +103,9 @@ class Change:
         ``False``: shown for review, but recon will not push it (``note`` says why).
     note:
         Anything the reviewer should know.
+    name:
+        The record's name as people know it ("Harbor Audit", "Jerry Lee"), shown beside the
+        key; not part of the change's identity.
     """
 
     change_id: str
@@ -116,6 +119,7 @@ class Change:
     depends_on: tuple[str, ...]
     pushable: bool = True
     note: str = ""
+    name: str = ""
 
     @property
     def label(self) -> str:

@@ -22,7 +22,6 @@ from types import MappingProxyType
 
 import pandas as pd
 
-from recon.canonical import ENTITIES, canon_str
 from recon.diff import Diff
 from recon.lexicon import Lexicon
 from recon.mapping.common import LEFT_OUT, UNRESOLVED, LeftOut
@@ -68,42 +67,6 @@ TODO_COLUMNS: Mapping[str, str] = MappingProxyType(
         "change_id": "the change's id in the run's plan",
     }
 )
-#: Canonical columns that name a record, per entity (the first non-empty wins; several are
-#: joined). Entities not listed are named by their ``name`` column when they have one.
-_NAME_COLUMNS: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {
-        "employee": ("first_name", "last_name"),
-        "expense_type": ("description",),
-        "gl_account": ("title",),
-        "checking_account": ("bank_name",),
-        "credit_card": ("description",),
-        "time_entry": ("employee_id", "entry_date", "project_id"),
-        "invoice": ("customer_id", "invoice_date"),
-        "payment": (),
-    }
-)
-
-
-def record_names(*sides: Mapping[str, pd.DataFrame]) -> dict[tuple[str, str], str]:
-    """``(entity, key) -> name`` from canonical frames; the first side to name a record wins."""
-    out: dict[tuple[str, str], str] = {}
-    for frames in sides:
-        for entity, frame in frames.items():
-            spec = ENTITIES.get(entity)
-            if spec is None or frame.empty:
-                continue
-            cols = [c for c in _NAME_COLUMNS.get(entity, ("name",)) if c in frame.columns]
-            if not cols or cols == [spec.key]:
-                continue
-            kinds = [spec.col(c).kind for c in cols]
-            keys = [canon_str(k, "id") for k in frame[spec.key].tolist()]
-            values = zip(*(frame[c].tolist() for c in cols), strict=True)
-            for key, row in zip(keys, values, strict=True):
-                parts = [canon_str(v, k) for v, k in zip(row, kinds, strict=True)]
-                name = " ".join(p for p in parts if p)
-                if key and name:
-                    out.setdefault((entity, key), name)
-    return out
 
 
 def findings_frame(
@@ -117,7 +80,7 @@ def findings_frame(
     each of ``left_out`` (the mapping reports' :attr:`~recon.mapping.MappingReport.left_out`).
 
     ``plan`` gives each record's money impact (of its first proposed change); ``names``
-    (:func:`record_names`) the record names.
+    (:func:`recon.canonical.record_names`) the record names.
     """
     lexicon = lexicon or Lexicon.default()
     found = diff.findings()

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from recon.plan import Change, Plan
 
 #: The scalar fields of a change, as stored (``fields`` and ``money_impact`` are special).
-_SCALARS = ("change_id", "entity", "key", "action", "target", "rule", "pushable", "note")
+_SCALARS = ("change_id", "entity", "key", "action", "target", "rule", "pushable", "note", "name")
 
 
 def change_body(change: Any) -> dict[str, Any]:
@@ -70,6 +70,7 @@ def build_change(body: Mapping[str, Any]) -> Change:
         depends_on=tuple(body["depends_on"]),
         pushable=bool(body["pushable"]),
         note=body["note"],
+        name=body.get("name") or "",  # plans saved before names were kept have none
     )
 
 

@@ -73,8 +73,11 @@ def system_label(system: str) -> str:
 
 
 def change_title(change: Change, lexicon: Lexicon) -> str:
-    """``"Client C10041"``: the entity in the firm's words and the key (plain text)."""
-    return f"{lexicon.label(change.entity, capital=True)} {change.key or '(no id)'}"
+    """``"Client C10041 Evergreen Community Foundation Corp."``: the entity in the firm's
+    words, the key and the record's name (plain text)."""
+    name = getattr(change, "name", "")
+    title = f"{lexicon.label(change.entity, capital=True)} {change.key or '(no id)'}"
+    return f"{title} {name}" if name and name != change.key else title
 
 
 def fields_table(change: Change, lexicon: Lexicon) -> str:

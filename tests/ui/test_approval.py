@@ -279,7 +279,9 @@ def test_a_click_is_stored_before_the_form_changes_and_a_new_form_shows_it(
         REVIEWER,
         "checked with the engagement partner",
     )
-    assert shown_message(form) == ("info", f"Approved Client {change.key}.")
+    assert change.name, "the plan names the record"
+    # Issue 13: the firm's word, the key and the record's name ("Staff E1004" said nothing).
+    assert shown_message(form) == ("info", f"Approved Client {change.key} {change.name}.")
     assert 'data-decision="approve"' in row.html.value and row.buttons["approve"].icon == "check"
     assert {k: shown_counts(form)[k] for k in expected_counts(db, plan)} == expected_counts(
         db, plan
@@ -338,7 +340,7 @@ def test_segregation_of_duties_is_one_clear_message_and_loses_nothing(db: Path, 
     assert "You prepared this run" in form.widget.children[0].value
     form.row(second.change_id).buttons["approve"].click()
     kind, text = shown_message(form)
-    title = f"{Lexicon.default().label(second.entity, capital=True)} {second.key}"
+    title = f"{Lexicon.default().label(second.entity, capital=True)} {second.key} {second.name}"
     assert kind == "error" and text.startswith(f"Could not approve {title}: ")
     assert f"{PREPARER!r} prepared run" in text and "another person must decide" in text
     form.bulk_buttons["reject"].click()  # all or none: none
