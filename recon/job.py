@@ -51,7 +51,7 @@ from recon.report.findings import (
     write_csv,
 )
 from recon.scope import Unread, not_compared
-from recon.store import TO_PUSH, Decision, Store
+from recon.store import DEFAULT_FILENAME, TO_PUSH, Decision, Store
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -294,9 +294,9 @@ def reconcile_run(
     store.save_plan(plan)
     # A reject, defer or unpushed approval of the same change in an earlier run holds.
     summary["carried"] = len(store.carry_decisions(run_id))
-    # What a person still has to decide (undecided or deferred): `recon run`'s result line.
-    decided = store.decisions(run_id).values()
-    summary["open"] = summary["changes"] - sum(d.decision != "defer" for d in decided)
+    # What a person still has to decide, counted as the status tile counts it (review-only
+    # changes are done by hand, not decided): `recon run`'s result line.
+    summary["open"] = len(plan.to_decide(store.decisions(run_id)))
     seconds["store"] = time.perf_counter() - clock
     clock = time.perf_counter()
     names = record_names(rec.intacct, rec.bigtime)
@@ -488,8 +488,6 @@ def saved_run(
     """The run :func:`resolve_run` picks and the profile it was prepared under, read from
     the store at ``path`` (default: the data directory's) without creating one: what
     ``recon run`` checks before a kernel starts. ConfigError as for :func:`resolve_run`."""
-    from recon.store import DEFAULT_FILENAME
-
     path = path or data_dir() / DEFAULT_FILENAME
     if not path.exists():
         missing = _no_runs(path, profile or None)

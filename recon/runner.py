@@ -417,7 +417,7 @@ def result_line(result: RunResult) -> str:
         limit = reconcile.get("max_differences")
         threshold = "no threshold" if limit is None else f"threshold {limit}"
         found = _plural(int(reconcile.get("findings", 0)), "difference", "differences")
-        # "open": undecided or deferred (decisions of earlier runs carry over); else all.
+        # "open": changes recon can push, undecided or deferred (Plan.to_decide); else all.
         undecided = reconcile.get("open", reconcile.get("changes", 0))
         open_ = _plural(int(undecided), "needs", "need")
         counts.append(f"{found} ({threshold}), {open_} a decision")

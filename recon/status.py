@@ -145,14 +145,8 @@ def _profile_row(store: Store, profile: str, last: pd.Series, runs: int) -> dict
     decisions = store.decisions(run_id)
     decided = Counter(d.decision for d in decisions.values())
     plan = store.load_plan(run_id) if int(last["changes"]) else None
-    pushable = {c.change_id for c in plan.changes if c.pushable} if plan else set()
-    review_only = [c.change_id for c in plan.changes if not c.pushable] if plan else []
-    still_open = [
-        cid for cid in pushable if cid not in decisions or decisions[cid].decision == "defer"
-    ]
-    by_hand = [
-        cid for cid in review_only if cid not in decisions or decisions[cid].decision != "reject"
-    ]
+    still_open = plan.to_decide(decisions) if plan else []
+    by_hand = plan.by_hand(decisions) if plan else []
     states = Counter(
         "unknown" if item.state in _IN_DOUBT else item.state for item in store.outbox(run_id)
     )

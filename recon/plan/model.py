@@ -209,6 +209,26 @@ class Plan:
         }
         return pd.DataFrame(data, columns=list(FRAME_COLUMNS))
 
+    def to_decide(self, decisions: Mapping[str, object]) -> list[str]:
+        """Ids of the changes that still need a decision: recon can push them, and they are
+        undecided or deferred (``decisions`` as for :meth:`held_back`)."""
+        words = {cid: _decision_word(cid, d) for cid, d in decisions.items()}
+        return [
+            c.change_id
+            for c in self.changes
+            if c.pushable and words.get(c.change_id, "defer") == "defer"
+        ]
+
+    def by_hand(self, decisions: Mapping[str, object]) -> list[str]:
+        """Ids of the changes a person must make by hand: recon cannot push them (review
+        only) and nobody rejected them."""
+        words = {cid: _decision_word(cid, d) for cid, d in decisions.items()}
+        return [
+            c.change_id
+            for c in self.changes
+            if not c.pushable and words.get(c.change_id) != "reject"
+        ]
+
     def held_back(self, decisions: Mapping[str, object]) -> dict[str, str]:
         """Changes that must wait, and why: a prerequisite will not be applied.
 

@@ -15,8 +15,8 @@ in the record's ``UdfList`` by name; the project manager is the project's team l
 one member flagged ``TeamLead``, spec §4.2), set with ``/project/team``.
 
 BigTime has no idempotency key: a write of unknown outcome is settled by reading back
-(:meth:`~recon.bigtime.client.BigTimeClient.settle_create` by natural key,
-:meth:`~recon.bigtime.client.BigTimeClient.settle_update` field by field).
+(a create: :meth:`~recon.bigtime.client.BigTimeClient.settle_create` by natural key; every
+change: the record mapped as a pull maps it, compared exactly with what the change writes).
 """
 
 from __future__ import annotations
