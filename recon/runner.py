@@ -32,6 +32,7 @@ import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -119,25 +120,20 @@ VALUE_CHECKS: Mapping[str, Callable[[str], Any]] = MappingProxyType(
         "money_tolerance": lambda text: job.parse_tolerance(text, "money_tolerance"),
         "hours_tolerance": lambda text: job.parse_tolerance(text, "hours_tolerance"),
         "max_differences": job.parse_max_differences,
-        "dry_run": lambda text: job.parse_bool(text, "dry_run"),
-        "push": lambda text: job.parse_bool(text, "push"),
     }
 )
 
 
 def _convert(name: str, text: str, declared: Mapping[str, Any]) -> Any:
+    kind = _kind(declared)
     check = VALUE_CHECKS.get(name)
+    if check is None and kind == "bool":  # push, dry_run, ...: the jobs' own check
+        check = partial(job.parse_bool, what=name)
     if check is not None:
         try:
             return check(text)
         except ConfigError as exc:
             raise ConfigError(f"parameter {exc}") from None
-    kind = _kind(declared)
-    if kind == "bool":
-        low = text.strip().lower()
-        if low in {"true", "false"}:
-            return low == "true"
-        raise ConfigError(f"parameter {name} must be true or false, not {text!r}")
     if kind == "int":
         try:
             return int(text)
