@@ -29,6 +29,7 @@ from typing import TextIO
 
 from recon.config import SANDBOX_BIGTIME_URL_ENV, SANDBOX_INTACCT_URL_ENV
 from recon.errors import ReconError
+from recon.job import entity_count_lines
 from recon.runner import RunResult, find_notebook, run_notebook
 from recon.sandbox.bigtime.server import BigtimeSandbox
 from recon.sandbox.intacct.server import IntacctSandbox
@@ -182,8 +183,8 @@ def _print_result(result: DemoResult, out: TextIO) -> None:
             f"disagreements; a second run finds what the first left unapproved).",
             file=out,
         )
-        for entity, count in sorted(rec["by_entity"].items(), key=lambda kv: (-kv[1], kv[0])):
-            print(f"  {entity:<18} {count:>5}", file=out)
+        for line in entity_count_lines(rec):
+            print(line, file=out)
         print(f"The plan proposes {rec['changes']} changes; recon can push {rec['pushable']}.",
               file=out)  # fmt: skip
     push = result.push.summary.get("outcome", {}).get("push") if result.push else None

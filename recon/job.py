@@ -261,9 +261,9 @@ def reconcile_run(
     seconds = {"pull": time.perf_counter() - clock}
     clock = time.perf_counter()
     rec = _only(reconcile(pulled, rules, overrides=overrides, links=links), wanted)
-    plan = make_plan(rec.diff, rec.intacct, rec.bigtime, run_id=run_id)
-    seconds["diff"] = time.perf_counter() - clock
     lexicon = Lexicon.from_vocabulary(pulled.vocabulary)
+    plan = make_plan(rec.diff, rec.intacct, rec.bigtime, run_id=run_id, lexicon=lexicon)
+    seconds["diff"] = time.perf_counter() - clock
     found = rec.diff.findings()
     findings = len(found)
     left = left_out_of(rec)
@@ -272,6 +272,12 @@ def reconcile_run(
         "changes": len(plan.changes),
         "pushable": sum(c.pushable for c in plan.changes),
         "by_entity": {e: int(n) for e, n in found["entity"].value_counts().items()},
+        # For people reading the counts: each entity in the firm's words, and the money
+        # its differences involve (time worth, invoice totals, amounts paid).
+        "entity_labels": {e: lexicon.label(e, plural=True, capital=True) for e in wanted},
+        "money_by_entity": {e: f"{m:.2f}" for e, m in plan.money_by_entity().items()},
+        # The firm's BigTime words (terms only), for forms and reports opened later.
+        "vocabulary": dict(lexicon.terms),
         "start": str(first),
         "end": str(last),
         "entities": list(wanted),
@@ -301,7 +307,7 @@ def reconcile_run(
     clock = time.perf_counter()
     names = record_names(rec.intacct, rec.bigtime)
     todo = todo_frame(plan, names)
-    report = _report(rec, lexicon, prof.name, user, todo)
+    report = _report(rec, lexicon, prof.name, user, todo, names, plan.money_by_entity())
     report = _with_what_was_not_compared(report, pulled.unread, left, summary, lexicon)
     paths = write_reports(report, out / "reports")
     # For schedulers and spreadsheets: every difference (and every record left out of the
@@ -332,11 +338,24 @@ def run_text(run: ReconcileRun) -> str:
     if s["max_differences"] is not None:
         verdict = "ABOVE" if s["above_threshold"] else "within"
         lines.append(f"That is {verdict} the threshold of {s['max_differences']} differences.")
-    for entity, count in sorted(s["by_entity"].items(), key=lambda kv: (-kv[1], kv[0])):
-        lines.append(f"  {run.lexicon.label(entity, plural=True, capital=True):<24} {count:>6}")
+    lines += entity_count_lines(s)
     # Said only when there is something to say: a clean run's text stays as it was.
     lines += not_compared_lines(s, run.lexicon)
     return "\n".join(lines)
+
+
+def entity_count_lines(summary: Mapping[str, Any]) -> list[str]:
+    """The differences per entity, most first, in the firm's words with the money they
+    involve: ``"  Invoices                      3   (5,918.75 involved)"``."""
+    labels, money = summary.get("entity_labels", {}), summary.get("money_by_entity", {})
+    lines = []
+    for entity, count in sorted(summary["by_entity"].items(), key=lambda kv: (-kv[1], kv[0])):
+        label = labels.get(entity) or Lexicon.default().label(entity, plural=True, capital=True)
+        line = f"  {label:<24} {count:>6}"
+        if entity in money:
+            line += f"   ({Decimal(money[entity]):,.2f} involved)"
+        lines.append(line)
+    return lines
 
 
 def not_compared_lines(summary: Mapping[str, Any], lexicon: Lexicon) -> list[str]:
@@ -406,7 +425,13 @@ def _only(rec: Reconciliation, wanted: tuple[str, ...]) -> Reconciliation:
 
 
 def _report(
-    rec: Reconciliation, lexicon: Lexicon, profile: str, user: str, todo: pd.DataFrame
+    rec: Reconciliation,
+    lexicon: Lexicon,
+    profile: str,
+    user: str,
+    todo: pd.DataFrame,
+    names: Mapping[tuple[str, str], str],
+    money: Mapping[str, Decimal],
 ) -> Report:
     hours = None
     if "time_entry" in rec.intacct and "time_entry" in rec.bigtime:
@@ -417,7 +442,7 @@ def _report(
         prepared_by=user,
         profile=profile,
     )
-    report = build_report(rec.diff, info, lexicon, hours=hours)
+    report = build_report(rec.diff, info, lexicon, hours=hours, names=names, money=money)
     if todo.empty:
         return report
     return replace(report, extras=(*report.extras, todo_table(todo, lexicon)))
@@ -506,6 +531,17 @@ def run_profile(store: Store, run_id: str) -> str:
     return str(row["profile"].iloc[0])
 
 
+def run_lexicon(store: Store, run_id: str) -> Lexicon:
+    """The firm's words as its run saw them (the BigTime vocabulary saved with the run),
+    so a form opened later speaks them without asking BigTime; BigTime's defaults for a
+    run saved before recon kept them."""
+    runs = store.runs()
+    row = runs[runs["run_id"] == run_id]
+    summary = row["summary"].iloc[0] if not row.empty else None
+    terms = summary.get("vocabulary") if isinstance(summary, Mapping) else None
+    return Lexicon.from_vocabulary(terms) if isinstance(terms, Mapping) else Lexicon.default()
+
+
 @dataclass(frozen=True)
 class PushRun:
     """What a push job did: rule decisions, what was (or would be) sent, the outcomes."""
@@ -560,6 +596,8 @@ def push_run(
         with open_writers(prof) as writers:
             report = push_changes(store, run_id, writers, by=user)
     out = Path(output_dir) if output_dir else runs_dir() / prof.name / run_id
+    if sending:
+        out.mkdir(parents=True, exist_ok=True)  # a scheduler's new folder, or the run's
     ledger = store.export_ledger(out / "ledger.xlsx") if sending else None
     counts = report.counts() if report is not None else {}
     summary = {
@@ -620,7 +658,10 @@ def approval_form(
         with open_writers(prof) as writers:
             return push_changes(store, run_id, writers, by=who, progress=progress)
 
-    return ApprovalForm(store, run_id, user=who, push_fn=None if dry_run else push_fn)
+    lexicon = run_lexicon(store, run_id)
+    return ApprovalForm(
+        store, run_id, user=who, push_fn=None if dry_run else push_fn, lexicon=lexicon
+    )
 
 
 __all__ = [

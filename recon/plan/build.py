@@ -23,6 +23,7 @@ import pandas as pd
 from recon.canonical import ENTITIES, record_names
 from recon.diff.result import COSMETIC, Diff, EntityDiff
 from recon.errors import ConfigError
+from recon.lexicon import Lexicon
 from recon.plan import directions as rules
 from recon.plan.directions import DEFAULT_DIRECTIONS, Direction, resolve_directions
 from recon.plan.model import SYSTEM_LABELS, Action, Change, FieldChange, Plan, System
@@ -51,6 +52,7 @@ def make_plan(
     *,
     run_id: str,
     directions: Mapping[str, Direction] = DEFAULT_DIRECTIONS,
+    lexicon: Lexicon | None = None,
 ) -> Plan:
     """The changes that would bring the two systems into agreement, in dependency order.
 
@@ -66,6 +68,10 @@ def make_plan(
     directions:
         Entity -> :class:`Direction`; an entity it does not name keeps
         :data:`DEFAULT_DIRECTIONS` (the design's).
+    lexicon:
+        The firm's words (its BigTime lexicon): rule texts, notes and each change's
+        ``noun`` use them, so the form, the ledger and the push's messages read as the
+        firm speaks ("engagement P25-0014"). BigTime's default terms when omitted.
 
     Returns
     -------
@@ -81,17 +87,21 @@ def make_plan(
     _check_inputs(diff, intacct, bigtime, run_id)
     resolved = resolve_directions(directions)
     sources = {"intacct": intacct, "bigtime": bigtime}
+    lexicon = lexicon or Lexicon.default()
     changes: list[Change] = []
     for name, ed in diff.entities.items():
-        direction = resolved[name]
-        changes.extend(_EntityPlanner(ed, direction).changes(sources[direction.source].get(name)))
+        planner = _EntityPlanner(ed, resolved[name], lexicon)
+        changes.extend(planner.changes(sources[planner.direction.source].get(name)))
     changes = link_dependencies(_unique_ids(changes))
     ordered, cyclic = order_changes(changes)
     ordered = [
         replace(c, note=_join(c.note, CYCLE_NOTE)) if c.change_id in cyclic else c for c in ordered
     ]
     names = record_names(intacct, bigtime)  # for people: "P25-0014 Harbor Audit"
-    named = [replace(c, name=names.get((c.entity, c.key), "")) for c in ordered]
+    named = [
+        replace(c, name=names.get((c.entity, c.key), ""), noun=lexicon.label(c.entity))
+        for c in ordered
+    ]
     return Plan(run_id=run_id, changes=tuple(named))
 
 
@@ -163,15 +173,16 @@ class _EntityPlanner:
 
     ed: EntityDiff
     direction: Direction
+    lexicon: Lexicon
 
     def changes(self, source_frame: pd.DataFrame | None) -> list[Change]:
-        d, ed = self.direction, self.ed
+        d, ed, lex = self.direction, self.ed, self.lexicon
         src_only, tgt_only = ed.only_in_intacct, ed.only_in_bigtime
         if d.source == "bigtime":
             src_only, tgt_only = tgt_only, src_only
-        out = self._creates(src_only, d.target, rules.create_rule(ed.entity, d))
+        out = self._creates(src_only, d.target, rules.create_rule(ed.entity, d, lex))
         if d.only_in_target == "create_in_source":
-            rule = rules.create_in_source_rule(ed.entity, d)
+            rule = rules.create_in_source_rule(ed.entity, d, lex)
             out += self._creates(tgt_only, d.source, rule)
         else:
             out += self._removals(tgt_only, review=d.only_in_target == "review")
@@ -204,7 +215,10 @@ class _EntityPlanner:
             review = True  # nothing to deactivate: resolve_directions refuses it up front
             fields = row_fields(entity, rows, as_before=True)
             needed = [True] * len(rows)
-        rule = rules.review_rule(entity, d) if review else rules.deactivate_rule(entity, d)
+        lex = self.lexicon
+        rule = (
+            rules.review_rule(entity, d, lex) if review else rules.deactivate_rule(entity, d, lex)
+        )
         note = rules.review_note(d) if review else ""
         return [
             self._make(
@@ -235,7 +249,8 @@ class _EntityPlanner:
         out = []
         for s, e, amount in zip(starts.tolist(), ends.tolist(), money, strict=True):
             fcs = tuple(FieldChange(names_l[j], before_l[j], after_l[j]) for j in range(s, e))
-            rule = rules.update_rule(entity, d, names_l[s:e], bool(cosmetic[s:e].all()))
+            cosmetic_only = bool(cosmetic[s:e].all())
+            rule = rules.update_rule(entity, d, names_l[s:e], cosmetic_only, self.lexicon)
             out.append(self._make(str(keys[s]), "update", d.target, fcs, rule, amount))
         return out
 
@@ -279,14 +294,16 @@ class _EntityPlanner:
             fields = tuple(f for f in fields if f.field not in custom)
         notes = [note]
         if not d.pushable and not review_only:
-            notes.append(rules.not_pushable_note(entity, d))
+            notes.append(rules.not_pushable_note(entity, d, self.lexicon))
         if custom:
+            words = ", ".join(self.lexicon.column_labels(entity, custom).values())
             notes.append(
-                f"recon does not write {', '.join(custom)} (a custom field of the mapping "
+                f"recon does not write {words} (a custom field of the mapping "
                 f"file): set it by hand in {SYSTEM_LABELS[target]}"
             )
         if key is None:
-            notes.append(f"it has no {self.ed.key}, so recon cannot match it or push it")
+            key_words = self.lexicon.column_labels(entity, [self.ed.key])[self.ed.key]
+            notes.append(f"it has no {key_words}, so recon cannot match it or push it")
         extra = () if key else (_before_pairs(fields),)
         return Change(
             change_id=change_id(entity, key or "", action, target, fields, extra),

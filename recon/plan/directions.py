@@ -20,6 +20,7 @@ from typing import Literal
 
 from recon.canonical import ENTITIES, ENTITY_ORDER
 from recon.errors import ConfigError
+from recon.lexicon import Lexicon
 from recon.plan.model import SYSTEM_LABELS, SYSTEMS, System
 
 OnlyInTarget = Literal["deactivate", "create_in_source", "review"]
@@ -152,9 +153,9 @@ def resolve_directions(directions: Mapping[str, Direction]) -> dict[str, Directi
 _FLOWS = {"time_entry": "time flows", "invoice": "invoices flow", "payment": "payments flow"}
 
 
-def label(entity: str) -> str:
-    """``"time entry"``: the entity in words."""
-    return entity.replace("_", " ")
+def label(entity: str, lexicon: Lexicon | None = None) -> str:
+    """``"engagement"``: the entity in the firm's words (BigTime's defaults without one)."""
+    return (lexicon or Lexicon.default()).label(entity)
 
 
 def flow(entity: str, direction: Direction) -> str:
@@ -163,31 +164,41 @@ def flow(entity: str, direction: Direction) -> str:
     return f"{what} {SYSTEM_LABELS[direction.source]} -> {SYSTEM_LABELS[direction.target]}"
 
 
-def create_rule(entity: str, direction: Direction) -> str:
-    return f"{flow(entity, direction)}: {label(entity)} missing in {_tgt(direction)}"
+def create_rule(entity: str, direction: Direction, lexicon: Lexicon | None = None) -> str:
+    return f"{flow(entity, direction)}: {label(entity, lexicon)} missing in {_tgt(direction)}"
 
 
-def create_in_source_rule(entity: str, direction: Direction) -> str:
-    src, tgt, what = SYSTEM_LABELS[direction.source], _tgt(direction), label(entity)
-    article = "an" if what[0] in "aeiou" else "a"
+def create_in_source_rule(entity: str, direction: Direction, lexicon: Lexicon | None = None) -> str:
+    src, tgt, what = SYSTEM_LABELS[direction.source], _tgt(direction), label(entity, lexicon)
+    article = "an" if what[:1].lower() in "aeiou" else "a"
     return f"{article} {what} created in {tgt} may go to {src}: {what} missing in {src}"
 
 
-def update_rule(entity: str, direction: Direction, fields: list[str], cosmetic: bool) -> str:
+def update_rule(
+    entity: str,
+    direction: Direction,
+    fields: list[str],
+    cosmetic: bool,
+    lexicon: Lexicon | None = None,
+) -> str:
+    """``"master data flows Intacct -> BigTime: engagement Department ID differs"``: the
+    fields as the report and the form head them."""
+    lex = lexicon or Lexicon.default()
     verb = "differs" if len(fields) == 1 else "differ"
-    text = f"{flow(entity, direction)}: {label(entity)} {', '.join(fields)} {verb}"
+    words = ", ".join(lex.column_labels(entity, fields).values())
+    text = f"{flow(entity, direction)}: {lex.label(entity)} {words} {verb}"
     return text + (" (only in letter case or spacing)" if cosmetic else "")
 
 
-def deactivate_rule(entity: str, direction: Direction) -> str:
+def deactivate_rule(entity: str, direction: Direction, lexicon: Lexicon | None = None) -> str:
     return (
-        f"{flow(entity, direction)}: {label(entity)} only in {_tgt(direction)}; deactivate it"
-        " there (recon never hard-deletes)"
+        f"{flow(entity, direction)}: {label(entity, lexicon)} only in {_tgt(direction)}; "
+        "deactivate it there (recon never hard-deletes)"
     )
 
 
-def review_rule(entity: str, direction: Direction) -> str:
-    return f"{flow(entity, direction)}: {label(entity)} only in {_tgt(direction)}"
+def review_rule(entity: str, direction: Direction, lexicon: Lexicon | None = None) -> str:
+    return f"{flow(entity, direction)}: {label(entity, lexicon)} only in {_tgt(direction)}"
 
 
 def review_note(direction: Direction) -> str:
@@ -196,8 +207,10 @@ def review_note(direction: Direction) -> str:
     return f"only in {_tgt(direction)}: review; {why}"
 
 
-def not_pushable_note(entity: str, direction: Direction) -> str:
-    return direction.note or f"recon does not push {label(entity)} changes; shown for review"
+def not_pushable_note(entity: str, direction: Direction, lexicon: Lexicon | None = None) -> str:
+    return direction.note or (
+        f"recon does not push {label(entity, lexicon)} changes; shown for review"
+    )
 
 
 def _tgt(direction: Direction) -> str:

@@ -19,6 +19,7 @@ from typing import Literal
 import pandas as pd
 
 from recon.errors import ConfigError
+from recon.lexicon import Lexicon
 
 Action = Literal["create", "update", "deactivate"]
 System = Literal["intacct", "bigtime"]
@@ -106,6 +107,9 @@ class Change:
     name:
         The record's name as people know it ("Harbor Audit", "Jerry Lee"), shown beside the
         key; not part of the change's identity.
+    noun:
+        The entity in the firm's words ("engagement" where the firm's BigTime lexicon
+        says so), as the plan was made; not part of the change's identity either.
     """
 
     change_id: str
@@ -120,11 +124,19 @@ class Change:
     pushable: bool = True
     note: str = ""
     name: str = ""
+    noun: str = ""
 
     @property
     def label(self) -> str:
-        """``"customer C10041"``: the entity in words and the key."""
-        return f"{self.entity.replace('_', ' ')} {self.key or '(no id)'}"
+        """``"engagement P25-0014 Harbor Audit"``: the entity in the firm's words (its
+        ``noun``; the entity's own name when it has none), the key and the record's name."""
+        noun = self.noun or self.entity.replace("_", " ")
+        said = f"{noun} {self.key or '(no id)'}"
+        return f"{said} {self.name}" if self.name and self.name != self.key else said
+
+    def field_label(self, field: str) -> str:
+        """A field as the report and the form head it (``"Department ID"``)."""
+        return Lexicon.default().column_labels(self.entity, [field])[field]
 
     def before(self) -> dict[str, str | None]:
         """Field -> the target's current value."""
@@ -208,6 +220,16 @@ class Plan:
             "note": pd.Series([c.note for c in cs], dtype="str"),
         }
         return pd.DataFrame(data, columns=list(FRAME_COLUMNS))
+
+    def money_by_entity(self) -> dict[str, Decimal]:
+        """Entity -> the money its changes involve: the sum of each change's impact as an
+        absolute amount (a removal's negative impact counts as much as a create's), for
+        the entities whose changes carry money (time, invoices, payments)."""
+        out: dict[str, Decimal] = {}
+        for c in self.changes:
+            if c.money_impact is not None:
+                out[c.entity] = out.get(c.entity, Decimal(0)) + abs(c.money_impact)
+        return out
 
     def to_decide(self, decisions: Mapping[str, object]) -> list[str]:
         """Ids of the changes that still need a decision: recon can push them, and they are

@@ -299,8 +299,8 @@ class IntacctWriter:
             return ChangeResult(change.change_id, self._locate(change) or "")
         return ChangeResult(change.change_id, error=OutcomeUnconfirmed(
             f"Intacct refused to run control id {controlid} again because it already ran, "
-            f"but {record_label(change)} does not show the change now ({', '.join(rest)} "
-            "differ)"
+            f"but {record_label(change)} does not show the change now "
+            f"({', '.join(map(change.field_label, rest))} differ)"
         ))  # fmt: skip
 
     # --- building the write ---------------------------------------------------------------

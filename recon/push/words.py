@@ -105,7 +105,8 @@ def stale_words(change: Change, now: Mapping[str, str | None] | None, *, sent_be
     if now is None:
         return f"changed since reviewed: {change.label} is no longer in {system}{tail}"
     moved = [
-        f"{f.field} is now {_quote(now.get(f.field))}, was {_quote(f.before)} when reviewed"
+        f"{change.field_label(f.field)} is now {_quote(now.get(f.field))}, was "
+        f"{_quote(f.before)} when reviewed"
         for f in change.fields
         if now.get(f.field) != f.before and not (sent_before and now.get(f.field) == f.after)
     ]
@@ -166,7 +167,7 @@ def failure_words(change: Change, exc: BaseException) -> str:
         todo = f"check the {system} credentials of the profile, then approve it again and push."
     elif isinstance(exc, PermissionDeniedError):
         todo = (
-            f"give the API user the right to {verb} {change.entity.replace('_', ' ')} records "
+            f"give the API user the right to {verb} {change.noun or change.entity} records "
             f"in {system}, then approve it again and push."
         )
     elif isinstance(exc, GatewayError):

@@ -285,5 +285,6 @@ def differing(change: Change, now: Mapping[str, str | None] | None) -> tuple[str
 
 
 def record_label(change: Change) -> str:
-    """``"customer C10041"``: how messages name the record a change is about."""
-    return f"{change.entity.replace('_', ' ')} {change.key}"
+    """``"client C10041 Evergreen Community Foundation Corp."``: how messages name the
+    record a change is about (:attr:`Change.label`, in the firm's words)."""
+    return change.label

@@ -34,7 +34,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from recon.canonical import Kind
-from recon.report.model import MARK_LABELS, EntitySection, Report, Table
+from recon.report.model import MARK_LABELS, MONEY_HEADING, EntitySection, Report, Table
 
 SUMMARY_SHEET = "Summary"
 
@@ -197,6 +197,8 @@ def _summary_sheet(ws: Worksheet, report: Report, sheets: dict[str, str]) -> Non
         ws.cell(row, 1).font = _BOLD
     header = row + 1
     heads = ["Entity", f"{run.intacct_label} object", "Compared", *report.count_labels.values()]
+    if report.has_money:
+        heads.append(MONEY_HEADING)
     _header(ws, header, heads)
     for i, s in enumerate(report.sections, start=header + 1):
         _put_row(
@@ -204,6 +206,8 @@ def _summary_sheet(ws: Worksheet, report: Report, sheets: dict[str, str]) -> Non
             i,
             [s.label, s.intacct_object, s.compared, *(s.counts[c] for c in report.count_labels)],
         )
+        if report.has_money and s.money_total is not None:
+            put(ws.cell(i, len(heads)), str(s.money_total), "money")
         if s.entity in sheets:
             quoted = sheets[s.entity].replace("'", "''")
             ws.cell(i, 1).hyperlink = Hyperlink(ref=f"A{i}", location=f"'{quoted}'!A1")
@@ -232,22 +236,24 @@ def _legend(ws: Worksheet, row: int) -> None:
 
 def _entity_sheet(ws: Worksheet, section: EntitySection, report: Report) -> None:
     run = report.run
-    heads = [section.key_label, "Finding", "Detail"]
+    heads = [section.key_label, "Name", "Finding", "Detail"]
     for c in section.columns:
         heads += [f"{c.label} ({run.intacct_label})", f"{c.label} ({run.bigtime_label})"]
     _header(ws, 1, heads)
     for r, row in enumerate(section.rows[:MAX_SHEET_ROWS], start=2):
         if row.key is not None:
             put_text(ws.cell(r, 1), row.key)
-        put_text(ws.cell(r, 2), row.label)
-        put(ws.cell(r, 3), row.detail)
+        if row.name:
+            put_text(ws.cell(r, 2), row.name)
+        put_text(ws.cell(r, 3), row.label)
+        put(ws.cell(r, 4), row.detail)
         for i, (col, cell) in enumerate(zip(section.columns, row.cells, strict=True)):
             for j, value in enumerate((cell.intacct, cell.bigtime)):
-                target = ws.cell(r, 4 + 2 * i + j)
+                target = ws.cell(r, 5 + 2 * i + j)
                 put(target, value, col.kind)
                 if cell.mark is not None:
                     target.fill = FILLS[cell.mark]
-    ws.freeze_panes = "B2"
+    ws.freeze_panes = "C2"  # the key and the name stay in sight
     shown = min(len(section.rows), MAX_SHEET_ROWS)
     ws.auto_filter.ref = f"A1:{get_column_letter(len(heads))}{shown + 1}"
     _size_columns(ws)

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import jinja2
 
-from recon.report.model import MARK_LABELS, Report
+from recon.report.model import MARK_LABELS, MONEY_HEADING, Report, money_text
 
 #: Rows shown per entity in the HTML page (a browser chokes on huge tables); the workbook
 #: always has every row.
@@ -54,4 +54,6 @@ def render_html(report: Report, max_rows: int = MAX_HTML_ROWS) -> str:
         mark_labels=MARK_LABELS,
         numeric=_NUMERIC,
         max_rows=max_rows,
+        money_heading=MONEY_HEADING,
+        money_text=money_text,
     )

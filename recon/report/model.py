@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Literal
@@ -131,6 +131,8 @@ class Row:
     label: str
     detail: str
     cells: tuple[Cell, ...]
+    #: The record's name as the firm knows it ("Harbor Audit"), shown beside the key.
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,8 @@ class Finding:
     intacct: str | None
     bigtime: str | None
     detail: str
+    #: The record's name beside its key ("" when it has none).
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -161,6 +165,10 @@ class EntitySection:
     columns: tuple[Column, ...]
     rows: tuple[Row, ...]
     findings: tuple[Finding, ...]
+    #: The money the entity's differences involve (time worth, invoice totals, amounts
+    #: paid: each proposed change's impact, as an absolute amount), ``None`` for an entity
+    #: without money or a report built without a plan.
+    money_total: Decimal | None = None
 
     @property
     def has_findings(self) -> bool:
@@ -201,8 +209,22 @@ class Report:
         return tuple(s for s in self.sections if s.has_findings)
 
     @property
+    def has_money(self) -> bool:
+        """Whether any entity's differences involve money (the summary's money column)."""
+        return any(s.money_total is not None for s in self.sections)
+
+    @property
     def finding_count(self) -> int:
         return sum(len(s.findings) for s in self.sections)
+
+
+#: The summary's money column heading.
+MONEY_HEADING = "Money involved"
+
+
+def money_text(amount: Decimal | None) -> str:
+    """``"1,250.00"`` (``""`` for None): a money total as every renderer shows it."""
+    return "" if amount is None else f"{amount:,.2f}"
 
 
 # --- building -----------------------------------------------------------------------------------
@@ -215,6 +237,8 @@ def build_report(
     *,
     hours: pd.DataFrame | None = None,
     hours_by: Period = "week",
+    names: Mapping[tuple[str, str], str] | None = None,
+    money: Mapping[str, Decimal] | None = None,
 ) -> Report:
     """The report of one reconciliation run.
 
@@ -233,6 +257,12 @@ def build_report(
         the entities, with both sides' totals in its note.
     hours_by:
         The period that frame was aggregated by (``"day"``, ``"week"``, ``"month"``).
+    names:
+        ``(entity, key) -> name`` (:func:`recon.canonical.record_names`): each row names
+        its record beside the key. A one-sided row names it from its own values anyway.
+    money:
+        Entity -> the money its differences involve (:meth:`recon.plan.Plan.money_by_entity`),
+        shown with each entity's counts.
 
     Returns
     -------
@@ -241,7 +271,11 @@ def build_report(
     """
     run = run or RunInfo()
     lexicon = lexicon or Lexicon.default()
-    sections = tuple(_section(ed, run, lexicon) for ed in diff.entities.values())
+    names = names or {}
+    money = money or {}
+    sections = tuple(
+        _section(ed, run, lexicon, names, money.get(ed.entity)) for ed in diff.entities.values()
+    )
     summed = {name: sum(s.counts[name] for s in sections) for name in COUNT_NAMES}
     return Report(
         run=run,
@@ -276,7 +310,13 @@ def finding_label(kind: str, run: RunInfo, mark: str | None = None) -> str:
     return MARK_LABELS.get(mark or VALUE, MARK_LABELS[VALUE])
 
 
-def _section(ed: EntityDiff, run: RunInfo, lexicon: Lexicon) -> EntitySection:
+def _section(
+    ed: EntityDiff,
+    run: RunInfo,
+    lexicon: Lexicon,
+    names: Mapping[tuple[str, str], str],
+    money: Decimal | None,
+) -> EntitySection:
     kinds = _kinds(ed)
     fields = _shown_fields(ed, list(kinds))
     labels = lexicon.column_labels(ed.entity, [ed.key, *fields])
@@ -286,6 +326,10 @@ def _section(ed: EntityDiff, run: RunInfo, lexicon: Lexicon) -> EntitySection:
         *_one_sided_rows(ed, ed.only_in_bigtime, "bigtime", columns, run),
         *_mismatch_rows(ed, columns, labels, run),
         *_duplicate_rows(ed, columns, run),
+    )
+    rows = tuple(
+        replace(r, name=names.get((ed.entity, r.key), "")) if not r.name and r.key else r
+        for r in rows
     )
     return EntitySection(
         entity=ed.entity,
@@ -298,6 +342,7 @@ def _section(ed: EntityDiff, run: RunInfo, lexicon: Lexicon) -> EntitySection:
         columns=columns,
         rows=rows,
         findings=_findings(rows, columns),
+        money_total=money,
     )
 
 
@@ -350,7 +395,7 @@ def _one_sided_rows(
     for i, key in enumerate(keys):
         cells = tuple(Cell(**{side: values[c.field][i]}) for c in columns)
         name = " ".join(v for n in name_fields if (v := values[n][i]))
-        rows.append(Row(key, kind, label, name, cells))
+        rows.append(Row(key, kind, label, "", cells, name=name))
     return rows
 
 
@@ -402,7 +447,11 @@ def _findings(rows: tuple[Row, ...], columns: tuple[Column, ...]) -> tuple[Findi
     out: list[Finding] = []
     for row in rows:
         if row.finding != "field_mismatch":
-            out.append(Finding(row.finding, row.label, row.key, None, None, None, None, row.detail))
+            out.append(
+                Finding(
+                    row.finding, row.label, row.key, None, None, None, None, row.detail, row.name
+                )
+            )
             continue
         for col, cell in zip(columns, row.cells, strict=True):
             if cell.mark is not None:
@@ -417,6 +466,7 @@ def _findings(rows: tuple[Row, ...], columns: tuple[Column, ...]) -> tuple[Findi
                         cell.intacct,
                         cell.bigtime,
                         cell.mark,
+                        row.name,
                     )
                 )
     return tuple(out)

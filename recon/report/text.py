@@ -15,12 +15,21 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Sequence
 
-from recon.report.model import EntitySection, Finding, Report, Table
+from recon.report.model import (
+    MONEY_HEADING,
+    EntitySection,
+    Finding,
+    Report,
+    Table,
+    money_text,
+)
 
 #: Findings listed per entity in the text summary; the rest are counted.
 MAX_FINDINGS_PER_ENTITY = 25
 #: Rows listed per extra table (hours, left out of the comparison ...); the rest are counted.
 MAX_EXTRA_ROWS = 100
+#: A record's name is cut to this many characters in a finding's line.
+MAX_NAME_WIDTH = 40
 
 #: Bidirectional controls (Unicode TR9) that can reorder displayed text; shown escaped.
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -81,7 +90,13 @@ def _summary_table(report: Report) -> list[str]:
     body = [
         [s.label, s.compared, *(s.counts[c] for c in report.count_labels)] for s in report.sections
     ]
-    total = ["Total", report.compared, *(report.totals[c] for c in report.count_labels)]
+    total: list[object] = ["Total", report.compared]
+    total += [report.totals[c] for c in report.count_labels]
+    if report.has_money:  # per entity only: time worth and invoice totals do not add up
+        heads.append(MONEY_HEADING)
+        for row, s in zip(body, report.sections, strict=True):
+            row.append(money_text(s.money_total))
+        total.append("")
     numeric = [False] + [True] * (len(heads) - 1)
     return _grid(heads, [*body, total], numeric, rule_before_last=True)
 
@@ -123,19 +138,27 @@ def _section(section: EntitySection, report: Report) -> list[str]:
         f"{safe(section.label)} ({safe(report.run.intacct_label)} {safe(section.intacct_object)}): "
     )
     head += f"{n:,} finding{'s' if n != 1 else ''}"
+    if section.money_total is not None:
+        head += f", involving {money_text(section.money_total)}"
     shown = section.findings[:MAX_FINDINGS_PER_ENTITY]
     label_width = max(len(safe(f.label)) for f in shown)
     key_width = max(len(safe(f.key or "(no key)")) for f in shown)
+    name_width = min(max(len(safe(f.name)) for f in shown), MAX_NAME_WIDTH)
     lines = [head, "-" * len(head)]
-    lines += [_finding(f, report, label_width, key_width) for f in shown]
+    lines += [_finding(f, report, (label_width, key_width, name_width)) for f in shown]
     if n > len(shown):
         lines.append(f"  ... and {n - len(shown):,} more (see report.html or report.xlsx)")
     return lines
 
 
-def _finding(f: Finding, report: Report, label_width: int, key_width: int) -> str:
+def _finding(f: Finding, report: Report, widths: tuple[int, int, int]) -> str:
+    label_width, key_width, name_width = widths
     key = safe(f.key if f.key is not None else "(no key)")
     line = f"  {safe(f.label):<{label_width}}  {key:<{key_width}}"
+    if f.kind != "field_mismatch":  # the name ends the line: shown whole
+        line += f"  {safe(f.name)}" if f.name else ""
+    elif name_width:  # names in a column, the fields after them
+        line += f"  {_clipped(safe(f.name), name_width):<{name_width}}"
     if f.kind == "field_mismatch":
         run = report.run
         line += (
@@ -145,6 +168,11 @@ def _finding(f: Finding, report: Report, label_width: int, key_width: int) -> st
     elif f.detail:
         line += f"  {safe(f.detail)}"
     return line.rstrip()
+
+
+def _clipped(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters, ending in "..." when cut."""
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def _extra(table: Table) -> list[str]:

@@ -17,7 +17,9 @@ if TYPE_CHECKING:
     from recon.plan import Change, Plan
 
 #: The scalar fields of a change, as stored (``fields`` and ``money_impact`` are special).
-_SCALARS = ("change_id", "entity", "key", "action", "target", "rule", "pushable", "note", "name")
+_SCALARS = (
+    "change_id", "entity", "key", "action", "target", "rule", "pushable", "note", "name", "noun"
+)  # fmt: skip
 
 
 def change_body(change: Any) -> dict[str, Any]:
@@ -71,6 +73,7 @@ def build_change(body: Mapping[str, Any]) -> Change:
         pushable=bool(body["pushable"]),
         note=body["note"],
         name=body.get("name") or "",  # plans saved before names were kept have none
+        noun=body.get("noun") or "",
     )
 
 

@@ -131,7 +131,7 @@ def test_counts_per_action_and_target_follow_the_findings(firm, views, plan):
 def test_rules_name_the_direction(plan):
     by_record = {(c.entity, c.key): c for c in plan.changes}
     assert by_record[("customer", "C10041")].rule == (
-        "master data flows Intacct -> BigTime: customer missing in BigTime"
+        "master data flows Intacct -> BigTime: client missing in BigTime"
     )
     assert "created in BigTime may go to Intacct" in by_record[("project", "P26-0001")].rule
     assert by_record[("time_entry", "1019231")].rule.startswith("time flows BigTime -> Intacct")
@@ -266,7 +266,7 @@ def test_time_only_in_intacct_is_review_only(views):
     # three key-less removals remain, two of them identical -- with distinct, stable ids.
     unkeyed = [c for c in reviews if not c.key]
     assert len(unkeyed) == 3 and len({c.change_id for c in unkeyed}) == 3
-    assert all("has no entry_id" in c.note for c in unkeyed)
+    assert all("has no Entry ID" in c.note for c in unkeyed)
     assert [c.change_id for c in _plan(ia, bt).changes] == [c.change_id for c in plan.changes]
 
 
@@ -305,7 +305,7 @@ def test_held_back_cascades_from_a_rejected_customer(views):
     assert plan.held_back(approve_all) == {}
 
     held = plan.held_back({**approve_all, customer.change_id: "reject"})
-    want = f"waits for customer C10012 ({customer.change_id}) which was rejected"
+    want = f"waits for client C10012 {customer.name} ({customer.change_id}) which was rejected"
     assert {held[p.change_id] for p in project_changes} == {want}
     for t in time_changes:
         (dep,) = t.depends_on

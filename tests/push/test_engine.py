@@ -88,7 +88,10 @@ def test_a_record_changed_since_review_is_not_sent(
         **{c.change_id: "applied" for c in others},
     }
     said = outcome(report, renamed).message
-    assert said.startswith("changed since reviewed: customer C10012 in BigTime")
+    assert said.startswith(
+        "changed since reviewed: client C10012 Calumet Pharmacy Corp. in BigTime: "
+        "Client name is now"
+    )
     assert "name is now 'Calumet Pharmacy (by hand)', was 'Calumet Pharmacy' when reviewed" in said
     assert "nothing was sent" in said
     assert "already exists in Intacct" in outcome(report, project).message
@@ -114,7 +117,8 @@ def test_stale_words_accept_a_partly_applied_change_only_after_a_send() -> None:
     assert stale_words(change, partly, sent_before=True) == ""
     assert "name is now 'New', was 'Old'" in stale_words(change, partly, sent_before=False)
     moved = stale_words(change, {"name": "Other", "manager_id": None}, sent_before=True)
-    assert "name is now 'Other'" in moved and "manager_id is now (empty), was 'E1'" in moved
+    assert "Project name is now 'Other'" in moved
+    assert "Manager ID is now (empty), was 'E1'" in moved
     assert "no longer in BigTime" in stale_words(change, None, sent_before=False)
     create = make_change("customer", "C1", "create", "bigtime", [("name", None, "A")])
     assert stale_words(create, None, sent_before=False) == ""
@@ -238,9 +242,14 @@ def test_a_create_that_collides_fails_with_the_remote_text(
         moved.change_id: "held",
     }
     said = outcome(report, create).message
-    assert said.startswith("BigTime refused to create customer C10041: ")
+    assert said.startswith(
+        "BigTime refused to create client C10041 Evergreen Community Foundation Corp.: "
+    )
     assert "already used" in said and "run a new reconciliation" in said
-    assert "waits for customer C10041" in outcome(report, moved).message
+    assert (
+        "waits for client C10041 Evergreen Community Foundation Corp."
+        in outcome(report, moved).message
+    )
     assert copies(systems, create) == 1  # the one typed in by hand
     assert writers["bigtime"].current(moved) == {"customer_id": was}
 
@@ -428,7 +437,9 @@ def test_a_row_in_doubt_whose_record_was_edited_since_is_not_sent(
     assert states(report) == {crashed.change_id: "stale", unknown.change_id: "failed"}
     for change in (crashed, unknown):
         said = outcome(report, change).message
-        assert said.startswith(f"changed since reviewed: {change.label} in BigTime: name is now")
+        assert said.startswith(
+            f"changed since reviewed: {change.label} in BigTime: Client name is now"
+        )
         assert writers["bigtime"].current(change) == {"name": "Renamed by hand"}
 
 

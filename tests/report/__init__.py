@@ -9,8 +9,9 @@ from functools import lru_cache
 
 import pandas as pd
 
-from recon.canonical import conform
+from recon.canonical import conform, record_names
 from recon.diff import Diff, diff_all
+from recon.plan import make_plan
 from recon.report import Report, RunInfo, build_report
 from recon.sandbox.firm import generate
 from tests.diff.diff_helpers import frame as diff_frame
@@ -39,7 +40,12 @@ def demo_diff() -> Diff:
 
 
 def demo_report() -> Report:
-    return build_report(demo_diff(), RUN)
+    """The demo firm's report as a run builds it: each record named beside its key, each
+    entity's money total from the plan."""
+    intacct, bigtime = demo_views()
+    diff = demo_diff()
+    money = make_plan(diff, intacct, bigtime, run_id="report-tests").money_by_entity()
+    return build_report(diff, RUN, names=record_names(intacct, bigtime), money=money)
 
 
 def frame(entity: str, *rows: Mapping[str, object]) -> pd.DataFrame:

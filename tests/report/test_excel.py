@@ -89,7 +89,7 @@ def test_headers_bold_frozen_filtered_and_sized(demo_book: Path) -> None:
     wb = openpyxl.load_workbook(demo_book)
     section = demo_report().with_findings[0]
     ws = wb[section.label]
-    assert all(c.font.bold for c in ws[1]) and ws.freeze_panes == "B2"
+    assert all(c.font.bold for c in ws[1]) and ws.freeze_panes == "C2"
     assert ws.auto_filter.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}{ws.max_row}"
     assert ws.cell(1, 1).value == section.key_label
     assert ws.column_dimensions["B"].width >= len("Only in Intacct")

@@ -76,7 +76,7 @@ def test_a_one_sided_row_carries_its_whole_record_in_canonical_form() -> None:
     assert row.finding == "missing_in_bigtime" and row.label == "Only in Intacct"
     assert values["po_amount"].intacct == "45000.00" and values["po_amount"].bigtime is None
     assert values["begin_date"].intacct == "2025-01-01"
-    assert values["name"].intacct == "Only in Intacct" and row.detail == "Only in Intacct"
+    assert values["name"].intacct == "Only in Intacct" and row.name == "Only in Intacct"
     assert all(cell.mark is None for cell in row.cells)
 
 

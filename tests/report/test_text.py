@@ -44,8 +44,26 @@ def test_summary_table_states_the_diffs_counts() -> None:
     report = demo_report()
     for section in report.sections:
         line = next(ln for ln in text.splitlines() if ln.startswith(section.label + "  "))
+        counts = [section.compared, *(section.counts[c] for c in COUNT_NAMES)]
+        if section.money_total is not None:  # the money column ends the line
+            line, _, money = line.rpartition("  ")
+            assert money == f"{section.money_total:,.2f}"
         numbers = [int(n.replace(",", "")) for n in re.findall(r"[\d,]+", line)]
-        assert numbers == [section.compared, *(section.counts[c] for c in COUNT_NAMES)]
+        assert numbers == counts
+
+
+def test_each_entity_with_money_shows_what_its_differences_involve() -> None:
+    report = demo_report()
+    text = render_text(report)
+    with_money = {s.entity for s in report.sections if s.money_total is not None}
+    assert with_money == {"time_entry", "invoice", "payment"}
+    for s in report.sections:
+        if s.money_total is not None:
+            assert f"involving {s.money_total:,.2f}" in text
+    people_know = {"customer", "project", "employee", "vendor"}
+    named = [f for s in report.sections if s.entity in people_know for f in s.findings]
+    assert named and all(f.name for f in named)
+    assert "  P25-0014  Sterling Point Manufacturing - Org De...  Department ID: " in text
 
 
 def test_every_finding_is_listed_under_its_entity() -> None:

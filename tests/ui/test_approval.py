@@ -326,7 +326,7 @@ def test_rejecting_a_customer_create_holds_back_its_projects(db: Path, plan: Pla
     assert shown_counts(form)["held_back"] == len(held)
     for change in waiting:
         card = html.unescape(form.row(change.change_id).html.value)
-        assert f"Held back: waits for customer {customer.key}" in card
+        assert f"Held back: waits for client {customer.key} {customer.name}" in card
         assert "which was rejected" in card
     form.state_filter.value = "held"
     assert form.filtered_ids() == [c.change_id for c in plan.changes if c.change_id in held]
