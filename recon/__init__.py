@@ -1,3 +1,5 @@
 """recon: keep Sage Intacct and BigTime in agreement, with an accountant in control."""
 
-__version__ = "0.1.0"
+from recon.version import __version__
+
+__all__ = ["__version__"]

@@ -14,10 +14,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
-from recon import __version__
 from recon.config import SANDBOX_BIGTIME_PORT, SANDBOX_INTACCT_PORT, data_dir
 from recon.errors import ReconError
 from recon.sandbox.seed import MAX_SCALE
+from recon.version import __version__
 
 
 class _Startable(Protocol):

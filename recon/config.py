@@ -39,10 +39,8 @@ from typing import Any
 
 import platformdirs
 
+from recon import demo_credentials as demo
 from recon.errors import ConfigError
-from recon.sandbox import bigtime as sandbox_bigtime  # demo credentials; imports nothing heavy
-from recon.sandbox import credentials as demo_secrets
-from recon.sandbox import intacct as sandbox_intacct
 
 APP = "recon"
 
@@ -149,27 +147,27 @@ def sandbox_profile(intacct_url: str | None = None, bigtime_url: str | None = No
     url = (
         intacct_url
         or os.environ.get(SANDBOX_INTACCT_URL_ENV)
-        or f"http://127.0.0.1:{SANDBOX_INTACCT_PORT}{sandbox_intacct.GATEWAY_PATH}"
+        or f"http://127.0.0.1:{SANDBOX_INTACCT_PORT}{demo.INTACCT_GATEWAY_PATH}"
     )
     bt_url = (
         bigtime_url
         or os.environ.get(SANDBOX_BIGTIME_URL_ENV)
-        or f"http://127.0.0.1:{SANDBOX_BIGTIME_PORT}{sandbox_bigtime.API_PATH}"
+        or f"http://127.0.0.1:{SANDBOX_BIGTIME_PORT}{demo.BIGTIME_API_PATH}"
     )
     return Profile(
         name="sandbox",
         intacct=IntacctProfile(
             endpoint=url,
-            sender_id=sandbox_intacct.SENDER_ID,
-            company_id=sandbox_intacct.COMPANY_ID,
-            user_id=sandbox_intacct.USER_ID,
-            sender_password=Secret(demo_secrets.intacct_sender_password()),
-            user_password=Secret(demo_secrets.intacct_user_password()),
+            sender_id=demo.INTACCT_SENDER_ID,
+            company_id=demo.INTACCT_COMPANY_ID,
+            user_id=demo.INTACCT_USER_ID,
+            sender_password=Secret(demo.intacct_sender_password()),
+            user_password=Secret(demo.intacct_user_password()),
         ),
         bigtime=BigTimeProfile(
             base_url=bt_url,
-            firm=sandbox_bigtime.FIRM,
-            api_token=Secret(demo_secrets.bigtime_api_token()),
+            firm=demo.BIGTIME_FIRM,
+            api_token=Secret(demo.bigtime_api_token()),
         ),
     )
 

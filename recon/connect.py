@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from recon.bigtime.client import BigTimeClient, BigTimeCredentials, BigTimeSettings
 from recon.config import BigTimeProfile, IntacctProfile
 from recon.intacct.client import IntacctClient, IntacctCredentials, IntacctSettings
-
-if TYPE_CHECKING:
-    from recon.bigtime.client import BigTimeClient
 
 
 def intacct_client(profile: IntacctProfile, **settings: Any) -> IntacctClient:
@@ -26,8 +24,6 @@ def intacct_client(profile: IntacctProfile, **settings: Any) -> IntacctClient:
 
 def bigtime_client(profile: BigTimeProfile, **settings: Any) -> BigTimeClient:
     """A client for ``profile``; keyword arguments override :class:`BigTimeSettings`."""
-    from recon.bigtime.client import BigTimeClient, BigTimeCredentials, BigTimeSettings
-
     credentials = BigTimeCredentials(
         firm=profile.firm,
         api_token=profile.api_token.reveal() if profile.api_token else None,

@@ -24,7 +24,6 @@ import requests
 import urllib3.exceptions
 from requests.adapters import DEFAULT_POOLSIZE, HTTPAdapter
 
-from recon import __version__
 from recon.errors import (
     ConfigError,
     MalformedResponseError,
@@ -32,6 +31,7 @@ from recon.errors import (
     TransportError,
     WriteOutcomeUnknown,
 )
+from recon.version import __version__
 
 T = TypeVar("T")
 

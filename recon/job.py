@@ -28,7 +28,7 @@ from recon.autoapprove import AUTO_ACTOR, auto_approve, parse_rules
 from recon.canonical import ENTITIES, record_names
 from recon.config import Profile, data_dir, load_profile
 from recon.crosswalk import Crosswalk
-from recon.diff import CompareRules, FieldRule, time_aggregate
+from recon.diff import CompareRules, Diff, FieldRule, time_aggregate
 from recon.errors import ConfigError
 from recon.lexicon import Lexicon
 from recon.mapping import MappingOverrides, load_overrides
@@ -411,8 +411,6 @@ def _with_what_was_not_compared(
 def _only(rec: Reconciliation, wanted: tuple[str, ...]) -> Reconciliation:
     if set(wanted) >= set(rec.diff.entities):
         return rec
-    from recon.diff import Diff
-
     keep = {e: d for e, d in rec.diff.entities.items() if e in wanted}
     return Reconciliation(
         rec.pulled,
@@ -646,6 +644,8 @@ def approval_form(
     """The :class:`recon.ui.ApprovalForm` for ``run`` (default: the latest, of ``profile``
     when given; see :func:`resolve_run`), its "Push
     approved" button pushing with the run's profile (disabled for a dry run)."""
+    # Imported here: the widgets (ipywidgets) load only where a form is drawn, never in a
+    # scheduled reconcile or push.
     from recon.ui import ApprovalForm
 
     dry_run = parse_bool(dry_run, "dry_run")

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from recon.errors import ConfigError
+from recon.files import FORMULA_PREFIXES, atomic_write, put_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -101,10 +102,6 @@ BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS ledger_no_delete BEFORE DELETE ON ledger
 BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
 """
-
-#: Leading characters that make a spreadsheet read text as a formula (OWASP "CSV
-#: injection"); the same set as :data:`recon.report.excel.FORMULA_PREFIXES`.
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def chain_hash(prev: str, values: Sequence[object]) -> str:
@@ -289,8 +286,6 @@ def export(
     ConfigError
         Another suffix, or a folder that does not exist.
     """
-    from recon.report.excel import atomic_write
-
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
@@ -308,7 +303,7 @@ def export(
 
 
 def _csv_safe(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
 
@@ -323,8 +318,6 @@ def _write_csv(rows: list[Sequence[Any]], tmp: Path) -> None:
 def _workbook(rows: list[Sequence[Any]], check: LedgerCheck | None) -> Any:
     from openpyxl import Workbook
     from openpyxl.styles import Font
-
-    from recon.report.excel import put_text
 
     wb = Workbook()
     ws = wb.active

@@ -38,8 +38,11 @@ from types import MappingProxyType
 from typing import Any
 
 from recon import job
+from recon.config import load_profile
 from recon.errors import ConfigError
 from recon.job import OUTCOME_FILE, runs_dir
+from recon.mapping import load_overrides
+from recon.scope import Unread
 
 EXIT_CLEAN = 0
 EXIT_FAILED = 1
@@ -241,14 +244,10 @@ def run_notebook(
     if profile:
         _check_profile_name(profile)
         # An unknown or incomplete profile is a usage error: say so before a kernel starts.
-        from recon.config import load_profile
-
         load_profile(profile)
     if path.stem in MAPPING_NOTEBOOKS:
         # So is a bad mapping.toml (the job refuses it too, but only inside the kernel, as
         # a failed cell): one line with the file, line and problem; nothing runs.
-        from recon.mapping import load_overrides
-
         load_overrides()
     pinned = pin_run(declared, values)
     if pinned is not None:
@@ -390,8 +389,6 @@ def _unread_words(unread: Sequence[Mapping[str, Any]]) -> str:
     """``outcome.json``'s ``unread`` in one line for stderr: each thing not read, why, and
     what is therefore not compared, in the firm's words (``said``; else built again by
     :meth:`recon.scope.Unread.sentence`)."""
-    from recon.scope import Unread
-
     said = [str(u.get("said") or Unread.from_json(u).sentence()) for u in unread]
     return " ".join("; also ".join(said).split()) + " (the reports hold what could be read)"
 

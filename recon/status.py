@@ -23,6 +23,7 @@ from types import MappingProxyType
 import ipywidgets as w
 import pandas as pd
 
+from recon.config import data_dir
 from recon.errors import ReconError
 from recon.store import DEFAULT_FILENAME, Store
 from recon.ui.changes_view import esc
@@ -85,8 +86,6 @@ def _open_store(store: Store | str | Path | None) -> Store | None:
     if isinstance(store, Store):
         return store
     if store is None:
-        from recon.config import data_dir  # late: config pulls in the sandbox packages
-
         store = data_dir() / DEFAULT_FILENAME
     path = Path(store)
     return Store(path, create=False) if path.is_file() else None

@@ -9,11 +9,12 @@
 
 from __future__ import annotations
 
-from recon.diff.engine import diff_all, diff_entity
+from recon.diff.engine import diff_entity
 from recon.diff.invoices import invoice_status, status_differences
 from recon.diff.result import Diff, EntityDiff
 from recon.diff.rules import CompareRules, FieldRule
 from recon.diff.time import diff_time, match_by_content, time_aggregate, time_totals
+from recon.diff.whole import diff_all
 
 __all__ = [
     "CompareRules",

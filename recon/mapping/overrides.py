@@ -40,6 +40,7 @@ import pandas as pd
 from recon.bigtime import uncertain as bt_uncertain
 from recon.canonical import ENTITIES, ENTITY_ORDER, Col, Entity, Kind
 from recon.config import config_path
+from recon.diff.rules import FieldRule
 from recon.errors import ConfigError
 from recon.intacct.uncertain import TIMESHEETENTRY_LINK_FIELD
 from recon.mapping.bigtime import EMPLOYEE_ID
@@ -208,12 +209,9 @@ class MappingOverrides:
     def compare_rules(self, rules: RulesLike) -> RulesLike:
         """``rules`` with ``FieldRule(ignore=True)`` for every ignored field.
 
-        Works on ``recon.diff.CompareRules`` (imported lazily: the diff depends on the
-        mapping, not the other way round). A field's other settings are kept when the rules
-        expose them through ``rule(entity, field)``.
+        Works on ``recon.diff.CompareRules``. A field's other settings are kept when the
+        rules expose them through ``rule(entity, field)``.
         """
-        from recon.diff import FieldRule  # here: recon.diff imports the mapping
-
         for entity, over in self.entities.items():
             # The canonical key takes no rule (keys match exactly); once it is ignored under
             # another key, apply() has dropped it from the frames anyway.

@@ -54,6 +54,10 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from typing import TYPE_CHECKING, Any
 
+from recon.connect import bigtime_client, intacct_client
+from recon.errors import ConfigError
+from recon.push.bigtime_writer import BigTimeWriter
+from recon.push.intacct_writer import IntacctWriter
 from recon.push.loop import (
     DEFAULT_BATCH_SIZE,
     IN_DOUBT,
@@ -70,7 +74,9 @@ from recon.push.writers import Writer
 from recon.store.records import PUSH_ACTOR
 
 if TYPE_CHECKING:
+    from recon.bigtime.client import BigTimeClient
     from recon.config import Profile
+    from recon.intacct.client import IntacctClient
     from recon.store import Store
 
 __all__ = [
@@ -91,6 +97,7 @@ __all__ = [
     "open_writers",
     "push",
     "stale_words",
+    "writer_for",
 ]
 
 
@@ -144,6 +151,15 @@ def push(
     return run.run()
 
 
+def writer_for(system: str, client: IntacctClient | BigTimeClient) -> Writer:
+    """The writer of ``system`` (``"intacct"`` or ``"bigtime"``) around ``client``."""
+    if system == "intacct":
+        return IntacctWriter(client)  # type: ignore[arg-type]
+    if system == "bigtime":
+        return BigTimeWriter(client)  # type: ignore[arg-type]
+    raise ConfigError(f"no writer for system {system!r}; use 'intacct' or 'bigtime'")
+
+
 @contextmanager
 def open_writers(
     profile: Profile,
@@ -157,10 +173,6 @@ def open_writers(
     the profile has no BigTime section). ``*_settings`` override the clients' settings
     (:func:`recon.connect.intacct_client` / ``bigtime_client``).
     """
-    from recon.connect import bigtime_client, intacct_client
-    from recon.push.bigtime_writer import BigTimeWriter
-    from recon.push.intacct_writer import IntacctWriter
-
     with ExitStack() as stack:
         ia = stack.enter_context(intacct_client(profile.intacct, **(intacct_settings or {})))
         writers: dict[str, Writer] = {"intacct": IntacctWriter(ia)}

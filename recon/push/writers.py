@@ -42,22 +42,15 @@ from recon.canonical import ENTITIES, Kind, canon_str
 from recon.errors import ConfigError, ReconError
 
 if TYPE_CHECKING:
-    from recon.bigtime.client import BigTimeClient
-    from recon.intacct.client import IntacctClient
     from recon.intacct.request import Function
     from recon.plan import Change
-    from recon.push.bigtime_writer import BigTimeWriter
-    from recon.push.intacct_writer import IntacctWriter
 
 __all__ = [
     "BatchWriter",
-    "BigTimeWriter",
     "ChangeResult",
-    "IntacctWriter",
     "UnresolvedReference",
     "UnsupportedChange",
     "Writer",
-    "writer_for",
 ]
 
 System = Literal["intacct", "bigtime"]
@@ -181,33 +174,6 @@ class UnsupportedChange(ReconError, ValueError):
 class UnresolvedReference(ReconError, LookupError):
     """A value the change points at (a client, a staffer, a list item) is not in the
     target system; nothing was sent. Push the change that creates it first."""
-
-
-def writer_for(system: str, client: IntacctClient | BigTimeClient) -> Writer:
-    """The writer of ``system`` (``"intacct"`` or ``"bigtime"``) around ``client``."""
-    if system == "intacct":
-        from recon.push.intacct_writer import IntacctWriter
-
-        return IntacctWriter(client)  # type: ignore[arg-type]
-    if system == "bigtime":
-        from recon.push.bigtime_writer import BigTimeWriter
-
-        return BigTimeWriter(client)  # type: ignore[arg-type]
-    raise ConfigError(f"no writer for system {system!r}; use 'intacct' or 'bigtime'")
-
-
-def __getattr__(name: str) -> Any:
-    # The writer classes import the helpers below; importing them here lazily keeps
-    # `from recon.push.writers import IntacctWriter` working without an import cycle.
-    if name == "IntacctWriter":
-        from recon.push.intacct_writer import IntacctWriter
-
-        return IntacctWriter
-    if name == "BigTimeWriter":
-        from recon.push.bigtime_writer import BigTimeWriter
-
-        return BigTimeWriter
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # --- helpers shared by the writers -------------------------------------------------------

@@ -21,8 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import secrets
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -34,6 +33,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from recon.canonical import Kind
+from recon.files import ILLEGAL_XML, atomic_write, put_text
 from recon.report.model import MARK_LABELS, MONEY_HEADING, EntitySection, Report, Table
 
 SUMMARY_SHEET = "Summary"
@@ -50,12 +50,8 @@ NUMBER_FORMATS: dict[str, str] = {
     "int": "0",
     "date": "yyyy-mm-dd",
 }
-#: Leading characters that make a spreadsheet treat text as a formula (OWASP).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 #: Excel keeps 15 significant digits; a longer number is written as text, never rounded.
 EXCEL_DIGITS = 15
-#: Excel's limit on the characters in one cell.
-MAX_CELL_CHARS = 32767
 #: Rows an Excel sheet holds (1,048,576) less the header: the rest of a huge section is
 #: left out and the summary says so (the HTML and text reports cut far earlier).
 MAX_SHEET_ROWS = 1_048_575
@@ -63,8 +59,6 @@ MAX_SHEET_ROWS = 1_048_575
 MIN_WIDTH, MAX_WIDTH = 8, 60
 
 _BOLD = Font(bold=True)
-# XML 1.0 forbids these (openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE is the same set).
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # Sheet names: at most 31 characters, none of these (Excel's rules).
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\']")
 
@@ -95,20 +89,6 @@ def write_excel(report: Report, path: str | os.PathLike[str]) -> Path:
     return target
 
 
-def atomic_write(target: Path, write: Callable[[Path], object]) -> None:
-    """Call ``write`` on a fresh sibling of ``target``, then rename it into place.
-
-    A reader never sees half a file, and a failed write leaves the old one. The sibling is
-    created by ``write`` itself, so the file gets the user's usual permissions (umask).
-    """
-    tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 # --- values -------------------------------------------------------------------------------------
 
 
@@ -130,19 +110,6 @@ def put(cell: XlCell, value: str | int | None, kind: Kind = "text") -> None:
         cell.value = value == "true"
     else:
         put_text(cell, value)
-
-
-def put_text(cell: XlCell, text: str) -> None:
-    """Text, always as a string cell: never a formula, never a refused character."""
-    clean = _ILLEGAL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-    if len(clean) > MAX_CELL_CHARS:
-        clean = clean[: MAX_CELL_CHARS - 1] + "…"
-    cell.value = clean
-    # Assigning "=..." makes openpyxl store a formula; force a string, and set the quote
-    # prefix so Excel keeps it text even after the user edits the cell.
-    cell.data_type = "s"
-    if clean.startswith(FORMULA_PREFIXES):
-        cell.quotePrefix = True
 
 
 def _put_decimal(cell: XlCell, text: str, kind: Kind) -> None:
@@ -298,7 +265,7 @@ def _sheet_names(labels: Sequence[str], taken: Iterable[str] = ()) -> list[str]:
     used = {SUMMARY_SHEET.lower(), "history", *(t.lower() for t in taken)}
     names = []
     for label in labels:
-        base = _SHEET_FORBIDDEN.sub(" ", _ILLEGAL.sub("", label)).strip()[:31] or "Sheet"
+        base = _SHEET_FORBIDDEN.sub(" ", ILLEGAL_XML.sub("", label)).strip()[:31] or "Sheet"
         name, n = base, 2
         while name.lower() in used:
             suffix = f" ({n})"

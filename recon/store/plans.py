@@ -1,7 +1,7 @@
 """Plans in the store: a :class:`recon.plan.Change` as JSON and back.
 
 Only the contract's fields are stored, by name, so the store does not depend on how
-``recon.plan`` builds its objects; ``recon.plan`` is imported only when a plan is loaded.
+``recon.plan`` builds its objects.
 """
 
 from __future__ import annotations
@@ -9,12 +9,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from recon.errors import ConfigError
-
-if TYPE_CHECKING:
-    from recon.plan import Change, Plan
+from recon.plan import Change, FieldChange, Plan
 
 #: The scalar fields of a change, as stored (``fields`` and ``money_impact`` are special).
 _SCALARS = (
@@ -53,8 +51,6 @@ def field_values(body: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any
 
 def build_change(body: Mapping[str, Any]) -> Change:
     """A :class:`recon.plan.Change` from its stored body."""
-    from recon.plan import Change, FieldChange
-
     money = body.get("money_impact")
     try:
         impact = None if money is None else Decimal(money)
@@ -79,6 +75,5 @@ def build_change(body: Mapping[str, Any]) -> Change:
 
 def build_plan(run_id: str, bodies: Sequence[Mapping[str, Any]]) -> Plan:
     """A :class:`recon.plan.Plan` of ``run_id`` from its stored change bodies, in order."""
-    from recon.plan import Plan
 
     return Plan(run_id=run_id, changes=tuple(build_change(b) for b in bodies))

@@ -25,6 +25,7 @@ from recon.intacct.filters import F
 from recon.intacct.uncertain import TIMESHEETENTRY_LINK_FIELD
 from recon.mapping.bigtime_lists import LIST_ENTITIES
 from recon.plan import Change
+from recon.push.engine import writer_for
 from recon.push.intacct_writer import ENTRY_FIELDS, MAX_FUNCTIONS_PER_REQUEST
 from recon.push.writers import (
     BatchWriter,
@@ -32,7 +33,6 @@ from recon.push.writers import (
     UnsupportedChange,
     Writer,
     typed,
-    writer_for,
 )
 from recon.sandbox.firm import Firm
 from tests.push.conftest import (
