@@ -216,8 +216,6 @@ def _items(v: pd.DataFrame) -> pd.DataFrame:
     )  # fmt: skip
     both = pd.concat([v, stock], ignore_index=True)
     kind = [ref.ITEMTYPE_NON_INVENTORY] * len(v) + [ref.ITEMTYPE_INVENTORY] * len(stock)
-    price = [""] * len(v) + ["1200.00", "45.00"][: len(stock)]
     return _simple("ITEM", both, {
         "ITEMID": both["item_id"], "NAME": both["name"], "EXTENDED_DESCRIPTION": both["name"],
-        "ITEMTYPE": np.array(kind, dtype=object), "BASEPRICE": np.array(price, dtype=object),
-        "MRR": "false"})  # fmt: skip
+        "ITEMTYPE": np.array(kind, dtype=object), "MRR": "false"})  # fmt: skip
