@@ -1,8 +1,10 @@
 """The Intacct objects recon uses: key fields and the type of every field.
 
-One catalogue, read by the client (to type DataFrame columns) and by the sandbox (to know
-which fields exist, so an unknown field fails as on the real gateway). Field lists come from
-``shared/specs/intacct-fields.md`` (what real clients select) and ``intacct-xml-api.md`` §5.
+The client's catalogue: what it selects and how it types DataFrame columns. Field lists come
+from ``shared/specs/intacct-fields.md`` (what real clients select) and ``intacct-xml-api.md``
+§5. The sandbox keeps its own description, written from the same spec
+(``recon.sandbox.intacct.catalogue``), so a wrong guess here fails there instead of being
+confirmed; ``tests/sandbox/test_independence.py`` checks that the two agree.
 Dotted names are related-object fields: ``query`` returns them as elements named with the
 dotted path; ``read``/``readByQuery`` return them nested (``<DISPLAYCONTACT><EMAIL1>``).
 
@@ -38,7 +40,7 @@ class ObjectSchema:
     id_field: str
     name_field: str | None
     fields: Mapping[str, Kind]
-    #: Fields that must be present on create (sandbox validation).
+    #: Fields that must be present on create.
     required: tuple[str, ...] = ()
     #: Fields that point at another object's id field: field -> (object, id field).
     references: Mapping[str, tuple[str, str]] = field(default_factory=dict)
@@ -113,7 +115,7 @@ PROJECT = _obj(
         "CUSTOMERID": ("CUSTOMER", "CUSTOMERID"), "DEPARTMENTID": ("DEPARTMENT", "DEPARTMENTID"),
         "LOCATIONID": ("LOCATION", "LOCATIONID"), "CLASSID": ("CLASS", "CLASSID"),
         "MANAGERID": ("EMPLOYEE", "EMPLOYEEID"), "PROJECTTYPE": ("PROJECTTYPE", "NAME"),
-        "PARENTID": ("PROJECT", "PROJECTID"),
+        "PARENTID": ("PROJECT", "PROJECTID"), "TERMNAME": ("ARTERM", "NAME"),
     },
 )  # fmt: skip
 
@@ -203,7 +205,7 @@ ITEM = _obj(
     {
         "ITEMID": "id", "STATUS": "status", "MRR": "bool", "NAME": "text",
         "EXTENDED_DESCRIPTION": "text", "PRODUCTLINEID": "id", "GLGROUP": "text",
-        "ITEMTYPE": "text", "BASEPRICE": "money", **_AUDIT,
+        "ITEMTYPE": "text", **_AUDIT,
     },
     required=("ITEMID", "NAME", "ITEMTYPE"),
 )  # fmt: skip
@@ -240,6 +242,7 @@ CREDITCARD = _obj(
     required=("CARDID", "CARDTYPE"),
 )  # fmt: skip
 
+# §5 ARTERM: "Read-shape details UNCERTAIN"; DUEDAYS is a guess (the sandbox makes it too).
 ARTERM = _obj(
     "ARTERM",
     "NAME",
@@ -278,6 +281,8 @@ TIMESHEETENTRY = _obj(
     },
 )  # fmt: skip
 
+# PROJECTID on the header is not in the spec (it lists PROJECTID on lines): a guess the
+# sandbox makes too, in recon.sandbox.intacct.guesses.UNLISTED_FIELDS.
 ARINVOICE = _obj(
     "ARINVOICE", "RECORDID", None,
     {

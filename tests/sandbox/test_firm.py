@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 
 from recon.errors import ConfigError
-from recon.intacct.schema import OBJECTS
-from recon.intacct.uncertain import TIMESHEETENTRY_LINK_FIELD, TIMESHEETENTRY_PARENT_KEY
 from recon.sandbox.firm import ENTITIES, Firm, Planted, canon_str, generate, time_entry_count
+from recon.sandbox.intacct.catalogue import OBJECTS, TIMESHEETENTRY_LINK_FIELD
+from recon.sandbox.intacct.guesses import TIMESHEETENTRY_PARENT_KEY
 
 FLAVOURS = {
     "missing", "renamed", "case_only", "whitespace_only", "manager", "cost_center", "class",

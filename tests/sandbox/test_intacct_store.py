@@ -11,8 +11,7 @@ import pytest
 from lxml.builder import E
 
 from recon.errors import ConfigError
-from recon.intacct import schema as catalogue
-from recon.sandbox.intacct import IntacctSandbox, IntacctStore, querylang, values
+from recon.sandbox.intacct import IntacctSandbox, IntacctStore, catalogue, querylang, values
 from tests.sandbox.conftest import Client, frame, texts
 
 CUSTOMER = catalogue.get("CUSTOMER")

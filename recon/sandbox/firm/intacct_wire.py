@@ -1,9 +1,9 @@
-"""Render the Intacct view of the firm as Intacct wire frames, one per schema object.
+"""Render the Intacct view of the firm as Intacct wire frames, one per catalogue object.
 
-Every frame has every field of ``recon.intacct.schema`` as a column (so a sandbox can serve
-any selected field), every value a wire string (``""`` for empty), RECORDNO ``1..n`` in key
-order, and references that resolve within the Intacct side. Master data is rendered here;
-timesheets, invoices and payments in ``intacct_wire_txn``.
+Every frame has every field of the sandbox's own catalogue (``recon.sandbox.intacct.catalogue``)
+as a column (so the sandbox can serve any selected field), every value a wire string (``""``
+for empty), RECORDNO ``1..n`` in key order, and references that resolve within the Intacct
+side. Master data is rendered here; timesheets, invoices and payments in ``intacct_wire_txn``.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from recon.sandbox.firm import wire_format as wf
 from recon.sandbox.firm import words
 from recon.sandbox.firm.intacct_wire_txn import render_transactions
 from recon.sandbox.firm.sizing import LAST_DAY, day_number
+from recon.sandbox.intacct.guesses import PROJECT_MANAGER_KEY
 
 Frames = dict[str, pd.DataFrame]
 View = Mapping[str, pd.DataFrame]
@@ -105,7 +106,7 @@ def _project(view: View) -> pd.DataFrame:
         "LOCATIONNAME": wf.lookup(v["location_id"],
                                   _names(view["location"], "location_id", "name")),
         "CLASSID": v["class_id"], "MANAGERID": v["manager_id"],
-        "MANAGERKEY": wf.lookup(v["manager_id"], _keys(employees, "employee_id")),
+        PROJECT_MANAGER_KEY: wf.lookup(v["manager_id"], _keys(employees, "employee_id")),
         "BEGINDATE": wf.dates(v["begin_date"]), "ENDDATE": wf.dates(v["end_date"]),
         "PONUMBER": v["po_number"], "POAMOUNT": wf.money(v["po_amount"]),
         "SONUMBER": v["so_number"], "TERMNAME": v["term_name"],
@@ -216,8 +217,6 @@ def _items(v: pd.DataFrame) -> pd.DataFrame:
     )  # fmt: skip
     both = pd.concat([v, stock], ignore_index=True)
     kind = [ref.ITEMTYPE_NON_INVENTORY] * len(v) + [ref.ITEMTYPE_INVENTORY] * len(stock)
-    price = [""] * len(v) + ["1200.00", "45.00"][: len(stock)]
     return _simple("ITEM", both, {
         "ITEMID": both["item_id"], "NAME": both["name"], "EXTENDED_DESCRIPTION": both["name"],
-        "ITEMTYPE": np.array(kind, dtype=object), "BASEPRICE": np.array(price, dtype=object),
-        "MRR": "false"})  # fmt: skip
+        "ITEMTYPE": np.array(kind, dtype=object), "MRR": "false"})  # fmt: skip

@@ -1,9 +1,9 @@
 """Intacct wire frames of the transactions: timesheets, AR invoices and AR payments.
 
 Headers and lines are linked by RECORDNO (TIMESHEETENTRY.TIMESHEETKEY, ARINVOICEITEM.RECORDKEY,
-ARPYMTDETAIL.PAYMENTKEY/RECORDKEY); header totals are sums of their lines and payments, in
-integer cents. Only invoices of the Intacct view are rendered (one only in BigTime has no
-lines or payments here).
+ARPYMTDETAIL.PAYMENTKEY/RECORDKEY; the guessed key names come from the sandbox's ``guesses``);
+header totals are sums of their lines and payments, in integer cents. Only invoices of the
+Intacct view are rendered (one only in BigTime has no lines or payments here).
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from recon.intacct.uncertain import TIMESHEETENTRY_LINK_FIELD, TIMESHEETENTRY_PARENT_KEY
 from recon.sandbox.firm import reference as ref
 from recon.sandbox.firm import wire_format as wf
 from recon.sandbox.firm.sizing import RECENT_FROM, day_number
+from recon.sandbox.intacct.catalogue import TIMESHEETENTRY_LINK_FIELD
+from recon.sandbox.intacct.guesses import PAYMENT_DETAIL_PARENT_KEY, TIMESHEETENTRY_PARENT_KEY
 
 View = Mapping[str, pd.DataFrame]
 #: Timesheets of weeks starting on or after this day are submitted, not yet approved.
@@ -196,7 +197,9 @@ def _payments(
     amount = wf.money(rec["amount"])
     applied = wf.wire_frame("ARPYMTDETAIL", len(rec), {
         "RECORDNO": wf.recordnos(len(rec)),
-        "PAYMENTKEY": wf.lookup(rec["payment_no"].astype(str), pay_key.rename(index=str)),
+        PAYMENT_DETAIL_PARENT_KEY: wf.lookup(
+            rec["payment_no"].astype(str), pay_key.rename(index=str)
+        ),
         "RECORDKEY": wf.lookup(rec["invoice_no"], inv_key),
         "TRX_PAYMENTAMOUNT": amount, "PAYMENTAMOUNT": amount,
         **wf.audit(wf.day_numbers(pay.set_index("payment_no")["receipt_date"]

@@ -1,6 +1,6 @@
 """Vectorised formatting of canonical values as Intacct wire strings, and frame assembly.
 
-Wire forms (``recon.intacct.schema`` kinds): dates ``MM/DD/YYYY``, datetimes
+Wire forms (``recon.sandbox.intacct.catalogue`` kinds): dates ``MM/DD/YYYY``, datetimes
 ``MM/DD/YYYY HH:MM:SS``, money and quantities with two decimals, booleans ``true``/``false``,
 ``""`` for empty. Formatting goes through ``pd.factorize`` so a million rows cost one format
 call per distinct value.
@@ -14,7 +14,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from recon.intacct.schema import OBJECTS
+from recon.sandbox.intacct.catalogue import OBJECTS
 
 Column = pd.Series | np.ndarray | str
 AUDIT_USER = "1"  # RECORDNO of the user the demo firm's records were created by

@@ -1,8 +1,12 @@
 """A loopback emulator of the Sage Intacct XML gateway (``/ia/xml/xmlgw.phtml``).
 
+It stands on the spec (``shared/specs/intacct-*.md``), not on the client it tests: it
+imports nothing from ``recon.intacct``, so a wrong guess in the client fails here.
+
 Modules, each with one job:
 
-- ``guesses``    every UNCERTAIN guess the sandbox makes (error texts, codes, defaults)
+- ``catalogue``  the objects served: fields, kinds, keys, lines, references, what is writable
+- ``guesses``    every UNCERTAIN guess the sandbox makes (shapes, error texts, codes, limits)
 - ``values``     wire <-> storage conversion and validation of field values
 - ``querylang``  readByQuery query strings and ``query`` filters -> one predicate tree -> SQL
 - ``store``      the persistent SQLite store, seeding, caches

@@ -11,15 +11,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from recon.intacct.schema import ObjectSchema
 from recon.sandbox.intacct import values
+from recon.sandbox.intacct.catalogue import ObjectSpec
 from recon.sandbox.intacct.render import simple_element
 from recon.sandbox.intacct.store import IntacctStore
 
 
 def run_aggregate(
     store: IntacctStore,
-    schema: ObjectSchema,
+    schema: ObjectSpec,
     plain: tuple[str, ...],
     aggregates: tuple[tuple[str, str], ...],
     recnos: Sequence[int],

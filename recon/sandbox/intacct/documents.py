@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from recon.sandbox.intacct import failures, guesses
+from recon.sandbox.intacct import catalogue, failures, guesses
 from recon.sandbox.intacct.failures import FunctionFailure
 from recon.sandbox.intacct.recordio import Row
 from recon.sandbox.intacct.store import IntacctStore
 
 _ZERO = Decimal("0.00")
+_ENTRY_PARENT_KEY = guesses.TIMESHEETENTRY_PARENT_KEY
 
 
 @dataclass
@@ -118,7 +119,7 @@ class TimesheetRules(Rules):
             "STATE": merged.get("STATE"),
             "WHENMODIFIED": w.now,
         }
-        for entry in w.store.find("TIMESHEETENTRY", "TIMESHEETKEY", str(recno), limit=1_000_000):
+        for entry in w.store.find("TIMESHEETENTRY", _ENTRY_PARENT_KEY, str(recno), limit=1_000_000):
             w.store.update("TIMESHEETENTRY", entry, inherit)
 
 
@@ -129,10 +130,7 @@ def _wire_date(iso: str) -> str:
 class InvoiceRules(Rules):
     """Totals from lines; Posted unless ACTION=Draft; TOTALDUE never below what is paid."""
 
-    computed = (
-        "TOTALENTERED", "TOTALPAID", "TOTALDUE", "TRX_TOTALENTERED", "TRX_TOTALPAID",
-        "TRX_TOTALDUE", "STATE", "RAWSTATE", "MODULEKEY", "WHENPAID", "WHENPOSTED",
-    )  # fmt: skip
+    computed = catalogue.ARINVOICE.computed
 
     def prepare(
         self,
@@ -175,15 +173,7 @@ class InvoiceRules(Rules):
 class PaymentRules(Rules):
     """Payments apply to invoices of the same customer, never beyond what is due."""
 
-    computed = (
-        "TOTALENTERED",
-        "TOTALPAID",
-        "TOTALDUE",
-        "TRX_TOTALENTERED",
-        "STATE",
-        "DISPLAYSTATE",
-        "WHENPAID",
-    )
+    computed = catalogue.ARPYMT.computed
 
     def prepare(
         self,

@@ -7,7 +7,6 @@ Details are :class:`recon.errors.RemoteErrorDetail` -- the same type the client 
 from __future__ import annotations
 
 from recon.errors import RemoteErrorDetail
-from recon.intacct import uncertain
 from recon.sandbox.intacct import guesses
 
 Detail = RemoteErrorDetail
@@ -72,9 +71,7 @@ def rolled_back() -> Detail:
 
 
 def replay(controlid: str) -> Detail:
-    return detail(
-        uncertain.REPLAY_ERRORNO, uncertain.REPLAY_DESCRIPTION2.format(controlid=controlid)
-    )
+    return detail(guesses.REPLAY_ERRORNO, guesses.REPLAY_DESCRIPTION2.format(controlid=controlid))
 
 
 def unsupported_function(name: str) -> Detail:

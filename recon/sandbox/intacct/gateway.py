@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
+from recon import xmlsafe
 from recon.errors import XMLSecurityError
-from recon.intacct import xmlsafe
 from recon.sandbox import credentials as demo_secrets
 from recon.sandbox import intacct as creds
 from recon.sandbox.faults import RequestCounter

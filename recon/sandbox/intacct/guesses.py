@@ -1,13 +1,41 @@
 """Every guess the sandbox makes where the spec says UNCERTAIN or is silent, in one place.
 
-Guesses shared with the client (replay error, readMore TTL, element naming, limits) live in
-``recon.intacct.uncertain`` and are imported from there; this module holds only what the
-sandbox alone decides. Correct a constant here when a real account shows otherwise.
+The sandbox makes its own guesses: it imports nothing from ``recon.intacct``, whose
+``uncertain`` module holds the client's. Where both sides guess the same thing (the replay
+error, the readMore lifetime, record element names, limits, the timesheet entry's parent
+key) they are written down twice on purpose, and ``tests/sandbox/test_independence.py``
+shows where they agree. Correct a constant here when a real account shows otherwise.
 """
 
 from __future__ import annotations
 
 from types import MappingProxyType
+
+# --- objects and fields the spec leaves open (read by ``catalogue``) -------------------
+
+#: §5 TIMESHEETENTRY: "field name for parent timesheet key UNCERTAIN, e.g. TIMESHEETKEY".
+TIMESHEETENTRY_PARENT_KEY = "TIMESHEETKEY"
+
+#: §5 PROJECT: the manager's employee RECORDNO on read ("MANAGERKEY on read -- UNCERTAIN").
+PROJECT_MANAGER_KEY = "MANAGERKEY"
+
+#: §5 PROJECTTYPE / TIMETYPE: "(UNCERTAIN field list)"; field -> kind (catalogue kinds).
+PROJECTTYPE_FIELDS = MappingProxyType({"NAME": "id", "PARENTID": "id", "STATUS": "status"})
+TIMETYPE_FIELDS = MappingProxyType({"NAME": "id", "ACCOUNTLABEL": "id", "STATUS": "status"})
+
+#: §5 ARTERM: "due/discount/penalty rules ... Read-shape details UNCERTAIN". The days from
+#: invoice date to due date, under this name, is a guess (recon compares it).
+ARTERM_RULE_FIELDS = MappingProxyType({"DUEDAYS": "int"})
+
+#: §5 ARPYMT: applications are written as ARPYMTDETAILS/ARPYMTDETAIL (RECORDKEY = invoice
+#: RECORDNO, ENTRYKEY, TRX_PAYMENTAMOUNT). Reading them back as an ARPYMTDETAIL object, its
+#: key to the payment and its base-currency amount are guesses.
+PAYMENT_DETAIL_PARENT_KEY = "PAYMENTKEY"
+PAYMENT_DETAIL_READ_FIELDS = MappingProxyType({"PAYMENTAMOUNT": "money"})
+
+#: Fields the spec does not list for the object at all, served because recon compares them:
+#: the spec has PROJECTID on invoice lines (ARINVOICEITEM), not on the ARINVOICE header.
+UNLISTED_FIELDS = MappingProxyType({"ARINVOICE": MappingProxyType({"PROJECTID": "id"})})
 
 # --- control and authentication ---------------------------------------------------------
 
@@ -21,6 +49,17 @@ DEFAULT_SESSION_TTL_SECONDS = 3600.0
 #: §2.4: text for an invalid or expired session id (fixture shows "Invalid session q....",
 #: apparently masked). The id itself is never echoed: it is a secret.
 INVALID_SESSION_TEXT = "Invalid session"
+
+#: §4.5: the error for a replayed function controlid under uniqueid=true was not found in
+#: public material ("refused as a replay" in third-party code). Function level, not re-run.
+REPLAY_ERRORNO = "XL03000011"
+REPLAY_DESCRIPTION2 = (
+    "A function with control ID '{controlid}' has already been processed; "
+    "uniqueid is true, so it was not run again."
+)
+
+#: §3.2: readMore result ids expire after an undocumented time (configurable per sandbox).
+READMORE_RESULT_TTL_SECONDS = 30 * 60
 
 #: Correction text of the "sender not authorised" error (developer FAQ).
 NOT_AUTHORISED_CORRECTION = (
@@ -58,6 +97,24 @@ DUPLICATE_CORRECTION = "Use a unique value instead."
 OWNED_LINE_TEXT = "{obj} records are owned by {parent}; write them through the {parent} record."
 
 # --- read behaviour ---------------------------------------------------------------------
+
+
+def record_element(obj: str, function: str) -> str:
+    """§2.3: the record element of ``obj`` in a ``function``'s answer.
+
+    readByQuery/readMore/create/update use lower(object) in every fixture (whether that
+    holds for every object is UNCERTAIN); read/readByName/query use the name as requested.
+    """
+    return obj.lower() if function in _LOWER_CASE_FUNCTIONS else obj
+
+
+_LOWER_CASE_FUNCTIONS = frozenset({"readByQuery", "readMore", "create", "update"})
+
+#: §3.3: read/readByName keys per call (the PHP SDK's cap; the gateway's is not published).
+MAX_READ_KEYS = 100
+
+#: §4.1: records per generic create/update: no limit found; 100 is the commonly cited one.
+MAX_RECORDS_PER_WRITE = 100
 
 #: §3.3: ``read`` with empty ``<keys/>`` returns the first records, up to this many.
 READ_EMPTY_KEYS_LIMIT = 100

@@ -21,8 +21,8 @@ from typing import Literal, Union
 
 from lxml import etree
 
-from recon.intacct.schema import ObjectSchema
 from recon.sandbox.intacct import guesses, values
+from recon.sandbox.intacct.catalogue import ObjectSpec
 
 MAX_IN_VALUES = 1000
 
@@ -101,7 +101,7 @@ Mode = Literal["codes", "display"]
 class _Fields:
     """Resolves field names against a schema and converts literals for them."""
 
-    def __init__(self, schema: ObjectSchema, mode: Mode) -> None:
+    def __init__(self, schema: ObjectSpec, mode: Mode) -> None:
         self.schema = schema
         self.mode = mode
         self.unknown: list[str] = []
@@ -288,7 +288,7 @@ class _QueryParser:
         return tuple(items)
 
 
-def parse_query_string(text: str | None, schema: ObjectSchema) -> Pred | None:
+def parse_query_string(text: str | None, schema: ObjectSpec) -> Pred | None:
     """Parse a readByQuery ``<query>`` string (``None``: no condition, every record).
 
     Raises
@@ -349,7 +349,7 @@ def _filter_node(el: etree._Element, fields: _Fields) -> Pred:
     raise QueryError(f"Unknown filter operator <{tag}>")
 
 
-def parse_filter(filter_el: etree._Element | None, schema: ObjectSchema) -> Pred | None:
+def parse_filter(filter_el: etree._Element | None, schema: ObjectSpec) -> Pred | None:
     """Parse a ``query`` ``<filter>`` element (``None`` or empty: every record)."""
     if filter_el is None:
         return None
@@ -364,7 +364,7 @@ def parse_filter(filter_el: etree._Element | None, schema: ObjectSchema) -> Pred
     return pred
 
 
-def parse_orderby(orderby_el: etree._Element | None, schema: ObjectSchema) -> tuple:
+def parse_orderby(orderby_el: etree._Element | None, schema: ObjectSpec) -> tuple:
     """``<orderby><order><field/><descending/></order>...`` -> ((field, descending), ...)."""
     if orderby_el is None:
         return ()
@@ -385,7 +385,7 @@ def column(field: str) -> str:
     return "RECORDNO" if field == "RECORDNO" else '"' + field.replace('"', "") + '"'
 
 
-def _expr(field: str, schema: ObjectSchema, ci: bool, *, as_text: bool = False) -> str:
+def _expr(field: str, schema: ObjectSpec, ci: bool, *, as_text: bool = False) -> str:
     kind = schema.fields.get(field)
     col = column(field)
     if field == "RECORDNO":  # the INTEGER primary key: compare and sort it as it is
@@ -401,7 +401,7 @@ def _expr(field: str, schema: ObjectSchema, ci: bool, *, as_text: bool = False) 
     return f"lower({col})" if ci else col
 
 
-def _param(field: str, schema: ObjectSchema, ci: bool) -> str:
+def _param(field: str, schema: ObjectSpec, ci: bool) -> str:
     kind = schema.fields.get(field)
     if kind in values.NUMERIC_KINDS or field == "RECORDNO":
         return "CAST(? AS NUMERIC)"
@@ -423,7 +423,7 @@ def _glob(pattern: str) -> str:
     return "".join(out)
 
 
-def to_sql(pred: Pred | None, schema: ObjectSchema, ci: bool = False) -> tuple[str, list[str]]:
+def to_sql(pred: Pred | None, schema: ObjectSpec, ci: bool = False) -> tuple[str, list[str]]:
     """Compile ``pred`` to a SQL condition and its parameters (``"1"`` for no condition)."""
     if pred is None:
         return "1", []
@@ -432,7 +432,7 @@ def to_sql(pred: Pred | None, schema: ObjectSchema, ci: bool = False) -> tuple[s
     return sql, params
 
 
-def _sql(pred: Pred, schema: ObjectSchema, ci: bool, params: list[str]) -> str:
+def _sql(pred: Pred, schema: ObjectSpec, ci: bool, params: list[str]) -> str:
     if isinstance(pred, (And, Or)):
         joiner = " AND " if isinstance(pred, And) else " OR "
         return "(" + joiner.join(_sql(p, schema, ci, params) for p in pred.items) + ")"
@@ -457,7 +457,7 @@ def _sql(pred: Pred, schema: ObjectSchema, ci: bool, params: list[str]) -> str:
     return f"({expr} {'NOT IN' if pred.negate else 'IN'} ({marks}))"
 
 
-def order_sql(order: tuple, schema: ObjectSchema) -> str:
+def order_sql(order: tuple, schema: ObjectSpec) -> str:
     """ORDER BY clause; NULLs last ascending as on Oracle; RECORDNO breaks ties."""
     parts = []
     for field, descending in order:

@@ -14,11 +14,9 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from recon.intacct import schema as catalogue
-from recon.intacct import uncertain
-from recon.intacct.schema import ObjectSchema
-from recon.sandbox.intacct import failures, guesses, querylang
+from recon.sandbox.intacct import catalogue, failures, guesses, querylang
 from recon.sandbox.intacct.aggregate import run_aggregate
+from recon.sandbox.intacct.catalogue import ObjectSpec
 from recon.sandbox.intacct.context import Call, arg
 from recon.sandbox.intacct.failures import FunctionFailure
 from recon.sandbox.intacct.render import RecordStyle, render_records
@@ -85,7 +83,7 @@ class ResultSets:
 # --- shared argument handling -----------------------------------------------------------
 
 
-def object_schema(el: etree._Element, *, in_query: bool) -> ObjectSchema:
+def object_schema(el: etree._Element, *, in_query: bool) -> ObjectSpec:
     name = arg(el, "object")
     if not name:
         raise FunctionFailure(failures.malformed_function(f"<{el.tag}> needs an <object>"))
@@ -95,7 +93,7 @@ def object_schema(el: etree._Element, *, in_query: bool) -> ObjectSchema:
         raise FunctionFailure(failures.unknown_object(name, in_query=in_query)) from None
 
 
-def field_list(schema: ObjectSchema, text: str | None) -> tuple[str, ...]:
+def field_list(schema: ObjectSpec, text: str | None) -> tuple[str, ...]:
     """``<fields>`` (comma separated; ``*`` or empty = all) validated against the schema."""
     if not text or text.strip() == "*":
         return storage_columns(schema)
@@ -104,7 +102,7 @@ def field_list(schema: ObjectSchema, text: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def check_fields(schema: ObjectSchema, names: list[str]) -> None:
+def check_fields(schema: ObjectSpec, names: list[str]) -> None:
     unknown = [n for n in names if n not in schema.fields]
     if unknown:
         raise FunctionFailure(failures.unknown_fields(schema.name, unknown))
@@ -134,7 +132,7 @@ def require_xml(text: str | None) -> None:
         raise FunctionFailure(failures.bad_parameter(msg))
 
 
-def _parse(build: Callable[[], object], schema: ObjectSchema, *, string: bool) -> object:
+def _parse(build: Callable[[], object], schema: ObjectSpec, *, string: bool) -> object:
     try:
         return build()
     except querylang.UnknownFieldsError as exc:
@@ -156,7 +154,7 @@ def read_by_query(el: etree._Element, call: Call, sets: ResultSets) -> None:
     pred = _parse(lambda: querylang.parse_query_string(text, schema), schema, string=True)
     where, params = querylang.to_sql(pred, schema)  # type: ignore[arg-type]
     recnos = call.store.match(schema.name, ("rbq", pred), where, params, "RECORDNO ASC")
-    style = RecordStyle(schema.name, uncertain.readbyquery_element(schema.name), fields)
+    style = RecordStyle(schema.name, guesses.record_element(schema.name, "readByQuery"), fields)
     remaining = max(0, len(recnos) - size)
     result_id = sets.open(call.owner, style, recnos, size) if remaining else ""
     _page(call, style, recnos[:size], len(recnos), remaining, result_id)
@@ -232,7 +230,7 @@ def query(el: etree._Element, call: Call) -> None:
     call.response.data(call.result, attrs, records)
 
 
-def _select(el: etree._Element, schema: ObjectSchema) -> tuple[tuple[str, ...], tuple]:
+def _select(el: etree._Element, schema: ObjectSpec) -> tuple[tuple[str, ...], tuple]:
     select = el.find("select")
     items = [c for c in select if isinstance(c.tag, str)] if select is not None else []
     if not items:
@@ -282,13 +280,13 @@ def read_by_name(el: etree._Element, call: Call) -> None:
 
 def _keys(el: etree._Element) -> list[str]:
     keys = [k.strip() for k in (arg(el, "keys") or "").split(",") if k.strip()]
-    if len(keys) > uncertain.MAX_READ_KEYS:
-        msg = f"Too many keys: at most {uncertain.MAX_READ_KEYS} per call."
+    if len(keys) > guesses.MAX_READ_KEYS:
+        msg = f"Too many keys: at most {guesses.MAX_READ_KEYS} per call."
         raise FunctionFailure(failures.bad_parameter(msg))
     return keys
 
 
-def _read_records(el: etree._Element, call: Call, schema: ObjectSchema, recnos: list[int]) -> None:
+def _read_records(el: etree._Element, call: Call, schema: ObjectSpec, recnos: list[int]) -> None:
     text = arg(el, "fields")
     fields = field_list(schema, text)
     require_xml(arg(el, "returnFormat"))

@@ -9,37 +9,34 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from lxml import etree
 
-from recon.intacct import schema as catalogue
-from recon.intacct.schema import ObjectSchema
-from recon.sandbox.intacct import failures, guesses, values
+from recon.sandbox.intacct import catalogue, failures, guesses, values
+from recon.sandbox.intacct.catalogue import ObjectSpec, derived_fields, parent_of, references
 from recon.sandbox.intacct.failures import FunctionFailure
-from recon.sandbox.intacct.store import IntacctStore, parent_of, references
+from recon.sandbox.intacct.store import IntacctStore
 
 Row = dict[str, str | None]
-_AUDIT = ("WHENMODIFIED", "CREATEDBY", "MODIFIEDBY", "AUWHENCREATED")
 
 
 @dataclass
 class Incoming:
     """One record as sent: wire values by dotted name, its line elements, write-only values."""
 
-    schema: ObjectSchema
+    schema: ObjectSpec
     wire: dict[str, str] = field(default_factory=dict)
     lines: list[etree._Element] | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
 
-def flatten(el: etree._Element, schema: ObjectSchema) -> Incoming:
+def flatten(el: etree._Element, schema: ObjectSpec) -> Incoming:
     incoming = Incoming(schema)
     _flatten_into(el, schema, "", incoming)
     return incoming
 
 
-def _flatten_into(el: etree._Element, schema: ObjectSchema, prefix: str, inc: Incoming) -> None:
+def _flatten_into(el: etree._Element, schema: ObjectSpec, prefix: str, inc: Incoming) -> None:
     aliases = guesses.WRITE_ALIASES.get(schema.name, {})
     for child in el:
         if not isinstance(child.tag, str):
@@ -60,30 +57,9 @@ def _flatten_into(el: etree._Element, schema: ObjectSchema, prefix: str, inc: In
             inc.wire[name] = child.text or ""
 
 
-def derived_fields(schema: ObjectSchema) -> Mapping[str, tuple[str, str]]:
-    """Read-only fields filled from a reference: ``CUSTOMERID`` -> ``CUSTOMERKEY``/``NAME``.
-
-    Returns derived field -> (reference field, "KEY" or "NAME").
-    """
-    return _derived(schema.name)
-
-
-@lru_cache(maxsize=64)
-def _derived(obj: str) -> Mapping[str, tuple[str, str]]:
-    schema = catalogue.get(obj)
-    out: dict[str, tuple[str, str]] = {}
-    for ref in references(schema):
-        if ref.endswith("ID"):
-            for suffix in ("KEY", "NAME"):
-                name = ref[:-2] + suffix
-                if name in schema.fields and name not in schema.references:
-                    out[name] = (ref, suffix)
-    return out
-
-
-def managed(schema: ObjectSchema, name: str) -> bool:
+def managed(schema: ObjectSpec, name: str) -> bool:
     """Fields the server sets itself; values a client sends for them are ignored."""
-    if name == "RECORDNO" or name in _AUDIT or name in derived_fields(schema):
+    if name == "RECORDNO" or name in catalogue.SERVER_STAMPED or name in derived_fields(schema):
         return True
     if name == "WHENCREATED" and schema.fields.get(name) == "datetime":
         return True
@@ -91,7 +67,7 @@ def managed(schema: ObjectSchema, name: str) -> bool:
     return parent is not None and name == parent[2]
 
 
-def validate(schema: ObjectSchema, wire: Mapping[str, str]) -> Row:
+def validate(schema: ObjectSpec, wire: Mapping[str, str]) -> Row:
     """Wire values -> storage values, refusing unknown fields and malformed values."""
     row: Row = {}
     for name, text in wire.items():
@@ -106,13 +82,13 @@ def validate(schema: ObjectSchema, wire: Mapping[str, str]) -> Row:
     return row
 
 
-def require(schema: ObjectSchema, row: Mapping[str, str | None]) -> None:
+def require(schema: ObjectSpec, row: Mapping[str, str | None]) -> None:
     for name in schema.required:
         if not row.get(name):
             raise FunctionFailure(failures.missing_required(name))
 
 
-def check_duplicate(store: IntacctStore, schema: ObjectSchema, row: Row, recno: int | None) -> None:
+def check_duplicate(store: IntacctStore, schema: ObjectSpec, row: Row, recno: int | None) -> None:
     id_field = schema.id_field
     value = row.get(id_field)
     if id_field == "RECORDNO" or not value:
@@ -122,7 +98,7 @@ def check_duplicate(store: IntacctStore, schema: ObjectSchema, row: Row, recno: 
         raise FunctionFailure(failures.duplicate(schema.name, value))
 
 
-def resolve_references(store: IntacctStore, schema: ObjectSchema, row: Row) -> None:
+def resolve_references(store: IntacctStore, schema: ObjectSpec, row: Row) -> None:
     """Check every reference field present in ``row`` and fill its derived fields."""
     derived = derived_fields(schema)
     for ref, (target, target_field) in references(schema).items():
@@ -155,7 +131,7 @@ def _derived_value(target: str, found: Row | None, suffix: str) -> str | None:
     return found.get(name_field) if name_field else None
 
 
-def stamp(schema: ObjectSchema, row: Row, now: str, *, creating: bool) -> None:
+def stamp(schema: ObjectSpec, row: Row, now: str, *, creating: bool) -> None:
     """Set audit timestamps (and STATUS default) the way Intacct does on save."""
     if "WHENMODIFIED" in schema.fields:
         row["WHENMODIFIED"] = now
@@ -168,7 +144,7 @@ def stamp(schema: ObjectSchema, row: Row, now: str, *, creating: bool) -> None:
             row["STATUS"] = "active"
 
 
-def ack(schema: ObjectSchema, recno: int, row: Mapping[str, str | None]) -> list[tuple[str, str]]:
+def ack(schema: ObjectSpec, recno: int, row: Mapping[str, str | None]) -> list[tuple[str, str]]:
     """The RECORDNO + id field pair a create/update acknowledges (spec §2.3)."""
     pairs = [("RECORDNO", str(recno))]
     if schema.id_field != "RECORDNO":

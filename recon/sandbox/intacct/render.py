@@ -17,8 +17,7 @@ from functools import lru_cache
 from lxml import etree
 
 from recon.errors import RemoteErrorDetail
-from recon.intacct import schema as catalogue
-from recon.sandbox.intacct import values
+from recon.sandbox.intacct import catalogue, values
 from recon.sandbox.intacct.store import IntacctStore, storage_columns
 
 DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'

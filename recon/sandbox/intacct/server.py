@@ -11,7 +11,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Unpack
 
-from recon.intacct import uncertain
 from recon.sandbox import faults as fx
 from recon.sandbox.http import Answer, Binding, LoopbackSandbox, SandboxHandler
 from recon.sandbox.intacct import GATEWAY_PATH, guesses, render
@@ -75,7 +74,7 @@ class IntacctSandbox(LoopbackSandbox, system="Intacct", api_path=GATEWAY_PATH, h
         data_dir: str | Path,
         *,
         session_ttl: float = guesses.DEFAULT_SESSION_TTL_SECONDS,
-        readmore_ttl: float = uncertain.READMORE_RESULT_TTL_SECONDS,
+        readmore_ttl: float = guesses.READMORE_RESULT_TTL_SECONDS,
         clock: Callable[[], float] = time.time,
         **binding: Unpack[Binding],
     ) -> None:

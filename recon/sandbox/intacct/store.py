@@ -1,6 +1,6 @@
 """The sandbox's persistent store: one SQLite file, one table per Intacct object.
 
-Columns are the schema's wire field names (dotted names for nested fields, e.g.
+Columns are the catalogue's wire field names (dotted names for nested fields, e.g.
 ``DISPLAYCONTACT.EMAIL1``); ``RECORDNO`` is the integer primary key and never reused
 (AUTOINCREMENT, as Intacct never reuses a RECORDNO). Values are in storage form
 (see :mod:`recon.sandbox.intacct.values`).
@@ -26,39 +26,20 @@ from pathlib import Path
 import pandas as pd
 
 from recon.errors import ConfigError
-from recon.intacct import schema as catalogue
-from recon.intacct.schema import ObjectSchema
-from recon.sandbox.intacct import values
+from recon.sandbox.intacct import catalogue, values
+from recon.sandbox.intacct.catalogue import ObjectSpec, parent_of, references
 from recon.sandbox.intacct.querylang import column
 
 DB_NAME = "intacct.sqlite3"
 Row = dict[str, str | None]
 
-#: Line references the schema does not list: field -> (object, field) (payment -> invoice).
-LINE_REFERENCES: Mapping[str, Mapping[str, tuple[str, str]]] = {
-    "ARPYMTDETAIL": {"RECORDKEY": ("ARINVOICE", "RECORDNO")},
-}
 
-
-def storage_columns(schema: ObjectSchema) -> tuple[str, ...]:
+def storage_columns(schema: ObjectSpec) -> tuple[str, ...]:
     """Storage column order: RECORDNO first, then the schema's fields in catalogue order."""
     return ("RECORDNO", *(f for f in schema.fields if f != "RECORDNO"))
 
 
-def parent_of(line_obj: str) -> tuple[ObjectSchema, str, str] | None:
-    """For a line object: (parent schema, wrapper element, parent-key field on the line)."""
-    for parent in catalogue.OBJECTS.values():
-        if parent.lines and parent.lines[1] == line_obj:
-            return parent, parent.lines[0], parent.lines[2]
-    return None
-
-
-def references(schema: ObjectSchema) -> Mapping[str, tuple[str, str]]:
-    """Reference fields of ``schema``, the catalogue's plus :data:`LINE_REFERENCES`."""
-    return {**schema.references, **LINE_REFERENCES.get(schema.name, {})}
-
-
-def _index_fields(schema: ObjectSchema) -> list[str]:
+def _index_fields(schema: ObjectSpec) -> list[str]:
     fields = [schema.id_field] if schema.id_field != "RECORDNO" else []
     if "WHENMODIFIED" in schema.fields:
         fields.append("WHENMODIFIED")
@@ -114,7 +95,7 @@ class IntacctStore:
             for schema in catalogue.OBJECTS.values():
                 self._ensure_table(schema)
 
-    def _ensure_table(self, schema: ObjectSchema) -> None:
+    def _ensure_table(self, schema: ObjectSpec) -> None:
         cols = ", ".join(f"{column(c)} TEXT" for c in storage_columns(schema)[1:])
         self._db.execute(
             f'CREATE TABLE IF NOT EXISTS "{schema.name}" '
@@ -126,14 +107,14 @@ class IntacctStore:
                 self._db.execute(f'ALTER TABLE "{schema.name}" ADD COLUMN {column(field)} TEXT')
         self._create_indexes(schema)
 
-    def _create_indexes(self, schema: ObjectSchema) -> None:
+    def _create_indexes(self, schema: ObjectSpec) -> None:
         for field in _index_fields(schema):
             self._db.execute(
                 f"CREATE INDEX IF NOT EXISTS {_index_name(schema.name, field)} "
                 f'ON "{schema.name}" ({column(field)})'
             )
 
-    def _drop_indexes(self, schema: ObjectSchema) -> None:
+    def _drop_indexes(self, schema: ObjectSpec) -> None:
         for field in _index_fields(schema):
             self._db.execute(f"DROP INDEX IF EXISTS {_index_name(schema.name, field)}")
 
@@ -175,7 +156,7 @@ class IntacctStore:
         return added
 
     @staticmethod
-    def _schema(name: str) -> ObjectSchema:
+    def _schema(name: str) -> ObjectSpec:
         try:
             return catalogue.get(name)
         except KeyError:
@@ -365,7 +346,7 @@ class IntacctStore:
             self._db.close()
 
 
-def _seed_rows(schema: ObjectSchema, frame: pd.DataFrame) -> tuple[Iterator[tuple], list[str]]:
+def _seed_rows(schema: ObjectSpec, frame: pd.DataFrame) -> tuple[Iterator[tuple], list[str]]:
     cols = [str(c) for c in frame.columns]
     unknown = [c for c in cols if c not in schema.fields]
     if unknown:

@@ -16,9 +16,9 @@ from decimal import Decimal, InvalidOperation
 import numpy as np
 import pandas as pd
 
-from recon.intacct.schema import Kind
+from recon.sandbox.intacct.catalogue import Kind
 
-NUMERIC_KINDS: frozenset[str] = frozenset({"money", "qty", "int"})
+NUMERIC_KINDS: frozenset[str] = frozenset({"money", "qty", "number", "int"})
 _DATE_RE = re.compile(r"(\d{2})/(\d{2})/(\d{4})")
 _DATETIME_RE = re.compile(r"(\d{2})/(\d{2})/(\d{4})[ T](\d{2}):(\d{2}):(\d{2})")
 _CENT = Decimal("0.01")
@@ -28,6 +28,7 @@ EXPECTED: dict[str, str] = {
     "datetime": "a timestamp mm/dd/yyyy hh:mm:ss",
     "money": "an amount",
     "qty": "a quantity",
+    "number": "a number",
     "int": "an integer",
     "bool": "true or false",
     "status": "active or inactive",
@@ -94,6 +95,7 @@ _TO_STORAGE: dict[str, Callable[[str], str]] = {
     "datetime": _datetime,
     "money": _money,
     "qty": _qty,
+    "number": _qty,  # a decimal kept as sent, like a quantity
     "int": _int,
     "bool": _choice(("true", "false")),
     "status": _choice(("active", "inactive")),

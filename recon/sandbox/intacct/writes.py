@@ -10,16 +10,14 @@ from __future__ import annotations
 
 from lxml import etree
 
-from recon.intacct import schema as catalogue
-from recon.intacct import uncertain
-from recon.intacct.schema import ObjectSchema
-from recon.sandbox.intacct import failures, recordio, values
+from recon.sandbox.intacct import catalogue, failures, guesses, recordio, values
+from recon.sandbox.intacct.catalogue import ObjectSpec, parent_of, references
 from recon.sandbox.intacct.context import Call, arg
 from recon.sandbox.intacct.documents import Writer, rules_for
 from recon.sandbox.intacct.failures import FunctionFailure
 from recon.sandbox.intacct.recordio import Row
 from recon.sandbox.intacct.render import simple_element
-from recon.sandbox.intacct.store import parent_of, references, storage_columns
+from recon.sandbox.intacct.store import storage_columns
 
 
 class PartialFailure(FunctionFailure):
@@ -38,8 +36,8 @@ def _write_each(el: etree._Element, call: Call, verb: str) -> None:
     records = [c for c in el if isinstance(c.tag, str)]
     if not records:
         raise FunctionFailure(failures.malformed_function(f"<{verb}> needs at least one object"))
-    if len(records) > uncertain.MAX_RECORDS_PER_WRITE:
-        msg = f"At most {uncertain.MAX_RECORDS_PER_WRITE} records per {verb}."
+    if len(records) > guesses.MAX_RECORDS_PER_WRITE:
+        msg = f"At most {guesses.MAX_RECORDS_PER_WRITE} records per {verb}."
         raise FunctionFailure(failures.bad_parameter(msg))
     w = Writer(call.store, values.now_storage(call.now))
     saved: list[bytes] = []
@@ -56,7 +54,7 @@ def _write_each(el: etree._Element, call: Call, verb: str) -> None:
         raise PartialFailure(*errors)
 
 
-def _schema_of(record: etree._Element, verb: str) -> ObjectSchema:
+def _schema_of(record: etree._Element, verb: str) -> ObjectSpec:
     try:
         schema = catalogue.get(record.tag)
     except KeyError:
@@ -80,11 +78,11 @@ def _write_one(record: etree._Element, w: Writer, verb: str) -> bytes:
             recno, merged = _update(schema, incoming, w)
     except FunctionFailure as exc:
         raise FunctionFailure(*exc.errors, failures.could_not(verb, schema.name)) from None
-    tag = uncertain.readbyquery_element(schema.name)
+    tag = guesses.record_element(schema.name, verb)
     return simple_element(tag, recordio.ack(schema, recno, merged))
 
 
-def _lines(schema: ObjectSchema, incoming: recordio.Incoming) -> list[Row] | None:
+def _lines(schema: ObjectSpec, incoming: recordio.Incoming) -> list[Row] | None:
     if incoming.lines is None or schema.lines is None:
         return None
     line_schema = catalogue.get(schema.lines[1])
@@ -94,7 +92,7 @@ def _lines(schema: ObjectSchema, incoming: recordio.Incoming) -> list[Row] | Non
     ]
 
 
-def _create(schema: ObjectSchema, incoming: recordio.Incoming, w: Writer) -> tuple[int, Row]:
+def _create(schema: ObjectSpec, incoming: recordio.Incoming, w: Writer) -> tuple[int, Row]:
     row = recordio.validate(schema, incoming.wire)
     lines = _lines(schema, incoming)
     rules = rules_for(schema.name)
@@ -110,7 +108,7 @@ def _create(schema: ObjectSchema, incoming: recordio.Incoming, w: Writer) -> tup
     return recno, row
 
 
-def _insert_lines(schema: ObjectSchema, recno: int, lines: list[Row], w: Writer) -> None:
+def _insert_lines(schema: ObjectSpec, recno: int, lines: list[Row], w: Writer) -> None:
     assert schema.lines is not None
     line_schema = catalogue.get(schema.lines[1])
     for line in lines:
@@ -122,7 +120,7 @@ def _insert_lines(schema: ObjectSchema, recno: int, lines: list[Row], w: Writer)
     w.store.invalidate(schema.name, [recno])  # cached read fragments embed the lines
 
 
-def _find_target(schema: ObjectSchema, incoming: recordio.Incoming, w: Writer, verb: str) -> int:
+def _find_target(schema: ObjectSpec, incoming: recordio.Incoming, w: Writer, verb: str) -> int:
     key = (incoming.wire.get("RECORDNO") or "").strip()
     if key:
         if not key.isdigit() or w.store.get(schema.name, int(key)) is None:
@@ -137,7 +135,7 @@ def _find_target(schema: ObjectSchema, incoming: recordio.Incoming, w: Writer, v
     return hits[0]
 
 
-def _update(schema: ObjectSchema, incoming: recordio.Incoming, w: Writer) -> tuple[int, Row]:
+def _update(schema: ObjectSpec, incoming: recordio.Incoming, w: Writer) -> tuple[int, Row]:
     recno = _find_target(schema, incoming, w, "update")
     current = w.store.get(schema.name, recno) or {}
     row = recordio.validate(schema, incoming.wire)
@@ -159,7 +157,7 @@ def _update(schema: ObjectSchema, incoming: recordio.Incoming, w: Writer) -> tup
     return recno, merged
 
 
-def _remove_lines(schema: ObjectSchema, recno: int, w: Writer) -> None:
+def _remove_lines(schema: ObjectSpec, recno: int, w: Writer) -> None:
     if schema.lines is None:
         return
     _, line_obj, key_field = schema.lines
@@ -198,7 +196,7 @@ def delete(el: etree._Element, call: Call) -> None:
         call.store.delete(schema.name, [int(key)])
 
 
-def _refuse_if_referenced(schema: ObjectSchema, row: Row, w: Writer) -> None:
+def _refuse_if_referenced(schema: ObjectSpec, row: Row, w: Writer) -> None:
     recno = int(row["RECORDNO"] or 0)
     for other in catalogue.OBJECTS.values():
         for field, (target, target_field) in references(other).items():
@@ -214,7 +212,7 @@ def _refuse_if_referenced(schema: ObjectSchema, row: Row, w: Writer) -> None:
 
 
 def _in_use(
-    schema: ObjectSchema, row: Row, other: ObjectSchema, hit: int, w: Writer
+    schema: ObjectSpec, row: Row, other: ObjectSpec, hit: int, w: Writer
 ) -> failures.Detail:
     key = str(row["RECORDNO"])
     parent = parent_of(other.name)
