@@ -1,9 +1,32 @@
 """One exception tree for recon, rooted at :class:`ReconError`.
 
-Modelled on requests' tree: the type says what the caller may do next.
-``Retryable`` marks failures that are safe to retry for reads; ``WriteOutcomeUnknown``
-is the one type that means "this write may or may not have been applied" and must be
-settled (resend with the same idempotency key, or read back) rather than retried blindly.
+Modelled on requests' tree: the type says what the caller may do next. What exists::
+
+    ReconError
+    ├── ConfigError              the user's input: a profile, parameter, setting or file
+    ├── PlanError                a plan or change built wrong (a bug, not the user's input)
+    ├── StoreConflict            the store's state forbids the step (nothing was written)
+    ├── XMLSecurityError         a document the hardened XML parser refused
+    ├── RemoteError              the remote system answered with a failure
+    │   ├── ControlError             Intacct refused the whole request
+    │   ├── AuthenticationError      wrong credentials, or a sender not authorised
+    │   │   └── SessionExpiredError      a fresh login fixes it
+    │   ├── FunctionError            one function (or BigTime call) was refused
+    │   │   ├── TransactionAbortedError  rolled back with a failed sibling
+    │   │   ├── ReplayRefusedError       the control id already ran
+    │   │   ├── ValidationError          BigTime 400
+    │   │   ├── NotFoundError            BigTime 404
+    │   │   └── PermissionDeniedError    BigTime 405
+    │   ├── GatewayError             refused before the API ran
+    │   │   └── RateLimitedError         429 / GW-0010: back off (never ran: safe to resend)
+    │   └── MalformedResponseError   an answer recon cannot read
+    ├── TransportError           no usable answer arrived (a read may be retried)
+    │   └── WriteOutcomeUnknown      a write that may or may not have been applied
+    └── OutcomeUnconfirmed       a write's record does not show it: still in doubt
+
+A read is retried within the transport's bounded policy on a transport failure, a 5xx and a
+rate limit; a write whose outcome is unknown (:class:`WriteOutcomeUnknown`) is settled --
+resent with the same idempotency key, or read back -- never retried blindly.
 
 Exceptions carry system, operation, control id and status -- never payloads, passwords,
 tokens or session ids.
@@ -20,6 +43,19 @@ class ReconError(Exception):
 
 class ConfigError(ReconError, ValueError):
     """A bad profile, parameter or configuration value supplied by the user."""
+
+
+class PlanError(ReconError, ValueError):
+    """A plan or change that cannot be right: built from inputs of the wrong kind, holding
+    a change id twice, or stored and not reading back. A bug in the code that built it (a
+    script, a notebook cell or recon itself), never in the user's settings."""
+
+
+class StoreConflict(ReconError):
+    """The store's state forbids the step asked: a run id used twice, a plan saved over
+    another, a decision on a change already sent or only reviewable, a push state that
+    cannot follow the current one, a person deciding on a run they prepared. Nothing was
+    written; the message says which state holds and what to do instead."""
 
 
 class XMLSecurityError(ReconError, ValueError):

@@ -22,7 +22,7 @@ import pandas as pd
 
 from recon.canonical import ENTITIES, record_names
 from recon.diff.result import COSMETIC, Diff, EntityDiff
-from recon.errors import ConfigError
+from recon.errors import PlanError
 from recon.lexicon import Lexicon
 from recon.plan import directions as rules
 from recon.plan.directions import DEFAULT_DIRECTIONS, Direction, resolve_directions
@@ -107,15 +107,15 @@ def make_plan(
 
 def _check_inputs(diff: object, intacct: object, bigtime: object, run_id: object) -> None:
     if not isinstance(diff, Diff):
-        raise ConfigError(f"make_plan needs a recon.diff.Diff, got {type(diff).__name__}")
+        raise PlanError(f"make_plan needs a recon.diff.Diff, got {type(diff).__name__}")
     for side, frames in (("intacct", intacct), ("bigtime", bigtime)):
         if not isinstance(frames, Mapping):
-            raise ConfigError(
+            raise PlanError(
                 f"make_plan: {side} must map entity -> canonical DataFrame, "
                 f"got {type(frames).__name__}"
             )
     if not isinstance(run_id, str) or not run_id.strip():
-        raise ConfigError(f"make_plan: run_id must be a non-empty string, got {run_id!r}")
+        raise PlanError(f"make_plan: run_id must be a non-empty string, got {run_id!r}")
 
 
 def change_id(

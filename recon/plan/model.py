@@ -18,7 +18,7 @@ from typing import Literal
 
 import pandas as pd
 
-from recon.errors import ConfigError
+from recon.errors import ConfigError, PlanError
 from recon.lexicon import Lexicon
 
 Action = Literal["create", "update", "deactivate"]
@@ -179,7 +179,7 @@ class Plan:
         counts = Counter(c.change_id for c in changes)
         twice = sorted(cid for cid, n in counts.items() if n > 1)
         if twice:
-            raise ConfigError(f"plan {self.run_id}: change ids occur more than once: {twice[:5]}")
+            raise PlanError(f"plan {self.run_id}: change ids occur more than once: {twice[:5]}")
         object.__setattr__(self, "changes", changes)
 
     def __len__(self) -> int:

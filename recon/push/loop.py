@@ -23,6 +23,7 @@ from recon.errors import (
     ReconError,
     RemoteError,
     ReplayRefusedError,
+    StoreConflict,
     TransportError,
     WriteOutcomeUnknown,
 )
@@ -353,7 +354,7 @@ class PushRun:
         for e in entries:
             try:
                 item = self.store.mark(self.run_id, e.change.change_id, "sending", by=self.by)
-            except ConfigError as exc:  # e.g. the decision changed while pushing
+            except StoreConflict as exc:  # e.g. the decision changed while pushing
                 self._done(Outcome(e.change.change_id, "skipped", None, f"{e.change.label}: {exc}"))
                 continue
             marked.append(replace(e, item=item))
@@ -385,7 +386,7 @@ class PushRun:
         for attempt in range(RATE_LIMIT_RETRIES + 1):
             try:  # durable BEFORE the request leaves: a crash from here on is settled
                 item = self.store.mark(self.run_id, change.change_id, "sending", by=self.by)
-            except ConfigError as exc:  # e.g. the decision changed while pushing
+            except StoreConflict as exc:  # e.g. the decision changed while pushing
                 return Outcome(change.change_id, "skipped", None, f"{change.label}: {exc}")
             try:
                 remote_id = writer.apply(change, item.idem_key)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from recon import ledger
-from recon.errors import ConfigError
+from recon.errors import ConfigError, PlanError, StoreConflict
 from recon.ledger import LedgerCheck, LedgerEntry
 from recon.store import plans
 from recon.store.records import (
@@ -115,7 +115,7 @@ class Store:
             ).fetchone()
             if old is not None:
                 if tuple(old) != (profile, prepared_by):
-                    raise ConfigError(f"run {run_id!r} already exists; pick a new run id")
+                    raise StoreConflict(f"run {run_id!r} already exists; pick a new run id")
                 return
             _, at = ledger.append(
                 db,
@@ -165,7 +165,7 @@ class Store:
         bodies = [plans.change_body(c) for c in getattr(plan, "changes", ())]
         ids = [b["change_id"] for b in bodies]
         if len(set(ids)) != len(ids):
-            raise ConfigError(f"plan {run_id!r} has a change id twice")
+            raise PlanError(f"plan {run_id!r} has a change id twice")
         texts = [plans.to_json(b) for b in bodies]
         with write(self.path) as db:
             prepared_by = run_row(db, run_id)[1]
@@ -174,7 +174,7 @@ class Store:
             ).fetchall()
             if old:
                 if [r[0] for r in old] != texts:
-                    raise ConfigError(f"run {run_id!r} already has another plan; start a new run")
+                    raise StoreConflict(f"run {run_id!r} already has another plan; start a new run")
                 return
             db.executemany(
                 "INSERT INTO plan_changes (run_id, pos, change_id, body) VALUES (?, ?, ?, ?)",
@@ -202,7 +202,7 @@ class Store:
                 "SELECT body FROM plan_changes WHERE run_id = ? ORDER BY pos", (run_id,)
             ).fetchall()
         if not rows:
-            raise ConfigError(f"run {run_id!r} has no saved plan")
+            raise StoreConflict(f"run {run_id!r} has no saved plan")
         return plans.build_plan(run_id, [json.loads(r[0]) for r in rows])
 
     # --- decisions ----------------------------------------------------------------------------
@@ -281,7 +281,7 @@ class Store:
         with write(self.path) as db:
             preparer = run_row(db, run_id)[1]
             if require and by.strip().casefold() == preparer.strip().casefold():
-                raise ConfigError(
+                raise StoreConflict(
                     f"{by!r} prepared run {run_id!r} (prepared_by {preparer!r}); another "
                     f"person must decide on its changes"
                 )
@@ -363,11 +363,15 @@ class Store:
                 (run_id, change_id),
             ).fetchone()
             if decided is None or decided[0] != "approve":
-                raise ConfigError(f"change {change_id} of run {run_id} is not approved")
+                raise StoreConflict(f"change {change_id} of run {run_id} is not approved")
             if current is None:
-                raise ConfigError(f"change {change_id} is not in the outbox: recon cannot push it")
+                raise StoreConflict(
+                    f"change {change_id} is not in the outbox: recon cannot push it"
+                )
             if state not in TRANSITIONS[current.state]:
-                raise ConfigError(f"change {change_id}: cannot go from {current.state} to {state}")
+                raise StoreConflict(
+                    f"change {change_id}: cannot go from {current.state} to {state}"
+                )
             return mark_step(db, current, state, remote_id, error, by)
 
     # --- ledger -------------------------------------------------------------------------------

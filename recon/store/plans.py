@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from recon.errors import ConfigError
+from recon.errors import PlanError
 from recon.plan import Change, FieldChange, Plan
 
 #: The scalar fields of a change, as stored (``fields`` and ``money_impact`` are special).
@@ -28,13 +28,13 @@ def change_body(change: Any) -> dict[str, Any]:
         body["depends_on"] = list(change.depends_on)
         money = change.money_impact
     except AttributeError as exc:
-        raise ConfigError(f"not a plan change: {change!r} ({exc})") from None
+        raise PlanError(f"not a plan change: {change!r} ({exc})") from None
     body["money_impact"] = None if money is None else str(money)
     for name in ("change_id", "entity", "action", "target"):
         if not isinstance(body[name], str) or not body[name]:
-            raise ConfigError(f"change {body['change_id']!r}: {name} must be a non-empty string")
+            raise PlanError(f"change {body['change_id']!r}: {name} must be a non-empty string")
     if not isinstance(body["key"], str):  # "" is allowed: a record with no id (review only)
-        raise ConfigError(f"change {body['change_id']!r}: key must be a string")
+        raise PlanError(f"change {body['change_id']!r}: key must be a string")
     return body
 
 
@@ -55,7 +55,7 @@ def build_change(body: Mapping[str, Any]) -> Change:
     try:
         impact = None if money is None else Decimal(money)
     except InvalidOperation:
-        raise ConfigError(f"change {body['change_id']}: bad money impact {money!r}") from None
+        raise PlanError(f"change {body['change_id']}: bad money impact {money!r}") from None
     return Change(
         change_id=body["change_id"],
         entity=body["entity"],

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from recon import ledger
-from recon.errors import ConfigError
+from recon.errors import StoreConflict
 from recon.ledger import LedgerEntry
 from recon.store import plans
 from recon.store.records import (
@@ -42,7 +42,7 @@ def approved_outbox(db: sqlite3.Connection, run_id: str) -> list[OutboxItem]:
 def run_row(db: sqlite3.Connection, run_id: str) -> tuple[str, str]:
     row = db.execute("SELECT run_id, prepared_by FROM runs WHERE run_id = ?", (run_id,)).fetchone()
     if row is None:
-        raise ConfigError(f"unknown run {run_id!r}; save_run first")
+        raise StoreConflict(f"unknown run {run_id!r}; save_run first")
     return row[0], row[1]
 
 
@@ -51,7 +51,7 @@ def stored_change(db: sqlite3.Connection, run_id: str, change_id: str) -> dict[s
         "SELECT body FROM plan_changes WHERE run_id = ? AND change_id = ?", (run_id, change_id)
     ).fetchone()
     if row is None:
-        raise ConfigError(f"run {run_id!r} has no change {change_id!r}")
+        raise StoreConflict(f"run {run_id!r} has no change {change_id!r}")
     return json.loads(row[0])
 
 
@@ -89,14 +89,15 @@ def decide_step(
     if decision == "approve" and not body["pushable"]:
         # An approval of what recon never pushes would read as "queued" forever.
         where = f" ({body['note']})" if body.get("note") else ""
-        raise ConfigError(
-            f"{body['entity'].replace('_', ' ')} {body['key'] or '(no id)'} is for review only: "
+        raise StoreConflict(
+            f"{body.get('noun') or body['entity'].replace('_', ' ')} {body['key'] or '(no id)'} "
+            "is for review only: "
             f"recon cannot push it{where}. It is on the to-do-by-hand list; make the change "
             "there by hand (or reject or defer it here)"
         )
     box = outbox_item(db, run_id, change_id)
     if box is not None and box.state in LOCKED:
-        raise ConfigError(
+        raise StoreConflict(
             f"change {change_id} was already sent (state {box.state}); a decision now would "
             "not undo it"
         )

@@ -16,7 +16,7 @@ import pytest
 
 from recon.canonical import ENTITIES, canon_str
 from recon.diff import Diff, diff_all
-from recon.errors import ConfigError
+from recon.errors import ConfigError, PlanError
 from recon.plan import (
     DEFAULT_DIRECTIONS,
     FRAME_COLUMNS,
@@ -424,12 +424,12 @@ def test_bad_direction_values_are_refused(kwargs):
 
 def test_bad_inputs_are_refused(views):
     ia, bt = views
-    with pytest.raises(ConfigError, match="Diff"):
+    with pytest.raises(PlanError, match="Diff"):
         make_plan({}, ia, bt, run_id="r")  # type: ignore[arg-type]
-    with pytest.raises(ConfigError, match="run_id"):
+    with pytest.raises(PlanError, match="run_id"):
         make_plan(Diff({}), ia, bt, run_id=" ")
     change = Change("chg-1", "vendor", "V1", "create", "bigtime", (), "r", None, ())
-    with pytest.raises(ConfigError, match="more than once"):
+    with pytest.raises(PlanError, match="more than once"):
         Plan("r", (change, change))
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from recon.errors import ConfigError
+from recon.errors import ConfigError, StoreConflict
 from recon.intacct.uncertain import TIMESHEETENTRY_LINK_FIELD, TIMESHEETENTRY_PARENT_KEY
 from recon.plan import Change, Plan
 from recon.push import OUTCOME_STATES, Outcome, PushReport, open_writers, push
@@ -519,8 +519,8 @@ def test_the_report_counts_every_state_and_names_each_record() -> None:
 
 def test_a_push_of_a_run_without_a_plan_is_refused(tmp_path: Path) -> None:
     store = Store(tmp_path / "db.sqlite3")
-    with pytest.raises(ValueError, match="unknown run"):
+    with pytest.raises(StoreConflict, match="unknown run"):
         push(store, "nope", {})
     store.save_run("empty", profile="sandbox", prepared_by="p")
-    with pytest.raises(ValueError, match="no saved plan"):
+    with pytest.raises(StoreConflict, match="no saved plan"):
         push(store, "empty", {})

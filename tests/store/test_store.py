@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from recon.config import Secret
-from recon.errors import ConfigError
+from recon.errors import ConfigError, PlanError, StoreConflict
 from recon.plan import Change, FieldChange, Plan
 from recon.store import (
     DEFAULT_FILENAME,
@@ -138,7 +138,7 @@ def test_saving_a_run_twice(db: Path) -> None:
     rows = len(store.ledger())
     store.save_run("r1", profile="sandbox", prepared_by="pat")  # a re-run notebook cell
     assert len(store.ledger()) == rows
-    with pytest.raises(ConfigError, match="already exists"):
+    with pytest.raises(StoreConflict, match="already exists"):
         store.save_run("r1", profile="sandbox", prepared_by="sam")
 
 
@@ -171,18 +171,18 @@ def test_plan_round_trips_in_order(db: Path) -> None:
     assert loaded.changes[5].pushable is False and loaded.changes[5].note == "review only"
     store.save_plan(plan)  # the same plan again: nothing happens
     assert (store.ledger()["action"] == "planned").sum() == 1
-    with pytest.raises(ConfigError, match="already has another plan"):
+    with pytest.raises(StoreConflict, match="already has another plan"):
         store.save_plan(make_plan(4))
 
 
 def test_plan_needs_its_run_and_load_needs_a_plan(db: Path) -> None:
     store = Store(db)
-    with pytest.raises(ConfigError, match="unknown run 'nope'"):
+    with pytest.raises(StoreConflict, match="unknown run 'nope'"):
         store.save_plan(make_plan(2, run_id="nope"))
     store.save_run("r1", profile="sandbox", prepared_by="pat")
-    with pytest.raises(ConfigError, match="has no saved plan"):
+    with pytest.raises(StoreConflict, match="has no saved plan"):
         store.load_plan("r1")
-    with pytest.raises(ConfigError, match="not a plan change"):
+    with pytest.raises(PlanError, match="not a plan change"):
         store.save_plan(_NotPlan())
 
 
@@ -231,7 +231,7 @@ def test_keys_are_unique_and_outbox_is_in_plan_order(db: Path) -> None:
     store, plan = seeded_store(db)
     ids = [c.change_id for c in plan.changes]
     pushable = [c for c in ids if c != ids[5]]  # 5: review only
-    with pytest.raises(ConfigError, match="C5 is for review only"):
+    with pytest.raises(StoreConflict, match="C5 is for review only"):
         store.decide_many(RUN, list(reversed(ids)), "approve", by="jane", rule="bulk: all")
     assert store.decisions(RUN) == {} and store.outbox(RUN) == []  # all or none
     store.decide_many(RUN, list(reversed(pushable)), "approve", by="jane", rule="bulk: all")
@@ -262,25 +262,25 @@ def test_decisions_are_latest_per_change(db: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("change_id", "decision", "by", "message"),
+    ("change_id", "decision", "by", "error", "message"),
     [
-        ("chg-nope", "approve", "jane", "has no change 'chg-nope'"),
-        ("chg-0000000000000000", "approved", "jane", "decision must be one of"),
-        ("chg-0000000000000000", "approve", "", "by \\(who decides\\) must be"),
+        ("chg-nope", "approve", "jane", StoreConflict, "has no change 'chg-nope'"),
+        ("chg-0000000000000000", "approved", "jane", ConfigError, "decision must be one of"),
+        ("chg-0000000000000000", "approve", "", ConfigError, "by \\(who decides\\) must be"),
     ],
 )
-def test_bad_decisions_are_refused(db: Path, change_id, decision, by, message) -> None:
+def test_bad_decisions_are_refused(db: Path, change_id, decision, by, error, message) -> None:
     store, _ = seeded_store(db)
-    with pytest.raises(ConfigError, match=message):
+    with pytest.raises(error, match=message):
         store.decide(RUN, change_id, decision, by=by)
-    with pytest.raises(ConfigError, match="unknown run"):
+    with pytest.raises(StoreConflict, match="unknown run"):
         store.decide("other", "chg-0000000000000000", "approve", by="jane")
 
 
 def test_a_bulk_decision_is_all_or_nothing(db: Path) -> None:
     store, plan = seeded_store(db)
     before = len(store.ledger())
-    with pytest.raises(ConfigError, match="has no change"):
+    with pytest.raises(StoreConflict, match="has no change"):
         store.decide_many(RUN, [plan.changes[0].change_id, "chg-nope"], "approve", by="jane")
     assert store.decisions(RUN) == {}
     assert store.outbox(RUN) == []
@@ -324,7 +324,7 @@ def test_no_decision_once_sent(db: Path, state: str) -> None:
     if state != "sending":
         store.mark(RUN, cid, state, remote_id="R1" if state == "applied" else None)
     for decision in ("reject", "defer", "approve"):
-        with pytest.raises(ConfigError, match=f"already sent \\(state {state}\\)"):
+        with pytest.raises(StoreConflict, match=f"already sent \\(state {state}\\)"):
             store.decide(RUN, cid, decision, by="jane")
     assert store.decisions(RUN)[cid].decision == "approve"
 
@@ -346,7 +346,7 @@ def test_transitions_that_are_refused(db: Path, path: tuple[str, ...], refused: 
     store.decide(RUN, cid, "approve", by="jane")
     for state in path:
         store.mark(RUN, cid, state, remote_id="R1" if state == "applied" else None)
-    with pytest.raises(ConfigError, match=r"cannot go from|state must be one of"):
+    with pytest.raises((StoreConflict, ConfigError), match=r"cannot go from|state must be one of"):
         store.mark(RUN, cid, refused)
     assert store.item(RUN, cid).state == (path[-1] if path else "pending")
 
@@ -367,19 +367,21 @@ def test_reapproval_requeues_a_failed_or_stale_change(db: Path, state: str) -> N
 def test_only_approved_changes_can_be_marked(db: Path) -> None:
     store, plan = seeded_store(db)
     cid = plan.changes[0].change_id
-    with pytest.raises(ConfigError, match="is not approved"):
+    with pytest.raises(StoreConflict, match="is not approved"):
         store.mark(RUN, cid, "sending")
     store.decide(RUN, cid, "approve", by="jane")
     store.mark(RUN, cid, "sending")
     store.mark(RUN, cid, "failed", error="refused")
     store.decide(RUN, cid, "reject", by="jane")  # the accountant gives up on it
-    with pytest.raises(ConfigError, match="is not approved"):
+    with pytest.raises(StoreConflict, match="is not approved"):
         store.mark(RUN, cid, "sending")
     review_only = plan.changes[5].change_id
-    with pytest.raises(ConfigError, match=r"for review only: recon cannot push it \(review only\)"):
+    with pytest.raises(
+        StoreConflict, match=r"for review only: recon cannot push it \(review only\)"
+    ):
         store.decide(RUN, review_only, "approve", by="jane")  # it is done by hand
     store.decide(RUN, review_only, "defer", by="jane")  # deferring it says something
-    with pytest.raises(ConfigError, match="is not approved"):
+    with pytest.raises(StoreConflict, match="is not approved"):
         store.mark(RUN, review_only, "sending")
 
 
@@ -387,13 +389,13 @@ def test_only_approved_changes_can_be_marked(db: Path) -> None:
 def test_approver_must_differ_from_preparer_when_asked(db: Path) -> None:
     store, plan = seeded_store(db)
     cid = plan.changes[0].change_id
-    with pytest.raises(ConfigError, match=r"'PAT ' prepared run .*prepared_by 'pat'"):
+    with pytest.raises(StoreConflict, match=r"'PAT ' prepared run .*prepared_by 'pat'"):
         store.decide(RUN, cid, "approve", by="PAT ", require_other_than_preparer=True)
     assert store.decisions(RUN) == {}
     store.decide(RUN, cid, "approve", by="pat")  # not asked: allowed
     store.decide(RUN, cid, "approve", by="jane", require_other_than_preparer=True)
     strict = Store(db, require_other_than_preparer=True)
-    with pytest.raises(ConfigError, match="another person must decide"):
+    with pytest.raises(StoreConflict, match="another person must decide"):
         strict.decide_many(RUN, [cid], "reject", by="pat")
     strict.decide(RUN, cid, "defer", by="pat", require_other_than_preparer=False)
     assert strict.decisions(RUN)[cid].decision == "defer"

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from recon.diff import diff_all
-from recon.errors import ConfigError
+from recon.errors import ConfigError, StoreConflict
 from recon.lexicon import Lexicon
 from recon.plan import Change, Plan, make_plan
 from recon.sandbox.firm import generate
@@ -518,7 +518,7 @@ def test_the_form_refuses_what_it_cannot_work_with(db: Path) -> None:
         ApprovalForm(store, RUN, user=" ")
     with pytest.raises(ConfigError, match="page_size"):
         ApprovalForm(store, RUN, user=REVIEWER, page_size=0)
-    with pytest.raises(ConfigError, match="unknown run"):
+    with pytest.raises(StoreConflict, match="unknown run"):
         ApprovalForm(store, "no-such-run", user=REVIEWER)
 
 
