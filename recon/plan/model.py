@@ -27,8 +27,10 @@ System = Literal["intacct", "bigtime"]
 ACTIONS: tuple[Action, ...] = ("create", "update", "deactivate")
 SYSTEMS: tuple[System, ...] = ("intacct", "bigtime")
 SYSTEM_LABELS: Mapping[str, str] = MappingProxyType({"intacct": "Intacct", "bigtime": "BigTime"})
-#: The decisions a reviewer can take (the store's vocabulary); anything else is undecided.
-DECISIONS: tuple[str, ...] = ("approve", "reject", "defer")
+#: A reviewer's decision on a change.
+DecisionKind = Literal["approve", "reject", "defer"]
+#: The decisions a reviewer can take (the store keeps them); anything else is undecided.
+DECISIONS: tuple[DecisionKind, ...] = ("approve", "reject", "defer")
 
 #: Columns of :meth:`Plan.frame`, in order.
 FRAME_COLUMNS: tuple[str, ...] = (

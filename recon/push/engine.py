@@ -66,7 +66,7 @@ from recon.push.loop import (
     RATE_LIMIT_WAIT,
     RATE_LIMIT_WAIT_CAP,
     TODO_STATES,
-    PushRun,
+    PushLoop,
 )
 from recon.push.report import OUTCOME_STATES, Outcome, Progress, PushReport
 from recon.push.words import ATOMIC, failure_words, in_doubt_words, stale_words
@@ -145,7 +145,7 @@ def push(
         change never raise.
     """
     plan = store.load_plan(run_id)
-    run = PushRun(
+    run = PushLoop(
         store, plan, writers, by=by, sleep=sleep, batch_size=batch_size, progress=progress
     )
     return run.run()

@@ -1,6 +1,6 @@
 """The push loop of one run: settle what is in doubt, then send, a change or a batch at a time.
 
-:func:`recon.push.engine.push` runs a :class:`PushRun`; the rules are in that module's
+:func:`recon.push.engine.push` runs a :class:`PushLoop`; the rules are in that module's
 docstring. Here: a writer that can batch (:class:`~recon.push.writers.BatchWriter`, Intacct)
 gets its ready changes queued in an open :class:`_Batch` per system, sent when it is full,
 when a change needs one of its changes applied first, or at the end; any other writer
@@ -63,7 +63,7 @@ __all__ = [
     "RATE_LIMIT_WAIT",
     "RATE_LIMIT_WAIT_CAP",
     "TODO_STATES",
-    "PushRun",
+    "PushLoop",
 ]
 
 log = logging.getLogger("recon.push")
@@ -124,7 +124,7 @@ class _Batch:
         return any(e.change.change_id in change_ids for e in self.entries)
 
 
-class PushRun:
+class PushLoop:
     """One push of one run: the outbox as it was read, and the outcomes so far.
 
     Parameters

@@ -17,9 +17,9 @@ Modules: :mod:`~recon.store.schema` (tables, connections), :mod:`~recon.store.pl
 from __future__ import annotations
 
 from recon.ledger import LEDGER_COLUMNS, LedgerCheck
+from recon.plan.model import DECISIONS
 from recon.store.core import Store
 from recon.store.records import (
-    DECISIONS,
     DEFAULT_FILENAME,
     LEDGER_ACTIONS,
     LOCKED,

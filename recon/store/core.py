@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 from recon import ledger
 from recon.errors import ConfigError, PlanError, StoreConflict
 from recon.ledger import LedgerCheck, LedgerEntry
+from recon.plan.model import DECISIONS
 from recon.store import plans
 from recon.store.records import (
-    DECISIONS,
     DEFAULT_FILENAME,
     LEDGER_ACTIONS,
     PUSH_ACTOR,

@@ -14,12 +14,11 @@ from typing import Literal
 
 from recon.config import Secret
 from recon.errors import ConfigError
+from recon.plan.model import DecisionKind
 
-DecisionKind = Literal["approve", "reject", "defer"]
 State = Literal["pending", "sending", "applied", "failed", "stale", "unknown"]
 
 DEFAULT_FILENAME = "recon.sqlite3"
-DECISIONS: tuple[DecisionKind, ...] = ("approve", "reject", "defer")
 STATES: tuple[State, ...] = ("pending", "sending", "applied", "failed", "stale", "unknown")
 #: States the next push works on: not sent yet, or sent with the outcome in doubt. A
 #: ``failed`` or ``stale`` change goes back to ``pending`` only when approved again.
