@@ -193,8 +193,9 @@ def _date_or(value: Any, name: str, default: str) -> str:
 
 def _ids(value: Any, name: str) -> set[int]:
     items: Iterable[Any] = value if isinstance(value, list) else str(value or "").split(",")
+    texts = [v.strip() if isinstance(v, str) else v for v in items]
     try:
-        return {i for i in (to_int(v.strip() if isinstance(v, str) else v) for v in items) if i}
+        return {i for i in (to_int(v) for v in texts if v != "") if i}
     except (ValueProblem, AttributeError):
         raise bad_request(f"{name} must be ids.") from None
 
