@@ -21,7 +21,7 @@ directory (``recon doctor`` will print where), for example::
 
     [profiles.acme.bigtime]
     base_url = "https://iq.bigtime.net/BigtimeData/api/v2"
-    firm = "abcd-efg-hijk"
+    firm = "abcd-efg-hijk"             # or the numeric tenant id: firm = 12345
     api_token_env = "ACME_BIGTIME_API_TOKEN"
     # or, to sign in as a user instead of with a firm API key:
     # user_id = "accountant@acme.example"
@@ -286,6 +286,15 @@ def _required(section: dict[str, object], key: str, profile: str, system: str = 
     return value.strip()
 
 
+def _firm(section: dict[str, object], profile: str) -> str:
+    """The realm: the firm id, or its numeric tenant id, which BigTime also takes (evidence
+    §2.1) -- so ``firm = 12345`` (a TOML integer) is read as the text ``"12345"``."""
+    value = section.get("firm")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return _required(section, "firm", profile, "bigtime")
+
+
 def _bigtime_section(section: object, profile: str) -> BigTimeProfile | None:
     """The ``bigtime`` table of a profile: base_url, firm, and an API token OR user_id +
     password, each secret as ``<key>_env`` or ``<key>_keyring`` (a firm API key is
@@ -295,7 +304,7 @@ def _bigtime_section(section: object, profile: str) -> BigTimeProfile | None:
     if not isinstance(section, dict):
         raise ConfigError(f"profile {profile!r}: bigtime must be a table.")
     base_url = _required(section, "base_url", profile, "bigtime")
-    firm = _required(section, "firm", profile, "bigtime")
+    firm = _firm(section, profile)
     if has_secret(section, "api_token"):
         token = _resolve_secret(section, "api_token", profile, "bigtime")
         return BigTimeProfile(base_url=base_url, firm=firm, api_token=token)

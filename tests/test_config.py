@@ -114,6 +114,14 @@ def test_bigtime_api_key_profile(tmp_path: Path, monkeypatch, pw_env) -> None:
     assert bt.user_id is None and "Secret!" not in repr(bt)
 
 
+def test_bigtime_firm_may_be_the_numeric_tenant_id(tmp_path: Path, monkeypatch, pw_env) -> None:
+    # BigTime's realm takes the firm id or its numeric tenant id (bigtime-evidence.md §2.1).
+    path = tmp_path / "c.toml"
+    path.write_text(GOOD + BIGTIME_KEY.replace('firm = "abcd-efg-hijk"', "firm = 40417"))
+    monkeypatch.setenv("T_ACME_BT_TOKEN", "tok-Secret!")
+    assert load_profile("acme", path).require_bigtime().firm == "40417"
+
+
 def test_bigtime_user_login_profile(tmp_path: Path, monkeypatch, pw_env) -> None:
     path = tmp_path / "c.toml"
     path.write_text(GOOD + BIGTIME_USER)

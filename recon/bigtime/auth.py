@@ -149,7 +149,7 @@ class SessionAuth:
             self._base_url + SESSION_PATH, call, body=encode_json(body)
         )
         session = parse_session(decode_json(reply.content, doing=call.operation), call.operation)
-        if self._firm and session.firm.lower() != self._firm.lower():
+        if self._firm and not names_firm(self._firm, session.firm):
             raise AuthenticationError(
                 f"BigTime signed {self._user_id} in to firm {session.firm!r}, not the "
                 f"configured firm {self._firm!r}; check the firm id",
@@ -158,6 +158,16 @@ class SessionAuth:
             )
         log.info("signed in to BigTime firm %s as %s", session.firm, self._user_id)
         return session
+
+
+def names_firm(configured: str, answered: str) -> bool:
+    """Whether a session answer's ``firm`` is the configured one.
+
+    The configured firm may be the numeric tenant id, which BigTime takes as a realm too
+    (evidence §2.1); the answer names the firm by its id, which recon cannot hold against a
+    tenant number, so a numeric configured firm is taken as matching.
+    """
+    return configured.strip().isdigit() or answered.lower() == configured.lower()
 
 
 def parse_session(data: Any, operation: str = "POST /session") -> BigTimeSession:

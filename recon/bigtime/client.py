@@ -290,7 +290,8 @@ class BigTimeClient:
         return self._detail(resources.PROJECT, sid)
 
     def project_team(self, sid: int) -> list[dict[str, Any]]:
-        """The project's team members (``StaffSid``, ``Nm``, ``ContactRole``, ``TeamLead``)."""
+        """The project's team members (``StaffSid``, ``StaffNm``, ``ContactRole``, ``TeamLead``;
+        BigTime sends the id as ``staffsid``, evidence §2.5)."""
         return self._list(_path(uncertain.PROJECT_TEAM_PATH, sid), resources.TEAM_MEMBER)
 
     def project_custom_fields(self, sid: int) -> list[dict[str, Any]]:

@@ -10,7 +10,8 @@ spelling, an unknown one by the first spelling received.
 Column types, by the field kind, and what a missing value (JSON ``null`` or no key) is:
 
 - ``sid``, ``ref``: ids as pandas 3 ``str`` (``"123"``, Arrow-backed); NaN. An empty
-  string is no id either.
+  string is no id either, nor is a ``ref`` of 0 (:data:`recon.bigtime.uncertain.UNSET_REF`:
+  BigTime sends an unclassified project's ``TypeId`` as 0, evidence §2.4).
 - ``text``: ``str``; NaN (``""`` stays ``""``). A JSON number in a text field keeps its
   text (``ClientId`` may be numeric in some firms).
 - ``int``: ``Int64``; ``pd.NA``.
@@ -50,6 +51,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from recon.bigtime import uncertain
 from recon.bigtime.jsonbody import decode_records
 from recon.bigtime.jsonbody import json_type as _json_type
 from recon.bigtime.jsonbody import malformed as _malformed
@@ -411,16 +413,26 @@ def _require(values: list[Any], allowed: set[type], ctx: _Context) -> None:
 
 def _to_id(values: list[Any], ctx: _Context) -> Any:
     types = set(map(type, values))
+    unset = uncertain.UNSET_REF if ctx.kind == "ref" else None
     if types <= {int, _NONE}:
         try:  # Arrow's cast is vectorised: the common case, integer ids
-            arrow = pc.cast(pa.array(values, type=pa.int64()), pa.large_string())
+            ints = pa.array(values, type=pa.int64())
+            if unset is not None:
+                ints = pc.if_else(pc.equal(ints, unset), pa.scalar(None, pa.int64()), ints)
+            arrow = pc.cast(ints, pa.large_string())
         except (OverflowError, pa.ArrowException):
-            arrow = pa.array([None if v is None else str(v) for v in values], pa.large_string())
+            arrow = pa.array([_id_text(v, unset) for v in values], pa.large_string())
         return _str_array(arrow)
     _require(values, {int, str, _NONE}, ctx)
-    # Some picklists send Id as a string (spec §4.10); "" is no id.
-    texts = [None if v is None or v == "" else str(v) for v in values]
+    # Some picklists send Id as a string (spec §4.10, evidence §2.11); "" is no id.
+    texts = [_id_text(v, unset) for v in values]
     return _str_array(pa.array(texts, type=pa.large_string()))
+
+
+def _id_text(value: Any, unset: int | None) -> str | None:
+    if value is None or value == "" or (unset is not None and value in (unset, str(unset))):
+        return None
+    return str(value)
 
 
 def _str_array(arrow: pa.Array) -> Any:

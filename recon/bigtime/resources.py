@@ -1,12 +1,17 @@
 """BigTime's wire catalogue: resources, their paths, fields and kinds -- in ONE place.
 
-The client (request building, typing frames, settling writes) and the sandbox (routing,
-validation, rendering) both read this module, so they cannot drift apart. Field names are
-the canonical spelling BigTime emits (PascalCase and its legacy abbreviations); BigTime
-matches names case-insensitively on input (spec §1), and so does everything reading here.
+The client (request building, typing frames, settling writes) reads this module. The
+sandbox keeps its own description (``recon.sandbox.bigtime.catalogue``) and never reads
+this one: both are checked against golden answers transcribed from the evidence
+(``tests/fixtures/bigtime``), so a wrong guess here is not "confirmed" by the emulator. Field
+names are the canonical spelling BigTime emits (PascalCase and its legacy abbreviations;
+one exception: a team member's id, see :data:`TEAM_MEMBER`); BigTime matches names
+case-insensitively on input (spec §1), and so does everything reading here.
 
-Evidence per field is in ``specs/bigtime-rest-api.md`` §4; what the spec marks UNCERTAIN or
-NOT FOUND is decided in :mod:`recon.bigtime.uncertain` and only referenced from here.
+Evidence per field is in ``specs/bigtime-rest-api.md`` §4 and ``specs/bigtime-evidence.md``
+§2; what they leave UNCERTAIN or NOT FOUND is decided in :mod:`recon.bigtime.uncertain` and
+only referenced from here. A field seen on the live API whose type is unknown is left out:
+a frame keeps it as received (an unknown column), so a wrong guess cannot break a pull.
 
 Kinds
 -----
@@ -16,7 +21,8 @@ Kinds
 ``int``       integer that is not an id
 ``money``     decimal amount, 2 places (``Decimal`` in frames)
 ``hours``     decimal hours (``Decimal`` in frames)
-``date``      ``YYYY-MM-DD`` (BigTime may append ``T00:00:00``; readers accept both)
+``date``      ``YYYY-MM-DD``, what BigTime emits (evidence §3.1); readers also accept the
+              ASP.NET form ``YYYY-MM-DDT00:00:00``
 ``datetime``  ISO timestamp
 ``bool``      JSON true/false
 ``list``      nested array (``UdfList``, ``Lines``); kept as Python objects
@@ -43,7 +49,8 @@ class Field:
     kind: Kind
     #: For ``ref``: the resource or picklist the id points into.
     ref: str = ""
-    #: True when the field is only in ``View=Detailed`` (spec: "Detailed adds").
+    #: True when the field is only in ``View=Detailed`` (spec: "Detailed adds"; the live
+    #: project list carries more than the spec said, evidence §2.4).
     detailed: bool = False
     #: Honoured on create/update (the entity's "Update view", spec §5).
     writable: bool = True
@@ -94,6 +101,8 @@ def _f(spec: str, kind: Kind, ref: str = "", *, d: bool = False, w: bool = True)
 
 _STAMPS = (_f("DtCreated", "datetime", w=False), _f("DtModified", "datetime", w=False))
 _CC = tuple(_f(f"CostCenter{x}", "ref", f"costcenter{x.lower()}", d=True) for x in "ABC")
+#: Cost centres on the live project *list* (evidence §2.4), not only in Detailed.
+_CC_LISTED = tuple(_f(f"CostCenter{x}", "ref", f"costcenter{x.lower()}") for x in "ABC")
 _UDFS = _f("UdfList", "list", d=True)
 
 CLIENT = Resource(
@@ -134,13 +143,17 @@ PROJECT = Resource(
         _f("Nm", "text"),
         _f("DisplayName", "text"),
         _f("ClientId", "ref", "client"),
+        # 0 when the project has no type (evidence §2.4): read as no reference (frames).
         _f("TypeId", "ref", "projecttype"),
         _f("StartDt", "date"),
         _f("EndDt", "date"),
         _f("IsInactive", "bool"),
-        _f("Notes", "text", d=True),
-        *_CC,
-        _f("QBClassDefault", "ref", "class", d=True),
+        # The live list already carries notes, cost centres and class (evidence §2.4).
+        _f("Notes", "text"),
+        *_CC_LISTED,
+        _f("QBClassDefault", "ref", "class"),
+        # A number on every live project (evidence §2.4); recon never writes it.
+        _f("BasicRate", "money", w=False),
         _f("DefaultInvoiceTermSid", "ref", "term", d=True),
         _f("QBCustomerId", "text", d=True),
         _UDFS,
@@ -169,7 +182,10 @@ STAFF = Resource(
         _f("Phone_Cell", "text"),
         _f("ManagerID", "ref", "staff"),
         _f("IsInactive", "bool"),
-        _f("Start_dt", "date", d=True),
+        # On the live list (evidence §2.2): start date, hourly cost, billing rates.
+        _f("Start_dt", "date"),
+        _f("CostFactor", "money", w=False),
+        *(_f(f"Rate{n}", "money", w=False) for n in range(1, 6)),
         _f("Term_dt", "date", d=True),
         *_CC,
         _f("IAEmployeeId", "text", d=True),
@@ -235,9 +251,18 @@ INVOICE = Resource(
         _f("ClientSid", "ref", "client"),
         _f("ProjectSid", "ref", "project"),
         _f("ClientNm", "text", w=False),
+        # "Client:Project" (evidence §2.9).
+        _f("DName", "text", w=False),
         _f("InvoiceDt", "date"),
+        _f("InvoiceDtSent", "date", w=False),
         _f("InvoiceDtDue", "date"),
+        # YYYYMM as an integer (evidence §2.9).
+        _f("InvoicePeriod", "int", w=False),
         _f("TermsSid", "ref", "term"),
+        _f("TermsNm", "text", w=False),
+        _f("PONumber", "text", w=False),
+        # A JSON number on the live history (evidence §2.9: formatted with ``,.2f``).
+        _f("InvoiceAmt", "money", w=False),
         _f("Subtotal", "money", w=False),
         _f("SalesTaxAmt", "money", w=False),
         _f("TotalAmt", "money", w=False),
@@ -296,13 +321,16 @@ TASK = Resource(
 #: One custom-field value (``UdfList`` item, ``/project/CustomFields``, ``/staff/UDFList``).
 UDF = Resource("udf", "Sid", (_f("Sid", "sid"), _f("Name", "text"), _f("Value", "text")))
 
-#: One project team member (``/project/team/{sid}``), spec §4.2.
+#: One project team member (``/project/team/{sid}``), spec §4.2, evidence §2.5. BigTime
+#: sends ``staffsid`` (lower case) and ``StaffNm``; recon spells the id ``StaffSid`` in its
+#: frames and bodies (matching is case-insensitive both ways, so the wire spelling reads
+#: into it). An older guess's ``Nm`` is no longer catalogued (kept as received if sent).
 TEAM_MEMBER = Resource(
     "team_member",
     "StaffSid",
     (
         _f("StaffSid", "ref", "staff"),
-        _f("Nm", "text", w=False),
+        _f("StaffNm", "text", w=False),
         _f("ContactRole", "int"),
         _f(uncertain.TEAM_LEAD_FIELD, "bool"),
     ),

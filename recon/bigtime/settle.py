@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from recon.bigtime import resources
+from recon.bigtime import resources, uncertain
 from recon.bigtime.normalise import NESTED, normalise_record, parse_date, parse_datetime
 from recon.bigtime.resources import Field, Resource
 from recon.errors import ConfigError, NotFoundError
@@ -128,6 +128,8 @@ def same_value(spec: Field | None, got: Any, sent: Any) -> bool:
     if _empty(got) and _empty(sent):
         return True
     kind = spec.kind if spec is not None else "text"
+    if kind == "ref" and _unset_ref(got) and _unset_ref(sent):
+        return True  # BigTime answers "no reference" as 0 (TypeId, evidence §2.4)
     try:
         if kind in ("money", "hours", "int", "sid", "ref"):
             return _number(got) == _number(sent)
@@ -230,6 +232,13 @@ def _same_name(got: Any, sent: Any) -> bool:
 
 def _text(value: Any) -> str:
     return "" if value is None else str(value)
+
+
+def _unset_ref(value: Any) -> bool:
+    """No reference: null, ``""`` or :data:`uncertain.UNSET_REF` (0)."""
+    if _empty(value):
+        return True
+    return not isinstance(value, bool) and value in (uncertain.UNSET_REF, str(uncertain.UNSET_REF))
 
 
 def _blank(value: Any) -> bool:

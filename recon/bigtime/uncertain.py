@@ -1,8 +1,11 @@
 """Every choice recon makes where BigTime's spec says UNCERTAIN or NOT FOUND, in one place.
 
-Each constant cites the section of ``specs/bigtime-rest-api.md`` it stands in for. When a
-real BigTime firm behaves differently, correct the constant here: the client and the
-sandbox (which must agree with it) read these names and nothing else.
+Each constant cites the section of ``specs/bigtime-rest-api.md`` ("spec") or
+``specs/bigtime-evidence.md`` ("evidence") it stands in for. When a real BigTime firm
+behaves differently, correct the constant here. These are the *client's* guesses: the
+sandbox keeps its own (``recon.sandbox.bigtime.guesses``), so one wrong guess is not
+confirmed by the emulator; golden answers transcribed from the evidence
+(``tests/fixtures/bigtime``) hold both sides to what BigTime was seen to send.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ ERROR_MESSAGE_KEYS = ("Message", "ExceptionMessage", "error", "message")
 SESSION_USER_KEY = "UserId"
 SESSION_PASSWORD_KEY = "Pwd"  # noqa: S105 - a JSON key name, not a password
 SESSION_FIRM_KEY = "Firm"
+# The realm (``X-Auth-Realm``, the profile's ``firm``) may be the firm id or its numeric
+# tenant id: a live firm took both (evidence §2.1, OBS). recon sends what it is given.
 # Documented session lifetime is 24 hours (older page) or 7 days (newer); the sandbox uses
 # the shorter, the client never relies on either (it re-logs in once on 401).
 SESSION_TTL_SECONDS = 24 * 3600
@@ -39,9 +44,15 @@ DEFAULT_CONCURRENCY = 4
 STAFF_CREATE_PATH = "/staff/add"
 STAFF_CREATE_PARAMS: Mapping[str, str] = MappingProxyType({"inviteUser": "false"})
 
+# --- references (evidence §2.4) ----------------------------------------------------------------
+# An id of 0 in a reference field is no reference: BigTime sends an unclassified project's
+# TypeId as 0, not null (evidence §2.4, OBS). recon reads 0 as unset in every reference
+# field (frames, write settlement); it never sends 0 for one.
+UNSET_REF = 0
+
 # --- projects (§4.2) ---------------------------------------------------------------------------
-# Team members carry a `TeamLead` flag in pybt's model; "Project Manager" is modelled as the
-# team lead (no separate PM field found).
+# Team members carry a `TeamLead` flag (evidence §2.5: bigtime-api-python 0.0.3 reads it from
+# the live API); "Project Manager" is modelled as the team lead (no separate PM field found).
 TEAM_LEAD_FIELD = "TeamLead"
 # Custom-field update body for POST /project/CustomFieldsByName/{sid} and
 # /staff/UDFListByName/{sid}: the body is UNCERTAIN; recon sends a list of {Name, Value}.
@@ -84,6 +95,10 @@ PICKLIST_EXTRA_FIELDS: tuple[tuple[str, str], ...] = (
 )
 # Picklists leave out inactive items unless asked (§4.10, DOC); a sync must see them.
 SHOW_INACTIVE_PARAM = "showinactive"
+# The FieldValues key of client contact types: `LookupClientContactType`, as
+# bigtime-api-python 0.0.3 was fixed to call it (evidence §2.11; the spec's
+# `LookupContactType` was the old, failing name). Read with BigTimeClient.field_values.
+CONTACT_TYPE_FIELD = "LookupClientContactType"
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,9 @@ staffer SID                the staffer's "Employee ID" custom field (EMPLOYEEID)
 ``CostCenterA`` / ``B``    department / location id (cost-center list ``Code``)
 ``QBClassDefault`` ...     class id (class list ``Code``)
 ``TypeId``                 project type name; ``BudgCatID``: labor code name
-``DefaultInvoiceTermSid``  term name (also ``TermsSid`` on invoices)
+``DefaultInvoiceTermSid``  term name (also ``TermsSid`` on invoices; an invoice without
+                           one reads its ``TermsNm``, which BigTime's history carries,
+                           evidence §2.9)
 project team lead          the project manager's employee id (spec §4.2)
 ``ManagerID``              the manager's employee id
 ``NoCharge``               ``billable``, inverted; ``IsInactive``: ``status``
@@ -252,10 +254,19 @@ def map_invoice(frames: Frames, report: MappingReport | None = None) -> pd.DataF
         "project_id": ref.project(column(i, "ProjectSid")),
         "invoice_date": column(i, "InvoiceDt", "datetime64[s]"),
         "due_date": column(i, "InvoiceDtDue", "datetime64[s]"),
-        "term_name": ref.item("term", column(i, "TermsSid"), "term_name"),
+        "term_name": _invoice_term(i, ref),
         "total": column(i, "TotalAmt", "object"),
     }  # fmt: skip
     return finish("invoice", data, i.index, report, rows, "no InvoiceNbr: left out")
+
+
+def _invoice_term(i: pd.DataFrame, ref: _Refs) -> pd.Series:
+    """The term list's name for ``TermsSid``; where an invoice has no ``TermsSid``, its
+    ``TermsNm`` -- the term's name, which is the term list's key (evidence §2.9: the live
+    invoice history carries ``TermsNm``; no client was seen reading ``TermsSid``)."""
+    sids = column(i, "TermsSid")
+    by_id = ref.item("term", sids, "term_name")
+    return by_id.where(sids.notna(), column(i, "TermsNm"))
 
 
 def map_payment(frames: Frames, report: MappingReport | None = None) -> pd.DataFrame:

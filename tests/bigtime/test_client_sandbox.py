@@ -79,14 +79,15 @@ def test_project_detail_udfs_and_team_lead(bt: BigTimeClient, demo_seed: DemoSee
     assert [(u["Sid"], u["Name"], u["Value"]) for u in bt.project_custom_fields(sid)] == udfs
 
     team = bt.project_team(sid)
-    expected = {(m["StaffSid"], m["ContactRole"], m["TeamLead"]) for m in demo_seed.team(sid)}
+    # The seed spells the member id as BigTime sends it, staffsid (evidence §2.5).
+    expected = {(m["staffsid"], m["ContactRole"], m["TeamLead"]) for m in demo_seed.team(sid)}
     assert {(m["StaffSid"], m["ContactRole"], m[uncertain.TEAM_LEAD_FIELD]) for m in team} == (
         expected
     )
     staff = demo_seed.by_sid("staff")
     lead = [m for m in team if m[uncertain.TEAM_LEAD_FIELD] is True]
     assert len(lead) == 1
-    assert staff[lead[0]["StaffSid"]]["SName"] in lead[0]["Nm"]  # the name is derived
+    assert staff[lead[0]["StaffSid"]]["SName"] in lead[0]["StaffNm"]  # derived (evidence §2.5)
 
 
 def test_staff_match_the_seed(bt: BigTimeClient, demo_seed: DemoSeed) -> None:
@@ -113,11 +114,12 @@ def test_staff_match_the_seed(bt: BigTimeClient, demo_seed: DemoSeed) -> None:
 def test_reference_lists_match_the_seed(bt: BigTimeClient, demo_seed: DemoSeed, name: str) -> None:
     seeded = demo_seed.raw["lists"][name]
     items = bt.reference_list(name, show_inactive=True)
-    assert [i["Id"] for i in items] == [i["Id"] for i in seeded]
+    # FieldValues lists send Id as a string (evidence §2.11): ids compare as text.
+    assert [str(i["Id"]) for i in items] == [str(i["Id"]) for i in seeded]
     for got, want in zip(items, seeded, strict=True):
-        assert_matches_seed(got, want, resources.PICKLIST_ITEM)
-    active = [i["Id"] for i in seeded if not i["IsInactive"]]
-    assert [i["Id"] for i in bt.reference_list(name, show_inactive=False)] == active
+        assert_matches_seed(got, want, resources.PICKLIST_ITEM, skip=("Id",))
+    active = [str(i["Id"]) for i in seeded if not i["IsInactive"]]
+    assert [str(i["Id"]) for i in bt.reference_list(name, show_inactive=False)] == active
 
 
 def test_field_values_and_unknown_list(bt: BigTimeClient, demo_seed: DemoSeed) -> None:

@@ -315,7 +315,9 @@ def test_reads_normalise_keys_and_keep_decimals() -> None:
                 '{"StaffSid": 7, "fname": "Ada", "UDFLIST": [{"sid": 11, "name": "Employee ID",'
                 ' "value": "E-7"}], "Start_Dt": "2020-01-06T00:00:00"}'
             ),
-            "GET /project/team/3": raw('[{"staffsid": 7, "nm": "Ada Count", "TEAMLEAD": true}]'),
+            "GET /project/team/3": raw(
+                '[{"staffsid": 7, "staffnm": "Ada Count", "TEAMLEAD": true}]'
+            ),
             "GET /time/sheet/7": raw('[{"sid": -2, "hours_in": 7.25, "CHARGEBILLABLE": 1250.50}]'),
         }
     )
@@ -330,7 +332,9 @@ def test_reads_normalise_keys_and_keep_decimals() -> None:
             "UdfList": [{"Sid": 11, "Name": "Employee ID", "Value": "E-7"}],
             "Start_dt": "2020-01-06T00:00:00",
         }
-        assert client.project_team(3) == [{"StaffSid": 7, "Nm": "Ada Count", "TeamLead": True}]
+        assert client.project_team(3) == [  # evidence §2.5: StaffNm, not Nm
+            {"StaffSid": 7, "StaffNm": "Ada Count", "TeamLead": True}
+        ]
         (entry,) = client.time_sheet(7, date(2025, 1, 1), date(2025, 1, 31))
     assert entry == {"SID": -2, "Hours_IN": Decimal("7.25"), "ChargeBillable": Decimal("1250.50")}
     assert str(entry["ChargeBillable"]) == "1250.50"

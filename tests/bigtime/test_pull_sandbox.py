@@ -110,7 +110,8 @@ def test_project_frame_has_team_lead_and_udfs(
     assert int(projects["IsInactive"].sum()) == sum(
         p["IsInactive"] for p in demo_seed.raw["project"]
     )
-    leads = {m["ProjectSid"]: m["StaffSid"] for m in demo_seed.raw["project_team"] if m["TeamLead"]}
+    team = demo_seed.raw["project_team"]  # member ids spelt staffsid, as BigTime sends them
+    leads = {m["ProjectSid"]: m["staffsid"] for m in team if m["TeamLead"]}
     for project in demo_seed.raw["project"]:
         got = projects.loc[str(project["SystemId"])]
         assert got[pull.TEAM_LEAD_COLUMN] == str(leads[project["SystemId"]])

@@ -81,10 +81,11 @@ def project_detail(sid: int) -> str:
     )
 
 
+# Team members as BigTime sends them: staffsid (lower case) and StaffNm (evidence §2.5).
 TEAMS = {
-    21: '[{"StaffSid": 31, "Nm": "Ana Okafor", "ContactRole": 1, "TeamLead": false},'
-    ' {"StaffSid": 32, "Nm": "Ben Smith", "ContactRole": 2, "TeamLead": true}]',
-    22: '[{"StaffSid": 33, "Nm": "Chloé Nguyen", "ContactRole": 1, "TeamLead": true,'
+    21: '[{"staffsid": 31, "ContactRole": 1, "TeamLead": false, "StaffNm": "Ana Okafor"},'
+    ' {"staffsid": 32, "ContactRole": 2, "TeamLead": true, "StaffNm": "Ben Smith"}]',
+    22: '[{"staffsid": 33, "ContactRole": 1, "TeamLead": true, "StaffNm": "Chloé Nguyen",'
     ' "ProjectSid": 22}]',
     23: "[]",
 }

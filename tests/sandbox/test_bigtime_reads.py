@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import requests
 
-from recon.bigtime import resources as rs
-from recon.sandbox.bigtime import BigtimeSandbox
+from recon.sandbox.bigtime import BigtimeSandbox, guesses
+from recon.sandbox.bigtime import catalogue as rs
 from tests.sandbox.bigtime_helpers import API_KEY_HEADERS, Api, decode, message
 
 pytest_plugins = ["tests.sandbox.bigtime_fixtures"]
@@ -43,15 +43,18 @@ def test_detail_views_and_staff_id_spelling(bt_api: Api) -> None:
     assert detailed["QBCustomerId"] == "BETA" and detailed["Nm"] == "Beta LLC"
     staff = bt_api.ok("GET", "/staff/detail/1", view="detailed")
     assert "StaffSid" in staff and "StaffSID" not in staff  # spec §4.3: casing varies
-    assert staff["FullName"] == "Ann Lee" and staff["Start_dt"] == "2020-01-06T00:00:00"
+    assert staff["FullName"] == "Ann Lee" and staff["Start_dt"] == "2020-01-06"  # ev §3.1
     assert staff["UdfList"] == [{"Sid": 11, "Name": "Employee ID", "Value": "E1"}]
     assert "StaffSid" in bt_api.ok("GET", "/staff/detail/1")
-    assert bt_api.get("/client/detail/1", View="Everything").status_code == 400
+    # ev §3.4: an unknown View is the default (Basic), not a 400.
+    assert bt_api.ok("GET", "/client/detail/1", View="Everything") == bt_api.ok(
+        "GET", "/client/detail/1"
+    )
 
 
 def test_project_detail_has_udfs_and_references(bt_api: Api) -> None:
     project = bt_api.ok("GET", "/project/detail/1", View="Detailed")
-    assert project["ClientId"] == 1 and project["StartDt"] == "2024-01-01T00:00:00"
+    assert project["ClientId"] == 1 and project["StartDt"] == "2024-01-01"  # ev §3.1
     assert project["UdfList"] == [
         {"Sid": 1, "Name": "PO Number", "Value": "PO-77"},
         {"Sid": 2, "Name": "PO Amount", "Value": None},
@@ -95,9 +98,9 @@ def test_every_answer_has_a_content_length(bt_api: Api) -> None:
 
 def test_project_team(bt_api: Api) -> None:
     team = bt_api.ok("GET", "/project/team/1")
-    assert team == [
-        {"StaffSid": 1, "Nm": "Ann Lee", "ContactRole": 1, "TeamLead": True},
-        {"StaffSid": 2, "Nm": "Bo Chan", "ContactRole": 2, "TeamLead": False},
+    assert team == [  # ev §3.5: staffsid (lower case) and StaffNm
+        {"staffsid": 1, "ContactRole": 1, "TeamLead": True, "StaffNm": "Ann Lee"},
+        {"staffsid": 2, "ContactRole": 2, "TeamLead": False, "StaffNm": "Bo Chan"},
     ]
     assert bt_api.ok("GET", "/project/team/2") == []
     assert bt_api.get("/project/team/99").status_code == 404
@@ -204,9 +207,10 @@ def test_vocabulary_has_lower_case_keys(bt_api: Api) -> None:
 
 def test_reference_picklists_leave_inactive_out_unless_asked(bt_api: Api) -> None:
     centres = bt_api.ok("GET", "/picklist/FieldValues/CostCenterA")
-    assert [(i["Id"], i["Name"], i["Code"]) for i in centres] == [(1, "Consulting", "D1")]
+    # ev §3.11: FieldValues items carry Id as a string.
+    assert [(i["Id"], i["Name"], i["Code"]) for i in centres] == [("1", "Consulting", "D1")]
     everything = bt_api.ok("GET", "/picklist/fieldvalues/costcentera", showinactive="true")
-    assert [i["Id"] for i in everything] == [1, 2] and everything[1]["IsInactive"] is True
+    assert [i["Id"] for i in everything] == ["1", "2"] and everything[1]["IsInactive"] is True
     assert list(centres[0]) == list(rs.PICKLIST_ITEM.names())
     terms = bt_api.ok("GET", "/picklist/FieldValues/InvoiceTerms")
     assert [t["DueDays"] for t in terms] == [30, 60]
@@ -217,9 +221,7 @@ def test_reference_picklists_leave_inactive_out_unless_asked(bt_api: Api) -> Non
 
 
 def test_every_contract_list_is_served(bt_api: Api) -> None:
-    from recon.bigtime import uncertain
-
-    for name, endpoint in uncertain.LISTS.items():
+    for name, endpoint in guesses.LISTS.items():
         items = bt_api.ok("GET", endpoint.path, **dict(endpoint.params))
         assert items, name
 

@@ -110,6 +110,6 @@ def test_delete_time(bt_api: Api) -> None:
     # Deleting every entry of a staffer lets the staffer go.
     bt_api.ok("DELETE", "/time/201")
     assert bt_api.ok("DELETE", "/staff/detail/2") == {"Message": "deleted"}
-    assert bt_api.ok("GET", "/project/team/1") == [
-        {"StaffSid": 1, "Nm": "Ann Lee", "ContactRole": 1, "TeamLead": True}
+    assert bt_api.ok("GET", "/project/team/1") == [  # ev §3.5: staffsid + StaffNm
+        {"staffsid": 1, "ContactRole": 1, "TeamLead": True, "StaffNm": "Ann Lee"}
     ]

@@ -81,7 +81,7 @@ def test_create_project_with_udfs_and_references(bt_api: Api) -> None:
         "UdfList": [{"Name": "po number", "Value": "PO-1"}, {"Sid": 2, "Value": 1250.5}],
     }
     created = bt_api.ok("POST", "/project/detail", body)
-    assert created["SystemId"] == 4 and created["StartDt"] == "2025-01-31T00:00:00"
+    assert created["SystemId"] == 4 and created["StartDt"] == "2025-01-31"  # ev §3.1
     assert [u["Value"] for u in created["UdfList"]] == ["PO-1", "1250.5", None]
     assert [p["ProjectCode"] for p in bt_api.ok("GET", "/project")] == ["P1", "P2", "P4"]
     _bad(
@@ -110,7 +110,7 @@ def test_update_merges_fields_and_refreshes_time_names(bt_api: Api) -> None:
     assert staff["FullName"] == "Ann Lee-Park"
     entry = bt_api.ok("GET", "/time/101")
     assert (entry["SName"], entry["SourceNm"]) == ("Lee-Park", "Ann Lee-Park")
-    assert bt_api.ok("GET", "/project/team/1")[0]["Nm"] == "Ann Lee-Park"
+    assert bt_api.ok("GET", "/project/team/1")[0]["StaffNm"] == "Ann Lee-Park"  # ev §3.5
 
 
 def test_moving_a_project_to_another_client_moves_its_time(bt_api: Api) -> None:
@@ -148,20 +148,20 @@ def test_project_team_post_replaces_the_team(bt_api: Api) -> None:
     team = bt_api.ok(
         "POST", "/project/team/2", [{"staffsid": 2, "TeamLead": True}, {"StaffSid": 1}]
     )
-    assert team == [
-        {"StaffSid": 2, "Nm": "Bo Chan", "ContactRole": None, "TeamLead": True},
-        {"StaffSid": 1, "Nm": "Ann Lee", "ContactRole": None, "TeamLead": False},
+    assert team == [  # ev §3.5: members come back as staffsid + StaffNm
+        {"staffsid": 2, "ContactRole": None, "TeamLead": True, "StaffNm": "Bo Chan"},
+        {"staffsid": 1, "ContactRole": None, "TeamLead": False, "StaffNm": "Ann Lee"},
     ]
     assert bt_api.ok("POST", "/project/team/1", [{"StaffSid": 2, "ContactRole": 3}]) == [
-        {"StaffSid": 2, "Nm": "Bo Chan", "ContactRole": 3, "TeamLead": False}
+        {"staffsid": 2, "ContactRole": 3, "TeamLead": False, "StaffNm": "Bo Chan"}
     ]
-    assert bt_api.ok("GET", "/project/team/1")[0]["StaffSid"] == 2
+    assert bt_api.ok("GET", "/project/team/1")[0]["staffsid"] == 2
     assert bt_api.ok("POST", "/project/team/1", []) == []
 
 
 def test_project_team_validation(bt_api: Api) -> None:
-    _bad(bt_api.post("/project/team/1", [{"StaffSid": 99}]), "StaffSid", "99")
-    _bad(bt_api.post("/project/team/1", [{"ContactRole": 1}]), "StaffSid")
+    _bad(bt_api.post("/project/team/1", [{"StaffSid": 99}]), "staffsid", "99")
+    _bad(bt_api.post("/project/team/1", [{"ContactRole": 1}]), "staffsid")
     _bad(bt_api.post("/project/team/1", [{"StaffSid": 1}, {"StaffSid": 1}]), "twice")
     _bad(bt_api.post("/project/team/1", {"StaffSid": 1}), "array")
     assert bt_api.post("/project/team/99", []).status_code == 404

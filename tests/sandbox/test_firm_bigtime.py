@@ -17,21 +17,22 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from recon.bigtime import uncertain
-from recon.bigtime.resources import RESOURCES, resource
+from recon.sandbox.bigtime import catalogue as cat
+from recon.sandbox.bigtime import guesses
+from recon.sandbox.bigtime.catalogue import RESOURCES
 from recon.sandbox.firm import ENTITIES, Firm, canon_str, generate
 from recon.sandbox.firm.bigtime_lists import Lookup
 from recon.sandbox.firm.bigtime_time import TimeRecords
 from recon.sandbox.firm.columns import conform
 
 Seed = dict[str, Any]
-#: Seed key -> the resources.py resource its records are; nested lists -> their resource.
+#: Seed key -> the sandbox catalogue's resource its records are; nested lists -> theirs.
 RECORD_RESOURCE = {
     "client": "client", "project": "project", "staff": "staff", "time": "time",
     "invoice": "invoice", "task": "task", "project_team": "team_member",
 }  # fmt: skip
 NESTED = {"UdfList": "udf", "Lines": "invoice_line"}
-#: Reference targets that are records (the rest are lists of ``uncertain.LISTS``).
+#: Reference targets that are records (the rest are lists of ``guesses.LISTS``).
 RECORD_REFS = {"client": "client", "project": "project", "staff": "staff", "task": "task",
                "invoice": "invoice"}  # fmt: skip
 PLAIN = (str, int, bool, Decimal, type(None))
@@ -115,7 +116,7 @@ class Wire:
 
     def project(self, p: dict[str, Any]) -> dict[str, Any]:
         team = [m for m in self.seed["project_team"] if m["ProjectSid"] == p["SystemId"]]
-        leads = [m["StaffSid"] for m in team if m[uncertain.TEAM_LEAD_FIELD]]
+        leads = [m[cat.TEAM_STAFF_FIELD] for m in team if m[cat.TEAM_LEAD_FIELD]]
         assert len(leads) <= 1, p
         po_amount = udf(p, "PO Amount")
         return {
@@ -267,7 +268,7 @@ def test_every_planted_item_reads_back_on_the_bigtime_side(
 def test_every_reference_resolves(seed: Seed, times: list[dict[str, Any]]):
     ids = {n: {r[_sid_of(n)] for r in seed[n]} for n in RECORD_REFS}
     ids |= {n: {i["Id"] for i in items} for n, items in seed["lists"].items()}
-    assert set(uncertain.LISTS) <= set(seed["lists"])
+    assert set(guesses.LISTS) <= set(seed["lists"])
     checked = Counter()
     for _, res, rec in _records(seed, times):
         for key, value in rec.items():
@@ -309,7 +310,7 @@ def test_sids_are_unique_and_positive(seed: Seed, times: list[dict[str, Any]]):
         assert [i["Id"] for i in items] == list(range(1, len(items) + 1)), name
     for inv in seed["invoice"]:
         assert [line["LineNbr"] for line in inv["Lines"]] == list(range(1, len(inv["Lines"]) + 1))
-    pairs = [(m["ProjectSid"], m["StaffSid"]) for m in seed["project_team"]]
+    pairs = [(m["ProjectSid"], m[cat.TEAM_STAFF_FIELD]) for m in seed["project_team"]]
     assert len(set(pairs)) == len(pairs)
 
 
@@ -326,7 +327,7 @@ def test_field_names_are_known_and_canonical(seed: Seed, times: list[dict[str, A
     }
     assert "ProjectSid" in next(iter(shapes["project_team"]))
     assert seed["vocabulary"] and all(
-        set(v) == {uncertain.VOCABULARY_ID_KEY, uncertain.VOCABULARY_NAME_KEY}
+        set(v) == {guesses.VOCABULARY_ID_KEY, guesses.VOCABULARY_NAME_KEY}
         for v in seed["vocabulary"]
     )
 
@@ -395,7 +396,7 @@ def test_project_teams_have_the_manager_as_lead(seed: Seed):
     assert set(teams) == {p["SystemId"] for p in seed["project"]}
     for members in teams.values():
         assert 2 <= len(members) <= 4
-        assert [m[uncertain.TEAM_LEAD_FIELD] for m in members].count(True) == 1
+        assert [m[cat.TEAM_LEAD_FIELD] for m in members].count(True) == 1
     assert {len(m) for m in teams.values()} == {2, 3, 4}
 
 
@@ -441,4 +442,4 @@ def test_lookup_refuses_unknown_keys_and_passes_missing_ones():
 
 def test_resources_named_in_the_seed_exist():
     for res in {*RECORD_RESOURCE.values(), *NESTED.values(), "picklist_item"}:
-        assert resource(res).name == res
+        assert cat.resource(res).name == res

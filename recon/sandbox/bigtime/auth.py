@@ -2,8 +2,9 @@
 
 A call authenticates with ``X-Auth-ApiToken`` + ``X-Auth-Realm`` (a firm API key) or
 ``X-Auth-Token`` + ``X-Auth-Realm`` (a session from ``POST /session``). The realm must be
-the firm the key or session belongs to. Keys and tokens are secrets: they never appear in
-a repr, a log line or an answer other than the login that issued them.
+the firm the key or session belongs to: its id (slug) or its numeric tenant id, which a live
+firm also took (ev §2.1, OBS). Keys and tokens are secrets: they never appear in a repr, a
+log line or an answer other than the login that issued them.
 
 The ``expire_session`` fault ends every session (:meth:`Auth.expire_all`); keys never
 expire, but the fault's ``refuse_key`` option refuses the key of the one request it fires
@@ -19,7 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from recon.sandbox import credentials as demo_secrets
-from recon.sandbox.bigtime import FIRM, USER_ID, guesses
+from recon.sandbox.bigtime import FIRM, TENANT_ID, USER_ID, guesses
 from recon.sandbox.sessions import SessionTable
 
 
@@ -62,6 +63,9 @@ class Auth:
         Seconds since the epoch (tests pass a fake clock).
     api_keys, users:
         Key -> firm, and the users who may log in; the demo credentials by default.
+    tenants:
+        Firm -> its numeric tenant id (the realm header takes either); the demo firm's by
+        default.
     """
 
     def __init__(
@@ -71,8 +75,10 @@ class Auth:
         *,
         api_keys: Mapping[str, str] | None = None,
         users: tuple[User, ...] | None = None,
+        tenants: Mapping[str, str] | None = None,
     ) -> None:
         self._keys = dict(api_keys or {demo_secrets.bigtime_api_token(): FIRM})
+        self._tenants = dict({FIRM: TENANT_ID} if tenants is None else tenants)
         password = demo_secrets.bigtime_password()
         demo = User(USER_ID, password, FIRM, guesses.DEMO_USER_NUMBER)
         self._users = {u.user_id.lower(): u for u in users or (demo,)}
@@ -92,7 +98,7 @@ class Auth:
         user = self._users.get(user_id.strip().lower())
         if user is None or not hmac.compare_digest(user.password.encode(), password.encode()):
             return None
-        if firm and firm.strip() != user.firm:
+        if firm and not self.is_realm_of(firm.strip(), user.firm):
             return None
         token = secrets.token_urlsafe(24)
         return self._sessions.add(token, lambda expires: Session(token, user, expires))
@@ -112,12 +118,16 @@ class Auth:
             if refuse_key:
                 return None
             firm = self._firm_of_key(key)
-            return Caller(firm, None) if firm == realm else None
+            return Caller(firm, None) if firm and self.is_realm_of(realm, firm) else None
         token = lowered.get("x-auth-token")
         session = self._sessions.touch(token) if token else None
-        if session is None or session.user.firm != realm:
+        if session is None or not self.is_realm_of(realm, session.user.firm):
             return None
         return Caller(session.user.firm, session.user)
+
+    def is_realm_of(self, realm: str, firm: str) -> bool:
+        """True when ``realm`` names ``firm``: its id or its numeric tenant id (ev §2.1)."""
+        return realm == firm or realm == self._tenants.get(firm)
 
     def _firm_of_key(self, key: str) -> str | None:
         for known, firm in self._keys.items():

@@ -1,15 +1,15 @@
 """GET endpoints: each takes the store and a routed :class:`Call`, and returns a :class:`Reply`.
 
 Lists are bare JSON arrays joined from stored texts (spec §1: no paging); detail
-endpoints answer the stored Detailed text, or re-render it as Basic on ``View=Basic``.
+endpoints answer the stored Detailed text on ``View=Detailed``, and otherwise re-render it
+as Basic: the list's fields (ev §2.4: "same fields as list").
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from recon.bigtime import resources as rs
-from recon.bigtime import uncertain
+from recon.sandbox.bigtime import catalogue as cat
 from recon.sandbox.bigtime import guesses, render, validate
 from recon.sandbox.bigtime.reply import ApiError, Call, Reply, bad_request
 from recon.sandbox.bigtime.store import DETAIL_ID_KEY, BigtimeStore
@@ -24,6 +24,7 @@ LABELS: Mapping[str, str] = {
     "task": "Task",
     "invoice": "Invoice",
     "time": "Time entry",
+    "expense": "Expense",
 }
 
 
@@ -58,7 +59,7 @@ def detail(kind: str, *, always_detailed: bool = False) -> Endpoint:
             raise not_found(kind, sid)
         if detailed:
             return Reply.json(text)
-        resource = rs.resource(kind)
+        resource = cat.resource(kind)
         rec = render.loads(text, resource)
         basic = render.record_bytes(
             resource, rec, detailed=False, id_key=DETAIL_ID_KEY.get(kind, "")
@@ -71,7 +72,7 @@ def detail(kind: str, *, always_detailed: bool = False) -> Endpoint:
 def team(store: BigtimeStore, call: Call) -> Reply:
     must_exist(store, "project", call.args[0])
     members = store.team(call.args[0])
-    return Reply.json(render.array(render.record_bytes(rs.TEAM_MEMBER, m) for m in members))
+    return Reply.json(render.array(render.record_bytes(cat.TEAM_MEMBER, m) for m in members))
 
 
 def custom_fields(kind: str) -> Endpoint:
@@ -86,7 +87,7 @@ def custom_fields(kind: str) -> Endpoint:
 
 def udf_array(udfs: object) -> bytes:
     items = udfs if isinstance(udfs, list) else []
-    return render.array(render.record_bytes(rs.UDF, u) for u in items)
+    return render.array(render.record_bytes(cat.UDF, u) for u in items)
 
 
 # --- time ---------------------------------------------------------------------------------------
@@ -95,14 +96,13 @@ def udf_array(udfs: object) -> bytes:
 def time_sheet(store: BigtimeStore, call: Call) -> Reply:
     """``/time/Sheet/{staffsid}``: both dates required, inclusive (spec §4.5)."""
     start, end = validate.date_window(call, "StartDt", "EndDt")
-    validate.detailed(call)  # Basic and Detailed time entries carry the same fields here
+    # Basic and Detailed time entries carry the same fields here; View is not looked at.
     must_exist(store, "staff", call.args[0])
     return Reply.json(store.time_window("staff_sid", call.args[0], start, end))
 
 
 def time_by_project(store: BigtimeStore, call: Call) -> Reply:
     start, end = validate.date_window(call, "StartDt", "EndDt")
-    validate.detailed(call)
     must_exist(store, "project", call.args[0])
     return Reply.json(store.time_window("project_sid", call.args[0], start, end))
 
@@ -145,7 +145,7 @@ def vocabulary(store: BigtimeStore, call: Call) -> Reply:
 
 def _by_path() -> dict[str, list[tuple[str, Mapping[str, str]]]]:
     out: dict[str, list[tuple[str, Mapping[str, str]]]] = {}
-    for name, endpoint in uncertain.LISTS.items():
+    for name, endpoint in guesses.LISTS.items():
         out.setdefault(endpoint.path.lower(), []).append((name, endpoint.params))
     return out
 
@@ -156,7 +156,7 @@ PICKLISTS = _by_path()
 
 def picklist(store: BigtimeStore, call: Call) -> Reply:
     """A seeded reference list; inactive items only with ``showinactive=true`` (§4.10)."""
-    show = validate.flag(call, uncertain.SHOW_INACTIVE_PARAM)
+    show = validate.flag(call, guesses.SHOW_INACTIVE_PARAM)
     candidates = PICKLISTS.get(call.path.rstrip("/").lower())
     if candidates is None:
         field = call.path.rstrip("/").rsplit("/", 1)[-1].lower()
@@ -174,7 +174,7 @@ def record_picklist(kind: str) -> Endpoint:
     """``/picklist/clients|projects|staff``: Id + Name (+ client name as Group for projects)."""
 
     def endpoint(store: BigtimeStore, call: Call) -> Reply:
-        show = validate.flag(call, uncertain.SHOW_INACTIVE_PARAM)
+        show = validate.flag(call, guesses.SHOW_INACTIVE_PARAM)
         clients = {sid: name for sid, name, _, _ in store.rows("client")}
         items = (
             {
@@ -185,6 +185,6 @@ def record_picklist(kind: str) -> Endpoint:
             }
             for sid, name, client_sid, inactive in store.rows(kind, show_inactive=show)
         )
-        return Reply.json(render.array(render.record_bytes(rs.PICKLIST_ITEM, i) for i in items))
+        return Reply.json(render.array(render.record_bytes(cat.PICKLIST_ITEM, i) for i in items))
 
     return endpoint

@@ -53,7 +53,9 @@ class Call:
     """One routed API request.
 
     ``args`` are the path placeholders (ints for ``{sid}``), ``params`` the query parameters
-    with lower-cased names (BigTime matches them case-insensitively), ``body`` the raw bytes.
+    with lower-cased names (BigTime matches them case-insensitively), ``body`` the raw bytes
+    and ``content_type`` the media type the caller declared for them (lower case, no
+    parameters; ``""`` when none).
     """
 
     method: str
@@ -62,6 +64,7 @@ class Call:
     params: Mapping[str, str]
     body: bytes
     caller: Caller | None = None
+    content_type: str = ""
 
     def param(self, name: str) -> str | None:
         return self.params.get(name.lower())

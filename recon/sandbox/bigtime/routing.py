@@ -11,9 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-from recon.bigtime import resources as rs
-from recon.bigtime import uncertain
-from recon.sandbox.bigtime import reads, writes
+from recon.sandbox.bigtime import catalogue as cat
+from recon.sandbox.bigtime import guesses, reads, reports, writes
 from recon.sandbox.bigtime.reads import Endpoint
 from recon.sandbox.bigtime.reply import Call, Reply
 from recon.sandbox.bigtime.store import BigtimeStore
@@ -86,7 +85,7 @@ def _r(pattern: str, **methods: Endpoint) -> Route:
 
 
 def _record_routes(kind: str, create_path: str) -> list[Route]:
-    resource = rs.resource(kind)
+    resource = cat.resource(kind)
     return [
         _r(resource.list_path, GET=reads.listing(kind)),
         _r(create_path, POST=writes.create(kind)),
@@ -100,9 +99,9 @@ def _record_routes(kind: str, create_path: str) -> list[Route]:
 
 
 def _picklist_routes() -> list[Route]:
-    paths = {e.path for e in uncertain.LISTS.values() if "/fieldvalues/" not in e.path.lower()}
+    paths = {e.path for e in guesses.LISTS.values() if "/fieldvalues/" not in e.path.lower()}
     routes = [_r(p, GET=reads.picklist) for p in sorted(paths)]
-    routes.append(_r("/picklist/FieldValues/{field}", GET=reads.picklist))
+    routes.append(_r(cat.FIELD_VALUES_PATH, GET=reads.picklist))
     for kind, path in (("client", "clients"), ("project", "projects"), ("staff", "staff")):
         routes.append(_r(f"/picklist/{path}", GET=reads.record_picklist(kind)))
     return routes
@@ -110,37 +109,49 @@ def _picklist_routes() -> list[Route]:
 
 ROUTES: list[Route] = [
     _r(SESSION_PATH, POST=_login_placeholder),
-    *_record_routes("client", rs.CLIENT.create_path),
-    *_record_routes("project", rs.PROJECT.create_path),
-    *_record_routes("staff", rs.STAFF.create_path),
-    _r(uncertain.PROJECT_TEAM_PATH, GET=reads.team, POST=writes.set_team),
+    _r(cat.SESSION_FIRM_PATH, POST=reports.refuse(403, guesses.SESSION_FIRM_TEXT)),
+    *_record_routes("client", cat.CLIENT.create_path),
+    *_record_routes("project", cat.PROJECT.create_path),
+    *_record_routes("staff", cat.STAFF.create_path),
+    _r(cat.PROJECT_TEAM_PATH, GET=reads.team, POST=writes.set_team),
     _r(
-        uncertain.PROJECT_UDF_PATH,
+        cat.PROJECT_UDF_PATH,
         GET=reads.custom_fields("project"),
         POST=writes.set_custom_fields("project", "Sid"),
     ),
-    _r(uncertain.PROJECT_UDF_BY_NAME_PATH, POST=writes.set_custom_fields("project", "Name")),
+    _r(guesses.PROJECT_UDF_BY_NAME_PATH, POST=writes.set_custom_fields("project", "Name")),
     _r(
-        uncertain.STAFF_UDF_PATH,
+        cat.STAFF_UDF_PATH,
         GET=reads.custom_fields("staff"),
         POST=writes.set_custom_fields("staff", "Sid"),
     ),
-    _r(uncertain.STAFF_UDF_BY_NAME_PATH, POST=writes.set_custom_fields("staff", "Name")),
-    _r(uncertain.TIME_SHEET_PATH, GET=reads.time_sheet),
-    _r(uncertain.TIME_BY_PROJECT_PATH, GET=reads.time_by_project),
-    _r(rs.TIME.create_path, POST=writes.create_time),
+    _r(guesses.STAFF_UDF_BY_NAME_PATH, POST=writes.set_custom_fields("staff", "Name")),
+    _r(cat.TIME_SHEET_PATH, GET=reads.time_sheet),
+    _r(cat.TIME_BY_PROJECT_PATH, GET=reads.time_by_project),
+    _r(cat.TIME_TOTAL_BY_DAY_PATH, GET=reports.time_total_by_day),
     _r(
-        rs.TIME.detail_path,
+        cat.TIME_REPORT_BY_FILTER_PATH,
+        POST=reports.refuse(400, guesses.TIME_REPORT_BY_FILTER_TEXT),
+    ),
+    _r(cat.TIME.create_path, POST=writes.create_time),
+    _r(
+        cat.TIME.detail_path,
         GET=reads.time_entry,
         POST=writes.update_time,
         DELETE=writes.delete_time,
     ),
-    _r(uncertain.INVOICE_HISTORY_PATH, GET=reads.invoice_history),
-    _r(uncertain.INVOICE_DRAFTS_PATH, GET=reads.invoice_drafts),
-    _r(rs.INVOICE.detail_path, GET=reads.detail("invoice", always_detailed=True)),
-    _r(rs.TASK.list_path, GET=reads.tasks_by_project),
-    _r(rs.TASK.detail_path, GET=reads.detail("task")),
-    _r(uncertain.VOCABULARY_PATH, GET=reads.vocabulary),
+    _r(cat.INVOICE_HISTORY_PATH, GET=reads.invoice_history),
+    _r(cat.INVOICE_DRAFTS_PATH, GET=reads.invoice_drafts),
+    _r(cat.INVOICE.detail_path, GET=reads.detail("invoice", always_detailed=True)),
+    _r(cat.TASK.list_path, GET=reads.tasks_by_project),
+    _r(cat.TASK.detail_path, GET=reads.detail("task")),
+    _r(cat.TASK_BUDGET_STATUS_PATH, GET=reports.task_budget_status),
+    _r(cat.EXPENSE.create_path, POST=reports.create_expense),
+    _r(cat.EXPENSE.detail_path, GET=reports.expense_detail),
+    _r(cat.EXPENSE_REPORT_BY_FILTER_PATH, POST=reports.expense_report_by_filter),
+    _r(cat.EXPENSE_REPORT_PATH, GET=reports.expense_report),
+    _r(cat.REPORT_DATA_PATH, GET=reports.report_data, POST=reports.report_data),
+    _r(cat.VOCABULARY_PATH, GET=reads.vocabulary),
     *_picklist_routes(),
 ]
 

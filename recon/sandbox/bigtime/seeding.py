@@ -1,7 +1,8 @@
 """Load a ``BigtimeSeed`` dict (the contract's shape) into a :class:`BigtimeStore`.
 
 Parts load in dependency order (lists and definitions, clients, staff, projects, teams,
-tasks, invoices, time) inside one transaction. Time entries are read from any iterable in
+tasks, invoices, time) inside one transaction. Expenses are not seeded (the demo firm has
+none); ``POST /expense/detail`` creates them. Time entries are read from any iterable in
 batches of ``guesses.SEED_BATCH`` and inserted with ``executemany`` with the time indexes
 dropped meanwhile: 25,000 entries take about a second, a million stream in constant memory.
 """
@@ -15,11 +16,10 @@ from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from recon.bigtime import resources as rs
-from recon.bigtime import uncertain
-from recon.bigtime.resources import Resource
 from recon.errors import ConfigError
+from recon.sandbox.bigtime import catalogue as cat
 from recon.sandbox.bigtime import guesses, render, udfs
+from recon.sandbox.bigtime.catalogue import Resource
 from recon.sandbox.bigtime.store import Record, StoreNames
 from recon.sandbox.bigtime.values import COERCE, ValueProblem
 
@@ -39,8 +39,8 @@ PARTS = (
     "invoice",
     "time",
 )
-#: Seedable reference lists: those of ``uncertain.LISTS`` (costcenterc included).
-LIST_NAMES = frozenset(uncertain.LISTS)
+#: Seedable reference lists: those of ``guesses.LISTS`` (costcenterc included).
+LIST_NAMES = frozenset(guesses.LISTS)
 UDF_OWNERS = ("project", "staff")
 
 
@@ -111,7 +111,7 @@ def _check_refs(resource: Resource, rec: Record, names: StoreNames, where: str) 
 
 @cache
 def _refs(resource_name: str) -> tuple[tuple[str, str], ...]:
-    return tuple((f.name, f.ref) for f in rs.resource(resource_name).fields if f.kind == "ref")
+    return tuple((f.name, f.ref) for f in cat.resource(resource_name).fields if f.kind == "ref")
 
 
 def _id(resource: Resource, rec: Record, where: str) -> int:
@@ -125,7 +125,7 @@ def _id(resource: Resource, rec: Record, where: str) -> int:
 
 
 def _records(store: BigtimeStore, kind: str, records: Iterable[Mapping[str, Any]]) -> int:
-    resource = rs.resource(kind)
+    resource = cat.resource(kind)
     defs = store.udf_defs(kind) if kind in UDF_OWNERS else []
     names = StoreNames(store)
     recs = []
@@ -208,12 +208,12 @@ def _time_rows(
     rows = []
     for i, raw in enumerate(batch, start=offset):
         where = f"time seed record {i}"
-        rec = canonical(rs.TIME, raw, where)
-        _id(rs.TIME, rec, where)
+        rec = canonical(cat.TIME, raw, where)
+        _id(cat.TIME, rec, where)
         for required in ("Dt", "ProjectSID", "StaffSID"):
             if rec.get(required) is None:
                 raise ConfigError(f"{where}: {required} is required")
-        _check_refs(rs.TIME, rec, names, where)
+        _check_refs(cat.TIME, rec, names, where)
         rows.append(store.time_row(rec, names))
     return rows
 
@@ -225,11 +225,12 @@ def _team(store: BigtimeStore, members: Iterable[Mapping[str, Any]]) -> int:
         where = f"project_team seed record {i}"
         fields = dict(raw)
         project_sid = COERCE["ref"](_pop(fields, "ProjectSid"))
-        rec = canonical(rs.TEAM_MEMBER, fields, where)
+        rec = canonical(cat.TEAM_MEMBER, fields, where)
         if project_sid is None or not names.exists("project", project_sid):
             raise ConfigError(f"{where}: ProjectSid {project_sid} is not a known project")
-        if rec.get("StaffSid") is None or not names.exists("staff", rec["StaffSid"]):
-            raise ConfigError(f"{where}: StaffSid {rec.get('StaffSid')} is not a known staff")
+        staff = rec.get(cat.TEAM_STAFF_FIELD)
+        if staff is None or not names.exists("staff", staff):
+            raise ConfigError(f"{where}: {cat.TEAM_STAFF_FIELD} {staff} is not a known staff")
         by_project.setdefault(project_sid, []).append(rec)
     for project_sid, recs in by_project.items():
         store.add_team(project_sid, recs, start=store.team_size(project_sid))
@@ -251,9 +252,9 @@ def _lists(store: BigtimeStore, lists: Mapping[str, Iterable[Mapping[str, Any]]]
         rows = []
         for pos, raw in enumerate(items):
             where = f"list {name} item {pos}"
-            rec = canonical(rs.PICKLIST_ITEM, raw, where)
-            item_id = _id(rs.PICKLIST_ITEM, rec, where)
-            body = render.record_bytes(rs.PICKLIST_ITEM, rec)
+            rec = canonical(cat.PICKLIST_ITEM, raw, where)
+            item_id = _id(cat.PICKLIST_ITEM, rec, where)
+            body = render.record_bytes(item_resource(name), rec)
             inactive = 1 if rec.get("IsInactive") else 0
             rows.append((name, item_id, pos, rec.get("Name"), inactive, body))
         try:
@@ -270,7 +271,7 @@ def _udf_definitions(store: BigtimeStore, defs: Mapping[str, Iterable[Mapping[st
         if owner not in UDF_OWNERS:
             raise ConfigError(f"custom fields belong to project or staff, not {owner!r}")
         for pos, raw in enumerate(items):
-            rec = canonical(rs.UDF, raw, f"udf_definitions {owner} item {pos}")
+            rec = canonical(cat.UDF, raw, f"udf_definitions {owner} item {pos}")
             if not isinstance(rec.get("Sid"), int) or not rec.get("Name"):
                 raise ConfigError(f"udf_definitions {owner} item {pos}: Sid and Name required")
             rows.append((owner, rec["Sid"], pos, rec["Name"]))
@@ -288,8 +289,8 @@ def _vocabulary(store: BigtimeStore, terms: Iterable[Mapping[str, Any]]) -> int:
         lowered = {str(k).lower(): v for k, v in raw.items()}
         out.append(
             {
-                uncertain.VOCABULARY_ID_KEY: lowered.get("id"),
-                uncertain.VOCABULARY_NAME_KEY: lowered.get("name"),
+                guesses.VOCABULARY_ID_KEY: lowered.get("id"),
+                guesses.VOCABULARY_NAME_KEY: lowered.get("name"),
             }
         )
     store.set_meta("vocabulary", json.dumps(out))
@@ -308,3 +309,9 @@ _LOADERS: Mapping[str, Callable[[BigtimeStore, Any], int]] = {
     "invoice": _invoice,
     "time": _time,
 }
+
+
+def item_resource(list_name: str) -> Resource:
+    """How a list's items go out: FieldValues lists send ``Id`` as a string (ev §2.11)."""
+    path = guesses.LISTS[list_name].path.lower()
+    return cat.FIELD_VALUE_ITEM if "/fieldvalues/" in path else cat.PICKLIST_ITEM

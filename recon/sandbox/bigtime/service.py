@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from recon.bigtime import uncertain
 from recon.sandbox.bigtime import API_PATH, guesses, render, validate
+from recon.sandbox.bigtime import catalogue as cat
 from recon.sandbox.bigtime.auth import Auth
 from recon.sandbox.bigtime.reply import ApiError, Call, Reply
 from recon.sandbox.bigtime.routing import ROUTER, SESSION_PATH, Route, Router
@@ -28,6 +28,12 @@ def relative_path(path: str) -> str | None:
     if lowered == root or lowered.startswith(root + "/"):
         return path[len(root) :] or "/"
     return None
+
+
+def media_type(headers: Mapping[str, str]) -> str:
+    """The request's ``Content-Type`` without parameters, lower case (``""`` when none)."""
+    value = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+    return value.split(";", 1)[0].strip().lower()
 
 
 def is_write(method: str, target: str) -> bool:
@@ -105,21 +111,22 @@ class BigtimeService:
             text = guesses.BAD_METHOD_TEXT.format(method=method)
             return Reply.message(405, text, {"Allow": allow})
         params = {k.lower(): v for k, v in parse_qsl(parts.query, keep_blank_values=True)}
-        call = Call(method, rel, args, params, body)
+        kind = media_type(headers)
+        call = Call(method, rel, args, params, body, content_type=kind)
         if route.pattern == SESSION_PATH:
             return self.login(call)
         caller = self.auth.check(headers, refuse_key=refuse_key)
         if caller is None:
             return Reply.message(401, guesses.UNAUTHORISED_TEXT)
-        return endpoint(self.store, Call(method, rel, args, params, body, caller))
+        return endpoint(self.store, Call(method, rel, args, params, body, caller, kind))
 
     def login(self, call: Call) -> Reply:
         """``POST /session``: body keys (or query parameters) any case, spec §2.1."""
         fields = dict(call.params)
         fields.update({str(k).lower(): v for k, v in validate.object_body(call).items()})
-        user = fields.get(uncertain.SESSION_USER_KEY.lower())
-        password = fields.get(uncertain.SESSION_PASSWORD_KEY.lower())
-        firm = fields.get(uncertain.SESSION_FIRM_KEY.lower())
+        user = fields.get(cat.SESSION_USER_KEY.lower())
+        password = fields.get(cat.SESSION_PASSWORD_KEY.lower())
+        firm = fields.get(cat.SESSION_FIRM_KEY.lower())
         if not isinstance(user, str) or not isinstance(password, str) or not user:
             return Reply.message(400, guesses.LOGIN_MISSING_TEXT)
         session = self.auth.login(user, password, firm if isinstance(firm, str) else None)

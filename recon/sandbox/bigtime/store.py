@@ -22,18 +22,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from recon.bigtime import resources as rs
-from recon.bigtime import uncertain
+from recon.sandbox.bigtime import catalogue as cat
 from recon.sandbox.bigtime import derive, guesses, render
 
 DB_NAME = "bigtime.sqlite3"
-#: The team-lead flag of a team member (UNCERTAIN, named in ``recon.bigtime.uncertain``).
-LEAD = uncertain.TEAM_LEAD_FIELD
+#: A team member's keys (ev §2.5): the lead flag and the lower-case staff id.
+LEAD, MEMBER = cat.TEAM_LEAD_FIELD, cat.TEAM_STAFF_FIELD
 Record = dict[str, Any]
 #: Record types kept in the generic ``record`` table (time has its own).
-KINDS = ("client", "project", "staff", "task", "invoice")
+KINDS = ("client", "project", "staff", "task", "invoice", "expense")
 #: Detail endpoints spell the staff id ``StaffSid``; the list spells it ``StaffSID`` (§4.3).
-DETAIL_ID_KEY: Mapping[str, str] = {"staff": "StaffSid"}
+DETAIL_ID_KEY: Mapping[str, str] = {
+    r.name: r.detail_id_key for r in cat.RESOURCES.values() if r.detail_id_key
+}
 #: Indexed columns of the ``record`` table -> the field each holds, per kind.
 COLUMNS: Mapping[str, Mapping[str, str]] = {
     "client": {"name": "Nm", "code": "ClientId", "inactive": "IsInactive"},
@@ -55,6 +56,13 @@ COLUMNS: Mapping[str, Mapping[str, str]] = {
         "client_sid": "ClientSid",
         "project_sid": "ProjectSid",
         "dt": "InvoiceDt",
+    },
+    # Expenses (ev §2.10) are few: the generic table, ``code`` holding the staffer's id.
+    "expense": {
+        "code": "StaffSID",
+        "client_sid": "ClientSID",
+        "project_sid": "ProjectSID",
+        "dt": "Dt",
     },
 }
 _RECORD_COLS = ("name", "code", "client_sid", "project_sid", "dt", "inactive")
@@ -273,7 +281,7 @@ class BigtimeStore:
     def record(self, kind: str, sid: int) -> Record | None:
         """One record in storage form (keys canonical), or None."""
         text = self.record_text(kind, sid)
-        return render.loads(text, rs.resource(kind)) if text is not None else None
+        return render.loads(text, cat.resource(kind)) if text is not None else None
 
     def list_json(
         self, kind: str, *, show_inactive: bool = True, where: str = "", params: Sequence[Any] = ()
@@ -289,6 +297,13 @@ class BigtimeStore:
             sql += f" AND {where}"
         sql += " ORDER BY dt, sid"
         return render.array(r[0] for r in self.query(sql, (kind, *params)))
+
+    def records(self, kind: str, *, where: str = "", params: Sequence[Any] = ()) -> list[Record]:
+        """Records of a kind in storage form, ordered by (dt,) sid; ``where`` as in
+        :meth:`list_json` (fixed column names only)."""
+        sql = "SELECT detailed FROM record WHERE kind = ?" + (f" AND {where}" if where else "")  # noqa: S608
+        rows = self.query(sql + " ORDER BY dt, sid", (kind, *params))
+        return [render.loads(text, cat.resource(kind)) for (text,) in rows]
 
     def rows(self, kind: str, *, show_inactive: bool = True) -> list[tuple[Any, ...]]:
         """``(sid, name, client_sid, inactive)`` of every record of a kind, by sid."""
@@ -331,7 +346,7 @@ class BigtimeStore:
     def record_row(self, kind: str, rec: Record, names: derive.Names) -> tuple[Any, ...]:
         """Derive, render and lay out one record as a ``record`` table row."""
         derive.DERIVE[kind](rec, names)
-        resource = rs.resource(kind)
+        resource = cat.resource(kind)
         cols = COLUMNS[kind]
         values = [rec.get(cols[c]) if c in cols else None for c in _RECORD_COLS]
         values[4] = values[4][:10] if values[4] else None  # dt: dates compare as text
@@ -346,7 +361,7 @@ class BigtimeStore:
     def put_record(self, kind: str, rec: Record) -> Record:
         """Insert or replace one record (its id already set), re-deriving its dependants."""
         with self.transaction():
-            sid = rec[rs.resource(kind).id_field]
+            sid = rec[cat.resource(kind).id_field]
             old = self.row(kind, sid)
             row = self.record_row(kind, rec, self.names())
             self.execute(f"INSERT OR REPLACE INTO record VALUES ({_RECORD_SLOTS})", row)  # noqa: S608
@@ -378,9 +393,13 @@ class BigtimeStore:
         if kind == "client" and old[0] != new[2]:
             projects = [r[0] for r in self.rows("project") if r[2] == sid]
             self.refresh_time("project_sid", projects)
+            self._refresh_records("project", "client_sid", sid)  # DisplayName
             self._refresh_records("invoice", "client_sid", sid)
+            self._refresh_records("expense", "client_sid", sid)
         elif kind == "project" and (old[0], old[2]) != (new[2], new[4]):
             self.refresh_time("project_sid", [sid])
+            self._refresh_records("invoice", "project_sid", sid)  # DName
+            self._refresh_records("expense", "project_sid", sid)
         elif kind == "staff" and old[0] != new[2]:
             self.refresh_time("staff_sid", [sid])
         elif kind == "task" and old[0] != new[2]:
@@ -398,7 +417,7 @@ class BigtimeStore:
     def time_row(self, rec: Record, names: derive.Names) -> tuple[Any, ...]:
         """Derive and render one time entry as a ``time`` table row."""
         derive.time(rec, names)
-        body = render.record_bytes(rs.TIME, rec)
+        body = render.record_bytes(cat.TIME, rec)
         dt = rec["Dt"][:10]
         return (
             rec["SID"],
@@ -427,7 +446,7 @@ class BigtimeStore:
 
     def time_record(self, sid: int) -> Record | None:
         text = self.time_text(sid)
-        return render.loads(text, rs.TIME) if text is not None else None
+        return render.loads(text, cat.TIME) if text is not None else None
 
     def time_window(self, column: str, sid: int, start: str, end: str) -> bytes:
         """Entries of one staffer / project with ``start <= Dt <= end``, by Dt then SID."""
@@ -438,6 +457,18 @@ class BigtimeStore:
             " ORDER BY dt, sid"
         )
         return render.array(r[0] for r in self.query(sql, (sid, start, end)))
+
+    def time_records(
+        self, start: str, end: str, column: str = "", value: int | None = None
+    ) -> list[Record]:
+        """Entries with ``start <= Dt <= end`` (of one staffer / project / task when
+        ``column`` is given), by Dt then SID, in storage form (for reports and rollups)."""
+        if column and column not in TIME_COLUMNS:
+            raise ValueError(column)
+        where = f" AND {column} = ?" if column else ""
+        sql = f"SELECT body FROM time WHERE dt BETWEEN ? AND ?{where} ORDER BY dt, sid"  # noqa: S608
+        params = (start, end, value) if column else (start, end)
+        return [render.loads(body, cat.TIME) for (body,) in self.query(sql, params)]
 
     def time_count(self, column: str, value: int) -> int:
         if column not in TIME_COLUMNS:
@@ -469,7 +500,7 @@ class BigtimeStore:
         names = self.names()
         with self.transaction():
             rows = [
-                self.time_row(render.loads(body, rs.TIME), names)
+                self.time_row(render.loads(body, cat.TIME), names)
                 for (body,) in self.query(sql, params)
             ]
             self.executemany("INSERT OR REPLACE INTO time VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
@@ -483,12 +514,12 @@ class BigtimeStore:
             " ON r.kind = 'staff' AND r.sid = t.staff_sid WHERE t.project_sid = ? ORDER BY t.pos"
         )
         return [
-            {"StaffSid": s, "Nm": n, "ContactRole": role, LEAD: bool(lead)}
+            {MEMBER: s, "ContactRole": role, LEAD: bool(lead), "StaffNm": n}
             for s, n, role, lead in self.query(sql, (project_sid,))
         ]
 
     def set_team(self, project_sid: int, members: Sequence[Record]) -> None:
-        """Replace a project's team (``StaffSid``, ``ContactRole``, lead flag per member)."""
+        """Replace a project's team (``staffsid``, ``ContactRole``, lead flag per member)."""
         with self.transaction():
             self.execute("DELETE FROM team WHERE project_sid = ?", (project_sid,))
             self.add_team(project_sid, members)
@@ -496,7 +527,7 @@ class BigtimeStore:
     def add_team(self, project_sid: int, members: Sequence[Record], start: int = 0) -> None:
         lead = LEAD
         rows = [
-            (project_sid, start + i, m["StaffSid"], m.get("ContactRole"), 1 if m.get(lead) else 0)
+            (project_sid, start + i, m[MEMBER], m.get("ContactRole"), 1 if m.get(lead) else 0)
             for i, m in enumerate(members)
         ]
         self.executemany("INSERT INTO team VALUES (?, ?, ?, ?, ?)", rows)

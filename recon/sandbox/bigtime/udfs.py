@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
-from recon.bigtime import resources as rs
+from recon.sandbox.bigtime import catalogue as cat
 from recon.sandbox.bigtime.values import ValueProblem, to_int, to_text
 
 Definition = tuple[int, str]
@@ -43,7 +43,7 @@ def apply(
     for item in items:
         if not isinstance(item, Mapping):
             raise ValueProblem("each custom field must be an object")
-        fields = {rs.UDF.canonical(k) or k: v for k, v in item.items()}
+        fields = {cat.UDF.canonical(k) or k: v for k, v in item.items()}
         key = fields.get(by)
         sid = by_sid.get(to_int(key)) if by == "Sid" else by_name.get(str(key or "").lower())
         if sid is None:

@@ -3,6 +3,7 @@
 BigTime matches body keys and parameter names case-insensitively and ignores fields it
 does not know or does not let a caller write (spec §1, §5); values must fit their kind and
 references must point at an existing record or list item (contract: unknown id -> 400).
+An object body may be JSON or form-encoded (ev §2.13); ``View`` never refuses (ev §2.7).
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ import json
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
+from urllib.parse import parse_qsl
 
-from recon.bigtime.resources import Resource
 from recon.sandbox.bigtime import guesses
+from recon.sandbox.bigtime.catalogue import Resource
 from recon.sandbox.bigtime.reply import Call, bad_request
 from recon.sandbox.bigtime.store import Record, StoreNames
 from recon.sandbox.bigtime.values import COERCE, ValueProblem, to_bool, to_date
@@ -32,7 +34,19 @@ def parse_json(body: bytes) -> Any:
         raise bad_request(guesses.NOT_JSON_TEXT.format(detail=exc)) from None
 
 
+def parse_form(body: bytes) -> dict[str, str]:
+    """A form-encoded body (``a=1&b=2``); a repeated key keeps its last value."""
+    try:
+        text = body.decode("utf-8")
+        return dict(parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text.strip())))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise bad_request(guesses.NOT_FORM_TEXT.format(detail=exc)) from None
+
+
 def object_body(call: Call) -> dict[str, Any]:
+    """The body as an object: JSON, or a form when the caller says so (ev §2.13)."""
+    if call.content_type == guesses.FORM_MEDIA_TYPE:
+        return parse_form(call.body)
     body = parse_json(call.body)
     if body is None:
         return {}
@@ -60,11 +74,9 @@ def flag(call: Call, name: str, default: bool = False) -> bool:
 
 
 def detailed(call: Call) -> bool:
-    """``View=Basic|Detailed`` (default Basic, spec §4)."""
-    view = (call.param("View") or "Basic").strip().lower()
-    if view not in ("basic", "detailed"):
-        raise bad_request("View must be Basic or Detailed.")
-    return view == "detailed"
+    """``View=Detailed`` (any case) asks for the Detailed view; anything else is the default
+    Basic view, never a 400 (ev §2.7, ``guesses.DETAILED_VIEW``)."""
+    return (call.param("View") or "").strip().lower() == guesses.DETAILED_VIEW
 
 
 def date_param(call: Call, name: str, *, required: bool) -> str | None:

@@ -1,4 +1,4 @@
-"""Input values -> storage form, one function per field kind of :mod:`recon.bigtime.resources`.
+"""Input values -> storage form, one function per field kind of the sandbox catalogue.
 
 Storage form is what :mod:`~recon.sandbox.bigtime.render` emits from: ``int`` for ids and
 whole numbers, ``Decimal`` for money and hours (never float: money stays exact), ``str``
@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 _WHOLE = re.compile(r"-?\d+")
-#: BigTime emits ASP.NET dates (``2025-01-31T00:00:00``) and takes ``2025-01-31``; both go in.
+#: BigTime emits and takes ``2025-01-31`` (ev §3.1); a midnight time part is accepted on input.
 _DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(T00:00:00(?:\.0+)?)?")
 
 
@@ -118,6 +118,7 @@ def to_list(value: Any) -> list[Any] | None:
 #: Field kind -> coercion into storage form.
 COERCE: dict[str, Callable[[Any], Any]] = {
     "sid": to_int,
+    "sid_text": to_int,
     "ref": to_ref,
     "int": to_int,
     "text": to_text,

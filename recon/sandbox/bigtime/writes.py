@@ -12,8 +12,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, Literal
 
-from recon.bigtime import resources as rs
-from recon.bigtime import uncertain
+from recon.sandbox.bigtime import catalogue as cat
 from recon.sandbox.bigtime import guesses, render, udfs, validate
 from recon.sandbox.bigtime.reads import Endpoint, must_exist, not_found, udf_array
 from recon.sandbox.bigtime.reply import Call, Reply, bad_request
@@ -30,7 +29,7 @@ _NEW_RECORD_DEFAULTS: Mapping[str, Any] = {"IsInactive": False}
 
 
 def create(kind: str) -> Endpoint:
-    resource = rs.resource(kind)
+    resource = cat.resource(kind)
 
     def endpoint(store: BigtimeStore, call: Call) -> Reply:
         if kind == "staff":
@@ -52,7 +51,7 @@ def create(kind: str) -> Endpoint:
 
 
 def update(kind: str) -> Endpoint:
-    resource = rs.resource(kind)
+    resource = cat.resource(kind)
 
     def endpoint(store: BigtimeStore, call: Call) -> Reply:
         sid = call.args[0]
@@ -151,19 +150,20 @@ def set_team(store: BigtimeStore, call: Call) -> Reply:
         must_exist(store, "project", sid)
         names = store.names()
         members: list[Record] = []
+        key = cat.TEAM_STAFF_FIELD
         for item in items:
             if not isinstance(item, Mapping):
                 raise bad_request("Each team member must be a JSON object.")
-            member = validate.fields(rs.TEAM_MEMBER, item, names)
-            staff = member.get("StaffSid")
+            member = validate.fields(cat.TEAM_MEMBER, item, names)
+            staff = member.get(key)
             if staff is None:
-                raise bad_request("StaffSid is required for each team member.")
-            if any(m["StaffSid"] == staff for m in members):
-                raise bad_request(f"StaffSid {staff} appears twice in the team.")
+                raise bad_request(f"{key} is required for each team member.")
+            if any(m[key] == staff for m in members):
+                raise bad_request(f"{key} {staff} appears twice in the team.")
             members.append(member)
         store.set_team(sid, members)
         team = store.team(sid)
-    return Reply.json(render.array(render.record_bytes(rs.TEAM_MEMBER, m) for m in team))
+    return Reply.json(render.array(render.record_bytes(cat.TEAM_MEMBER, m) for m in team))
 
 
 def set_custom_fields(kind: str, by: Literal["Sid", "Name"]) -> Endpoint:
@@ -192,12 +192,12 @@ def set_custom_fields(kind: str, by: Literal["Sid", "Name"]) -> Endpoint:
 
 def create_time(store: BigtimeStore, call: Call) -> Reply:
     """``POST /time?MarkSubmitted=``: negative SID unless submitted (spec §4.5)."""
-    submit = validate.flag(call, uncertain.MARK_SUBMITTED_PARAM)
+    submit = validate.flag(call, cat.MARK_SUBMITTED_PARAM)
     body = validate.object_body(call)
     with store.transaction():
         names = store.names()
-        rec = validate.fields(rs.TIME, body, names)
-        validate.require(rs.TIME, rec)
+        rec = validate.fields(cat.TIME, body, names)
+        validate.require(cat.TIME, rec)
         validate.time_rules(rec, names)
         rec = {**_time_defaults(rec), **rec}
         rec["SID"] = store.next_sid("time") if submit else store.next_unsubmitted_sid()
@@ -219,15 +219,15 @@ def _time_defaults(rec: Record) -> Record:
 def update_time(store: BigtimeStore, call: Call) -> Reply:
     """``POST /time/{sid}``: submitting an unsubmitted entry renumbers it (old SID gone)."""
     sid = call.args[0]
-    submit = validate.flag(call, uncertain.MARK_SUBMITTED_PARAM)
+    submit = validate.flag(call, cat.MARK_SUBMITTED_PARAM)
     body = validate.object_body(call)
     with store.transaction():
         current = store.time_record(sid)
         if current is None:
             raise not_found("time", sid)
         names = store.names()
-        rec = {**current, **validate.fields(rs.TIME, body, names)}
-        validate.require(rs.TIME, rec)
+        rec = {**current, **validate.fields(cat.TIME, body, names)}
+        validate.require(cat.TIME, rec)
         validate.time_rules(rec, names)
         if submit and sid < 0:
             rec["SID"] = store.next_sid("time")

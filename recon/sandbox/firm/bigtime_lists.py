@@ -4,7 +4,8 @@ A BigTime record points at another record or at a list value by an integer id; t
 canonical frames point by the Intacct key (department id, term name...). :class:`Lookup`
 turns a column of keys into a column of ids and refuses a key it does not know (a renderer
 that silently wrote ``null`` would hide a dangling reference). Which item field holds the
-key of a list is ``uncertain.LISTS[name].key_field`` -- the same rule the client reads by.
+key of a list is the sandbox's own choice (:data:`KEY_FIELDS`: ``Code`` where the canonical
+entity has an id, else ``Name``); the client decides for itself how it reads them.
 
 The value helpers turn canonical columns into plain Python values in BigTime's seed shape
 (``"YYYY-MM-DD"`` strings, ``Decimal``, ``int``, ``bool``, ``None`` for missing), formatting
@@ -21,14 +22,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from recon.bigtime import uncertain
+from recon.sandbox.bigtime import guesses
 from recon.sandbox.firm import reference as ref
 
 Record = dict[str, Any]
 View = Mapping[str, pd.DataFrame]
 
 #: Extra picklist fields (Code, Description, ...), null where they do not apply.
-EXTRA_FIELDS: tuple[str, ...] = tuple(name for name, _ in uncertain.PICKLIST_EXTRA_FIELDS)
+EXTRA_FIELDS: tuple[str, ...] = tuple(name for name, _ in guesses.PICKLIST_EXTRA_FIELDS)
 #: Cost Center 3 is unused by the Intacct integration (DOC §4.11: its default name is "N/A").
 COSTCENTERC_VALUE = "N/A"
 #: Labor-code ``Group``: the category group of a labor code (CLIENT pybt); the demo firm
@@ -60,11 +61,18 @@ LIST_SOURCES: Mapping[str, tuple[str, str | None, str, Mapping[str, str]]] = Map
 )  # fmt: skip
 
 
+#: list name -> the item field holding the canonical key (``Code`` when the entity has an id
+#: column, else ``Name``): how the seed's references are looked up.
+KEY_FIELDS: Mapping[str, str] = MappingProxyType(
+    {name: "Name" if code is None else "Code" for name, (_, code, _, _) in LIST_SOURCES.items()}
+)
+
+
 def render_lists(view: View) -> dict[str, list[Record]]:
-    """Every reference list of ``uncertain.LISTS`` as picklist items (``Id`` from 1 per list)."""
+    """Every reference list of ``guesses.LISTS`` as picklist items (``Id`` from 1 per list)."""
     out = {name: _list_items(view, name) for name in LIST_SOURCES}
     out["costcenterc"] = [_item(1, COSTCENTERC_VALUE)]
-    missing = set(uncertain.LISTS) - set(out)
+    missing = set(guesses.LISTS) - set(out)
     if missing:  # a list added to the contract must be rendered here too
         raise KeyError(f"no demo data for BigTime list(s) {sorted(missing)}")
     return out
@@ -100,9 +108,9 @@ def _list_items(view: View, name: str) -> list[Record]:
 
 
 def list_lookups(lists: Mapping[str, list[Record]]) -> dict[str, Lookup]:
-    """One :class:`Lookup` per list, keyed by the list's ``key_field`` (Code or Name)."""
+    """One :class:`Lookup` per list, keyed by its :data:`KEY_FIELDS` field (Code or Name)."""
     return {
-        name: Lookup(name, [i[uncertain.LISTS[name].key_field] for i in items],
+        name: Lookup(name, [i[KEY_FIELDS.get(name, "Name")] for i in items],
                      [i["Id"] for i in items])
         for name, items in lists.items()
     }  # fmt: skip
@@ -157,7 +165,7 @@ def texts(values: pd.Series) -> list[str | None]:
 
 
 def dates(values: pd.Series) -> np.ndarray:
-    """Dates as ``"YYYY-MM-DD"`` (the seed's date form; the sandbox emits ``T00:00:00``)."""
+    """Dates as ``"YYYY-MM-DD"``, BigTime's form (ev §3.1)."""
     return by_value(values, lambda t: pd.Timestamp(t).strftime("%Y-%m-%d"))
 
 

@@ -1,13 +1,15 @@
 """Render the BigTime view of the firm as BigTime wire records: the sandbox's ``BigtimeSeed``.
 
 ``render_seed`` turns ``Firm.bigtime_view`` (plus Intacct-only detail where BigTime holds
-more: invoice lines, staff cost rates) into the seed dict of the BigTime contract: every
-record in BigTime's Detailed shape with canonical key spellings (``recon.bigtime.resources``),
-dates ``"YYYY-MM-DD"``, money and hours ``Decimal``, ids ``int``, missing ``None``. A client
-pulling the seeded sandbox and mapping wire -> canonical gets ``bigtime_view`` back exactly.
+more: invoice lines, staff cost and bill rates) into the seed dict of the BigTime contract:
+every record in BigTime's Detailed shape with the spellings of the sandbox's catalogue
+(``recon.sandbox.bigtime.catalogue``), dates ``"YYYY-MM-DD"``, money and hours ``Decimal``,
+ids ``int``, missing ``None``. A client pulling the seeded sandbox and mapping wire ->
+canonical gets ``bigtime_view`` back exactly.
 
 Read-only denormalised fields (``ProjectNm``, ``ClientNm``, ``SourceNm``, ``BudgCatNm``,
-``FullName``, team ``Nm``...) are left to the sandbox, which derives them as BigTime would.
+``FullName``, project ``DisplayName``, team ``StaffNm``, invoice ``DName``...) are left to the
+sandbox, which derives them as BigTime would.
 Time entries are a lazy :class:`~recon.sandbox.firm.bigtime_time.TimeRecords` sequence
 (see there); everything else is a plain list of dicts.
 
@@ -24,7 +26,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from recon.bigtime import uncertain
+from recon.sandbox.bigtime import catalogue as cat
+from recon.sandbox.bigtime import guesses
 from recon.sandbox.firm import reference as ref
 from recon.sandbox.firm.bigtime_lists import (
     Lookup,
@@ -48,9 +51,9 @@ FIRST_SID = {"client": 101, "project": 1001, "staff": 21, "invoice": 5001, "task
 SID_SOURCES = (("client", "customer"), ("project", "project"), ("staff", "employee"),
                ("invoice", "invoice"))  # fmt: skip
 #: Custom fields BigTime's Intacct integration creates (spec §4.11), with their UDF ids.
-PROJECT_UDFS = ((1, uncertain.UDF_PO_NUMBER), (2, uncertain.UDF_PO_AMOUNT),
-                (3, uncertain.UDF_SO_NUMBER))  # fmt: skip
-STAFF_UDFS = ((11, uncertain.UDF_EMPLOYEE_ID),)
+PROJECT_UDFS = ((1, cat.UDF_PO_NUMBER), (2, cat.UDF_PO_AMOUNT),
+                (3, cat.UDF_SO_NUMBER))  # fmt: skip
+STAFF_UDFS = ((11, cat.UDF_EMPLOYEE_ID),)
 #: The demo firm's lexicon (GET /settings/vocabulary): ids as in the spec's example (§4.11).
 VOCABULARY = (("PROJECT", "engagement"), ("CLIENT", "client"), ("STAFF", "staffer"),
               ("LABOR_CODE", "service"), ("PRJ_TASK", "task"))  # fmt: skip
@@ -97,7 +100,7 @@ def render_seed(view: View, intacct_view: View, detail: View, streams: Streams) 
         "client": _clients(view["customer"]),
         "project": _projects(view["project"], look),
         "project_team": _teams(view, look, streams("bigtime.teams")),
-        "staff": _staff(view["employee"], intacct_view["employee"], look),
+        "staff": _staff(view["employee"], intacct_view["employee"], detail["employee"], look),
         "time": time_records(view, detail, look, tasks),
         "invoice": _invoices(view, intacct_view, detail["invoice_line"], look),
         "task": tasks,
@@ -107,7 +110,7 @@ def render_seed(view: View, intacct_view: View, detail: View, streams: Streams) 
             "staff": [{"Sid": s, "Name": n} for s, n in STAFF_UDFS],
         },
         "vocabulary": [
-            {uncertain.VOCABULARY_ID_KEY: i, uncertain.VOCABULARY_NAME_KEY: n}
+            {guesses.VOCABULARY_ID_KEY: i, guesses.VOCABULARY_NAME_KEY: n}
             for i, n in VOCABULARY
         ],
     }
@@ -174,7 +177,7 @@ def _projects(v: pd.DataFrame, look: Mapping[str, Lookup]) -> list[Record]:
     first = FIRST_SID["project"]
     return records(len(v), {
         "SystemId": list(range(first, first + len(v))), "ProjectCode": texts(v["project_id"]),
-        "Nm": name, "DisplayName": name, "ClientId": look["client"](v["customer_id"]),
+        "Nm": name, "ClientId": look["client"](v["customer_id"]),
         "TypeId": look["projecttype"](v["project_type"]),
         "StartDt": dates(v["begin_date"]), "EndDt": dates(v["end_date"]),
         "IsInactive": inactive(v["status"]), "Notes": texts(v["description"]),
@@ -187,8 +190,13 @@ def _projects(v: pd.DataFrame, look: Mapping[str, Lookup]) -> list[Record]:
     })  # fmt: skip
 
 
-def _staff(v: pd.DataFrame, in_intacct: pd.DataFrame, look: Mapping[str, Lookup]) -> list[Record]:
+def _staff(
+    v: pd.DataFrame, in_intacct: pd.DataFrame, rates: pd.DataFrame, look: Mapping[str, Lookup]
+) -> list[Record]:
     emp_id = texts(v["employee_id"])
+    # The live staff list carries the hourly cost (CostFactor) and billing rates (ev §2.2);
+    # the demo firm's standard bill rate is its Rate1 (which slot a firm uses is its own).
+    by_employee = rates.set_index("employee_id").reindex(v["employee_id"])
     # The Intacct link exists only for staffers that reached Intacct (one was hired in BigTime).
     linked = texts(v["employee_id"].where(v["employee_id"].isin(in_intacct["employee_id"])))
     created = _stamps(v["start_date"].clip(lower=pd.Timestamp("2024-01-08")), 8 * 60 + 30)
@@ -199,6 +207,8 @@ def _staff(v: pd.DataFrame, in_intacct: pd.DataFrame, look: Mapping[str, Lookup]
         "Phone_Cell": None, "ManagerID": look["staff"](v["manager_id"]),
         "IsInactive": inactive(v["status"]),
         "Start_dt": dates(v["start_date"]), "Term_dt": dates(v["end_date"]),
+        "CostFactor": decimals(by_employee["cost_rate"]),
+        "Rate1": decimals(by_employee["bill_rate"]),
         "CostCenterA": look["costcentera"](v["department_id"]),
         "CostCenterB": look["costcenterb"](v["location_id"]), "CostCenterC": None,
         "IAEmployeeId": linked, "IAClassDefaultId": look["class"](v["class_id"]),
@@ -227,10 +237,10 @@ def _teams(view: View, look: Mapping[str, Lookup], rng: np.random.Generator) -> 
     sizes = [len(t) for t in teams]
     return records(sum(sizes), {
         "ProjectSid": np.repeat(look["project"](proj["project_id"]), sizes),
-        "StaffSid": look["staff"]([e for t in teams for e in t]),
+        cat.TEAM_STAFF_FIELD: look["staff"]([e for t in teams for e in t]),
         "ContactRole": [ROLE_PROJECT_MANAGER if i == 0 else ROLE_STAFF for n in sizes
                         for i in range(n)],
-        uncertain.TEAM_LEAD_FIELD: [i == 0 for n in sizes for i in range(n)],
+        cat.TEAM_LEAD_FIELD: [i == 0 for n in sizes for i in range(n)],
     })  # fmt: skip
 
 
