@@ -404,7 +404,7 @@ def records_text(seconds: float) -> str:
 def _serve_sandbox(data_dir: str, records: int, conn: Any) -> None:
     """Child process: seed the sandbox, serve until told to stop."""
     try:
-        from recon.sandbox.intacct import IntacctSandbox
+        from recon.sandbox.intacct.server import IntacctSandbox
 
         sb = IntacctSandbox(data_dir).start()
         start = time.perf_counter()

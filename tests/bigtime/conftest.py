@@ -26,7 +26,7 @@ import pytest
 from recon.bigtime import resources
 from recon.bigtime.client import BigTimeClient, BigTimeCredentials, BigTimeSettings
 from recon.sandbox import bigtime as creds
-from recon.sandbox.bigtime import BigtimeSandbox
+from recon.sandbox.bigtime.server import BigtimeSandbox
 from recon.sandbox.firm import generate
 from recon.sandbox.seed import DEFAULT_SEED, prepare
 from tests.clock import FakeClock

@@ -24,7 +24,7 @@ from recon.errors import (
     ValidationError,
 )
 from recon.sandbox import bigtime as creds
-from recon.sandbox.bigtime import BigtimeSandbox
+from recon.sandbox.bigtime.server import BigtimeSandbox
 from tests.bigtime.conftest import (
     SESSION_ENDPOINT,
     SESSION_TTL,

@@ -34,7 +34,8 @@ from recon.errors import (
     WriteOutcomeUnknown,
 )
 from recon.sandbox import bigtime as creds
-from recon.sandbox.bigtime import API_PATH, BigtimeSandbox
+from recon.sandbox.bigtime import API_PATH
+from recon.sandbox.bigtime.server import BigtimeSandbox
 from tests.bigtime.conftest import (
     SESSION_ENDPOINT,
     DemoSeed,

@@ -33,7 +33,8 @@ from recon.bigtime.frames import records_to_frame
 from recon.mapping.bigtime import map_invoice, map_payment, map_project, map_time_entry
 from recon.mapping.common import MappingReport
 from recon.sandbox import bigtime as creds
-from recon.sandbox.bigtime import BigtimeSandbox, guesses
+from recon.sandbox.bigtime import guesses
+from recon.sandbox.bigtime.server import BigtimeSandbox
 from tests.bigtime.conftest import DemoSeed
 from tests.bigtime.test_client_unit import PASSWORD, USER, Routes, bt, raw
 from tests.bigtime.test_transport import ScriptedServer

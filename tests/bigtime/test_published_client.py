@@ -28,7 +28,7 @@ import pytest
 import requests
 
 from recon.sandbox import bigtime as creds
-from recon.sandbox.bigtime import BigtimeSandbox
+from recon.sandbox.bigtime.server import BigtimeSandbox
 from tests.bigtime.conftest import DemoSeed
 
 VIEW_DETAILED = "ViewChoices.DETAILED"  # str() of bigtime-api-python's enum member

@@ -18,7 +18,7 @@ import pytest
 from recon.bigtime import pull, uncertain
 from recon.bigtime.client import BigTimeClient
 from recon.bigtime.frames import STR_DTYPE
-from recon.sandbox.bigtime import BigtimeSandbox
+from recon.sandbox.bigtime.server import BigtimeSandbox
 from tests.bigtime.conftest import (
     SESSION_ENDPOINT,
     YEAR_END,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from recon.sandbox.bigtime import BigtimeSandbox
+from recon.sandbox.bigtime.server import BigtimeSandbox
 from tests.clock import FakeClock
 from tests.sandbox.bigtime_helpers import Api, demo_seed
 

@@ -16,7 +16,7 @@ from typing import Any
 import requests
 
 from recon.sandbox import bigtime as creds
-from recon.sandbox.bigtime import BigtimeSandbox
+from recon.sandbox.bigtime.server import BigtimeSandbox
 
 API_KEY_HEADERS = {"X-Auth-ApiToken": creds.API_TOKEN, "X-Auth-Realm": creds.FIRM}
 D = Decimal

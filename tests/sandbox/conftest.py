@@ -17,7 +17,7 @@ from lxml.builder import E
 
 from recon.intacct import xmlsafe
 from recon.sandbox import intacct as creds
-from recon.sandbox.intacct import IntacctSandbox
+from recon.sandbox.intacct.server import IntacctSandbox
 from tests.clock import FakeClock
 
 LOGIN = (creds.USER_ID, creds.COMPANY_ID, creds.USER_PASSWORD)

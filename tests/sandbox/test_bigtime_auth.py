@@ -5,8 +5,8 @@ from __future__ import annotations
 import requests
 
 from recon.sandbox import bigtime as creds
-from recon.sandbox.bigtime import BigtimeSandbox
 from recon.sandbox.bigtime.auth import Auth
+from recon.sandbox.bigtime.server import BigtimeSandbox
 from tests.clock import FakeClock
 from tests.sandbox.bigtime_helpers import Api, decode, login, message, session_api
 

@@ -16,7 +16,8 @@ from pathlib import Path
 import requests
 
 from recon.sandbox import bigtime as creds
-from recon.sandbox.bigtime import BigtimeSandbox, catalogue, guesses
+from recon.sandbox.bigtime import catalogue, guesses
+from recon.sandbox.bigtime.server import BigtimeSandbox
 from tests.sandbox.bigtime_helpers import Api, message, session_api
 
 pytest_plugins = ["tests.sandbox.bigtime_fixtures"]
@@ -213,7 +214,7 @@ def test_the_sandbox_never_imports_the_clients() -> None:
 def test_serving_the_sandbox_loads_no_bigtime_client_module(tmp_path: Path) -> None:
     code = (
         "import sys\n"
-        "from recon.sandbox.bigtime import BigtimeSandbox\n"
+        "from recon.sandbox.bigtime.server import BigtimeSandbox\n"
         "from recon.sandbox.firm import bigtime_wire\n"
         f"sb = BigtimeSandbox({str(tmp_path)!r})\n"
         "sb.store.close()\n"

@@ -8,7 +8,8 @@ import time
 import pytest
 import requests
 
-from recon.sandbox.bigtime import API_PATH, API_TOKEN, FIRM, BigtimeSandbox
+from recon.sandbox.bigtime import API_PATH, API_TOKEN, FIRM
+from recon.sandbox.bigtime.server import BigtimeSandbox
 from recon.sandbox.faults import RemoteFaults
 from tests.sandbox.bigtime_helpers import Api, decode, message, session_api
 

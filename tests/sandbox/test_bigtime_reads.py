@@ -8,8 +8,9 @@ from decimal import Decimal
 
 import requests
 
-from recon.sandbox.bigtime import BigtimeSandbox, guesses
 from recon.sandbox.bigtime import catalogue as rs
+from recon.sandbox.bigtime import guesses
+from recon.sandbox.bigtime.server import BigtimeSandbox
 from tests.sandbox.bigtime_helpers import API_KEY_HEADERS, Api, decode, message
 
 pytest_plugins = ["tests.sandbox.bigtime_fixtures"]

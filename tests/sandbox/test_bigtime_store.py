@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 
 from recon.errors import ConfigError
-from recon.sandbox.bigtime import BigtimeSandbox, BigtimeStore, guesses, render
 from recon.sandbox.bigtime import catalogue as rs
+from recon.sandbox.bigtime import guesses, render
+from recon.sandbox.bigtime.server import BigtimeSandbox
+from recon.sandbox.bigtime.store import BigtimeStore
 from recon.sandbox.bigtime.values import ValueProblem, to_date, to_decimal, to_ref
 from tests.clock import FakeClock
 from tests.sandbox.bigtime_helpers import Api, demo_seed, session_api

@@ -6,7 +6,7 @@ import http.client
 import json
 from typing import Any
 
-from recon.sandbox.bigtime import BigtimeSandbox
+from recon.sandbox.bigtime.server import BigtimeSandbox
 from tests.clock import FakeClock
 from tests.sandbox.bigtime_helpers import API_KEY_HEADERS, Api, message
 

@@ -17,9 +17,9 @@ from lxml.builder import E
 
 from recon.bigtime.client import BigTimeClient, BigTimeCredentials, BigTimeSettings
 from recon.sandbox import bigtime as bt_creds
-from recon.sandbox.bigtime import BigtimeSandbox
+from recon.sandbox.bigtime.server import BigtimeSandbox
 from recon.sandbox.faults import FaultPlan, RemoteFaults, RequestInfo, settable_fields
-from recon.sandbox.intacct import IntacctSandbox
+from recon.sandbox.intacct.server import IntacctSandbox
 from tests.sandbox.bigtime_helpers import Api, login, session_api
 from tests.sandbox.conftest import Client, request_xml
 

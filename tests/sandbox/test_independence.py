@@ -72,20 +72,7 @@ def _offenders(forbidden: str) -> list[str]:
     return out
 
 
-@pytest.mark.parametrize(
-    "forbidden",
-    [
-        "recon.intacct",
-        pytest.param(
-            "recon.bigtime",
-            marks=pytest.mark.xfail(
-                strict=False,
-                reason="the BigTime sandbox is being moved off the client's catalogue "
-                "(issue 14 point 4, BigTime side); drop this mark when that lands",
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("forbidden", ["recon.intacct", "recon.bigtime"])
 def test_no_sandbox_module_imports_a_client(forbidden: str) -> None:
     assert _offenders(forbidden) == []
 

@@ -12,7 +12,7 @@ from lxml.builder import E
 
 from recon.intacct import xmlsafe
 from recon.sandbox.faults import FaultPlan, RemoteFaults
-from recon.sandbox.intacct import IntacctSandbox
+from recon.sandbox.intacct.server import IntacctSandbox
 from tests.sandbox.conftest import Client, errornos, request_xml
 
 READ = E.readByName(E.object("CLASS"), E.keys("K1"))

@@ -6,7 +6,7 @@ import pytest
 from lxml import etree
 from lxml.builder import E
 
-from recon.sandbox.intacct import IntacctSandbox
+from recon.sandbox.intacct.server import IntacctSandbox
 from tests.sandbox.conftest import Client, FakeClock, errornos, frame, texts
 
 

@@ -11,7 +11,9 @@ import pytest
 from lxml.builder import E
 
 from recon.errors import ConfigError
-from recon.sandbox.intacct import IntacctSandbox, IntacctStore, catalogue, querylang, values
+from recon.sandbox.intacct import catalogue, querylang, values
+from recon.sandbox.intacct.server import IntacctSandbox
+from recon.sandbox.intacct.store import IntacctStore
 from tests.sandbox.conftest import Client, frame, texts
 
 CUSTOMER = catalogue.get("CUSTOMER")

@@ -9,7 +9,7 @@ from lxml import etree
 from lxml.builder import E
 
 from recon.intacct import uncertain
-from recon.sandbox.intacct import IntacctSandbox
+from recon.sandbox.intacct.server import IntacctSandbox
 from tests.sandbox.conftest import Client, FakeClock, errornos, texts
 
 

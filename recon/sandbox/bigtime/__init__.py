@@ -22,51 +22,21 @@ Modules, each with one job:
 - ``service``   request -> answer (auth, routing, errors), no HTTP
 - ``server``    the HTTP server with fault injection
 
-The demo credentials below are what the sandbox accepts; they are not secrets.
+The demo credentials it accepts are :mod:`recon.demo_credentials` (the embedded profile
+sends them); they are not secrets. The server is
+:class:`recon.sandbox.bigtime.server.BigtimeSandbox`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from recon.demo_credentials import BIGTIME_API_PATH as API_PATH
+from recon.demo_credentials import BIGTIME_API_TOKEN as API_TOKEN
+from recon.demo_credentials import BIGTIME_FIRM as FIRM
+from recon.demo_credentials import BIGTIME_USER_ID as USER_ID
+from recon.demo_credentials import BIGTIME_USER_PASSWORD as USER_PASSWORD
 
-#: Firm API key (``X-Auth-ApiToken``) accepted for :data:`FIRM`.
-API_TOKEN = "sandbox-token"  # noqa: S105 - public demo credential of the sandbox
-#: The demo firm id (``X-Auth-Realm``).
-FIRM = "demo-firm"
 #: The demo firm's numeric tenant id, which the realm header also takes (ev §2.1, OBS:
 #: "either slug or tenant ID both work").
 TENANT_ID = "40417"
-#: The demo user (a firm admin) for ``POST /session``.
-USER_ID = "accountant@demo.example"
-USER_PASSWORD = "sandbox"  # noqa: S105 - public demo credential of the sandbox
 
-#: The API root below the host, as on iq.bigtime.net (spec §1).
-API_PATH = "/BigtimeData/api/v2"
-
-if TYPE_CHECKING:
-    from recon.sandbox.bigtime.server import BigtimeSandbox
-    from recon.sandbox.bigtime.store import BigtimeStore
-
-__all__ = [
-    "API_PATH",
-    "API_TOKEN",
-    "FIRM",
-    "TENANT_ID",
-    "USER_ID",
-    "USER_PASSWORD",
-    "BigtimeSandbox",
-    "BigtimeStore",
-]
-
-
-def __getattr__(name: str) -> Any:
-    # Lazy, so importing the credentials does not import SQLite and the HTTP server.
-    if name == "BigtimeSandbox":
-        from recon.sandbox.bigtime.server import BigtimeSandbox
-
-        return BigtimeSandbox
-    if name == "BigtimeStore":
-        from recon.sandbox.bigtime.store import BigtimeStore
-
-        return BigtimeStore
-    raise AttributeError(name)
+__all__ = ["API_PATH", "API_TOKEN", "FIRM", "TENANT_ID", "USER_ID", "USER_PASSWORD"]

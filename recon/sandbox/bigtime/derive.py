@@ -50,7 +50,7 @@ def client(rec: Record, names: Names) -> None:
 
 
 def display_name(client_name: str | None, project_name: str | None) -> str | None:
-    """"Client Name:Project Name" (ev §2.4, OBS); the project name alone without a client."""
+    """ "Client Name:Project Name" (ev §2.4, OBS); the project name alone without a client."""
     if client_name is None:
         return project_name
     return guesses.DISPLAY_NAME_FORMAT.format(client=client_name, project=project_name or "")

@@ -104,12 +104,8 @@ def report_data(store: BigtimeStore, call: Call) -> Reply:
         saved = store.meta(f"report:{report}")
         start, end = json.loads(saved) if saved else _ALL_DATES
     columns, rows = make(store, start, end)
-    fields = ",".join(
-        render.dumps({cat.REPORT_FIELD_NAME_KEY: c}).decode() for c in columns
-    )
-    body = (
-        f'{{"{cat.REPORT_DATA_KEY}":[{",".join(rows)}],"{cat.REPORT_FIELDS_KEY}":[{fields}]}}'
-    )
+    fields = ",".join(render.dumps({cat.REPORT_FIELD_NAME_KEY: c}).decode() for c in columns)
+    body = f'{{"{cat.REPORT_DATA_KEY}":[{",".join(rows)}],"{cat.REPORT_FIELDS_KEY}":[{fields}]}}'
     return Reply.json(body.encode())
 
 

@@ -20,11 +20,12 @@ from recon.errors import ConfigError
 from recon.sandbox.bigtime import catalogue as cat
 from recon.sandbox.bigtime import guesses, render, udfs
 from recon.sandbox.bigtime.catalogue import Resource
-from recon.sandbox.bigtime.store import Record, StoreNames
 from recon.sandbox.bigtime.values import COERCE, ValueProblem
 
+Record = dict[str, Any]
+
 if TYPE_CHECKING:
-    from recon.sandbox.bigtime.store import BigtimeStore
+    from recon.sandbox.bigtime.store import BigtimeStore, StoreNames
 
 #: Parts of a seed in load order; a seed may leave any out.
 PARTS = (
@@ -127,7 +128,7 @@ def _id(resource: Resource, rec: Record, where: str) -> int:
 def _records(store: BigtimeStore, kind: str, records: Iterable[Mapping[str, Any]]) -> int:
     resource = cat.resource(kind)
     defs = store.udf_defs(kind) if kind in UDF_OWNERS else []
-    names = StoreNames(store)
+    names = store.names()
     recs = []
     for i, raw in enumerate(records):
         where = f"{kind} seed record {i}"
@@ -141,7 +142,7 @@ def _records(store: BigtimeStore, kind: str, records: Iterable[Mapping[str, Any]
         store.insert_records(rows)
     except sqlite3.IntegrityError as exc:  # a duplicate id
         raise ConfigError(f"cannot seed {kind}: {exc}") from None
-    names = StoreNames(store)  # references may point at records of this same part
+    names = store.names()  # references may point at records of this same part
     for i, rec in enumerate(recs):
         _check_refs(resource, rec, names, f"{kind} seed record {i}")
     return len(recs)
@@ -185,7 +186,7 @@ def _invoice(store: BigtimeStore, records: Any) -> int:
 
 
 def _time(store: BigtimeStore, records: Iterable[Mapping[str, Any]]) -> int:
-    names = StoreNames(store)
+    names = store.names()
     count = 0
     store.drop_time_indexes()
     try:
@@ -219,7 +220,7 @@ def _time_rows(
 
 
 def _team(store: BigtimeStore, members: Iterable[Mapping[str, Any]]) -> int:
-    names = StoreNames(store)
+    names = store.names()
     by_project: dict[int, list[Record]] = {}
     for i, raw in enumerate(members):
         where = f"project_team seed record {i}"

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from recon.sandbox.bigtime import catalogue as cat
-from recon.sandbox.bigtime import derive, guesses, render
+from recon.sandbox.bigtime import derive, guesses, render, seeding
 
 DB_NAME = "bigtime.sqlite3"
 #: A team member's keys (ev §2.5): the lead flag and the lower-case staff id.
@@ -250,9 +250,7 @@ class BigtimeStore:
         ConfigError
             An unknown part, field, list name or reference; a bad value; a duplicate id.
         """
-        from recon.sandbox.bigtime.seeding import load
-
-        return load(self, seed)
+        return seeding.load(self, seed)
 
     def is_empty(self) -> bool:
         """True when the store holds no record, time entry or list item."""

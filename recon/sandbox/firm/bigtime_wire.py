@@ -110,8 +110,7 @@ def render_seed(view: View, intacct_view: View, detail: View, streams: Streams) 
             "staff": [{"Sid": s, "Name": n} for s, n in STAFF_UDFS],
         },
         "vocabulary": [
-            {guesses.VOCABULARY_ID_KEY: i, guesses.VOCABULARY_NAME_KEY: n}
-            for i, n in VOCABULARY
+            {guesses.VOCABULARY_ID_KEY: i, guesses.VOCABULARY_NAME_KEY: n} for i, n in VOCABULARY
         ],
     }
 

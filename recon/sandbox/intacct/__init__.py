@@ -17,29 +17,23 @@ Modules, each with one job:
 - ``gateway``    request bytes -> response bytes (no HTTP)
 - ``server``     the HTTP server with fault injection
 
-The demo credentials below are what the sandbox accepts; they are not secrets.
+The demo credentials it accepts are :mod:`recon.demo_credentials` (the embedded profile
+sends them); they are not secrets. The server is
+:class:`recon.sandbox.intacct.server.IntacctSandbox`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from recon.demo_credentials import INTACCT_COMPANY_ID as COMPANY_ID
+from recon.demo_credentials import INTACCT_GATEWAY_PATH as GATEWAY_PATH
+from recon.demo_credentials import INTACCT_SENDER_ID as SENDER_ID
+from recon.demo_credentials import INTACCT_SENDER_PASSWORD as SENDER_PASSWORD
+from recon.demo_credentials import INTACCT_USER_ID as USER_ID
+from recon.demo_credentials import INTACCT_USER_PASSWORD as USER_PASSWORD
 
-#: Web Services sender authorised for company :data:`COMPANY_ID`.
-SENDER_ID = "recon-sandbox"
-SENDER_PASSWORD = "sandbox-sender"  # noqa: S105 - public demo credential of the sandbox
 #: A valid sender that is NOT authorised for :data:`COMPANY_ID` (spec §2.5 auth error).
 UNAUTHORISED_SENDER_ID = "recon-unauthorised"
 UNAUTHORISED_SENDER_PASSWORD = "sandbox-sender"  # noqa: S105 - public demo credential
-COMPANY_ID = "DEMO"
-USER_ID = "xml_gateway"
-USER_PASSWORD = "sandbox"  # noqa: S105 - public demo credential of the sandbox
-
-#: The path of the gateway, as on api.intacct.com.
-GATEWAY_PATH = "/ia/xml/xmlgw.phtml"
-
-if TYPE_CHECKING:
-    from recon.sandbox.intacct.server import IntacctSandbox
-    from recon.sandbox.intacct.store import IntacctStore
 
 __all__ = [
     "COMPANY_ID",
@@ -50,19 +44,4 @@ __all__ = [
     "UNAUTHORISED_SENDER_PASSWORD",
     "USER_ID",
     "USER_PASSWORD",
-    "IntacctSandbox",
-    "IntacctStore",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    # Lazy, so importing the credentials does not import SQLite, lxml and the HTTP server.
-    if name == "IntacctSandbox":
-        from recon.sandbox.intacct.server import IntacctSandbox
-
-        return IntacctSandbox
-    if name == "IntacctStore":
-        from recon.sandbox.intacct.store import IntacctStore
-
-        return IntacctStore
-    raise AttributeError(name)
