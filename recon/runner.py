@@ -56,7 +56,10 @@ RUNNER_PARAMETERS = frozenset({"output_dir"})
 #: clear text into the executed notebook (its cell and its metadata).
 _SECRET_NAME = re.compile(r"(?i)pass(word)?|secret|token|api_?key|session")
 
-NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+#: The notebooks ship inside the package (package data), so ``recon run`` finds them in an
+#: installed wheel as in a checkout, where ``recon/notebooks`` is a symlink to the top-level
+#: ``notebooks/`` folder a person opens in JupyterLab: one copy of each notebook.
+NOTEBOOKS_DIR = Path(__file__).resolve().parent / "notebooks"
 #: Notebooks whose job reads the mapping file (``recon.job.reconcile_run``): it is checked
 #: before their kernel starts.
 MAPPING_NOTEBOOKS = frozenset({"10_reconcile"})
@@ -74,7 +77,7 @@ class RunResult:
 
 
 def find_notebook(name: str | Path) -> Path:
-    """A notebook path, or a name in recon's ``notebooks/`` folder (``10_reconcile``)."""
+    """A notebook path, or the name of one of recon's notebooks (``10_reconcile``)."""
     path = Path(name)
     candidates = [path, NOTEBOOKS_DIR / path, NOTEBOOKS_DIR / path.with_suffix(".ipynb")]
     for candidate in candidates:

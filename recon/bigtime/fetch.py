@@ -54,9 +54,16 @@ def fetch_in_order(fn: Callable[[_T], _R], items: Sequence[_T], workers: int) ->
 
 
 def fetch_streaming(
-    fn: Callable[[_T], _R], items: Sequence[_T], workers: int
+    fn: Callable[[_T], _R],
+    items: Sequence[_T],
+    workers: int,
+    *,
+    timings: Timings | None = None,
 ) -> Generator[tuple[_R, float], None, None]:
     """:func:`fetch_in_order`, each result paired with when the next one is due.
+
+    ``timings`` times the calls (a new :class:`Timings` by default; tests give one with a
+    clock of their own).
 
     Yields
     ------
@@ -75,7 +82,7 @@ def fetch_streaming(
         return
     # Even at one worker a pool pays: the caller works on result n while n+1 is in flight.
     pool = ThreadPoolExecutor(max_workers=min(workers, len(items)), thread_name_prefix="bt-pull")
-    timings = Timings()
+    timings = Timings() if timings is None else timings
     finished = False
     try:
         futures: deque[Future[_R]] = deque(
@@ -103,16 +110,19 @@ class Timings:
     ----------
     recent:
         How many of the latest durations the guess of :meth:`next_due` is the median of.
+    clock:
+        Seconds, counting up (``time.monotonic`` by default).
     """
 
-    def __init__(self, recent: int = 16) -> None:
+    def __init__(self, recent: int = 16, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
         self._lock = threading.Lock()
         self._running: dict[int, float] = {}
         self._took: deque[float] = deque(maxlen=recent)
 
     def run(self, key: int, fn: Callable[[_T], _R], item: _T) -> _R:
         """``fn(item)``, timed; ``key`` names the call while it runs."""
-        start = time.monotonic()
+        start = self._clock()
         with self._lock:
             self._running[key] = start
         try:
@@ -120,7 +130,7 @@ class Timings:
         finally:
             with self._lock:
                 del self._running[key]
-                self._took.append(time.monotonic() - start)
+                self._took.append(self._clock() - start)
 
     def next_due(self) -> float:
         """Seconds until the longest-running call should end, at the median duration."""
@@ -129,4 +139,4 @@ class Timings:
                 return 0.0
             typical = statistics.median(self._took)
             first = min(self._running.values())
-        return max(0.0, first + typical - time.monotonic())
+        return max(0.0, first + typical - self._clock())

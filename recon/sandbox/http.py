@@ -157,6 +157,9 @@ class LoopbackSandbox:
     ) -> None:
         self.faults = faults or fx.FaultPlan()
         self.counters = fx.RequestCounter()
+        #: How the ``latency`` fault waits (in the request's own thread); a test may put a
+        #: function of its own here to see the delay, or to hold a request until it says.
+        self.sleep: Callable[[float], None] = time.sleep
         self._host, self._port = host, port
         self._server: SandboxServer | None = None
         self._thread: Thread | None = None
@@ -258,7 +261,7 @@ class LoopbackSandbox:
         for kind in draw.fired:
             self.counters.incr(f"fault:{kind}")
         if draw.latency:
-            time.sleep(draw.latency)
+            self.sleep(draw.latency)
         if draw.expire_sessions:
             self.expire_sessions()
         fault = draw.response

@@ -11,7 +11,6 @@ import itertools
 import json
 import logging
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
@@ -43,6 +42,7 @@ from tests.bigtime.test_transport import (
     message,
     reply_json,
 )
+from tests.waiting import wait_until
 
 API_KEY = "K3y+/sEcReT/abcdef=="
 PASSWORD = "pa55-w0rd!xyz"
@@ -248,19 +248,22 @@ def test_login_without_firm_uses_the_firm_bigtime_answers() -> None:
 
 
 def test_concurrent_reads_share_one_login() -> None:
+    arrived: list[int] = []
+
     def slow_login(seen: Seen) -> Reply:
-        time.sleep(0.1)  # all threads arrive while the first sign-in is under way
+        # The sign-in answers only once all eight reads have been asked for.
+        wait_until(lambda: len(arrived) == 8, "all eight reads to start")
         return reply_json({"token": "tok-shared-1", "firm": FIRM})
+
+    def read(n: int) -> list[Any]:
+        arrived.append(n)
+        return client.time_sheet(1, date(2025, 1, 1), date(2025, 1, 31))
 
     routes = Routes({"POST /session": slow_login, "GET /time/sheet/1": raw("[]")})
     with ScriptedServer(routes) as srv:
         client = bt(srv, LOGIN)
         with ThreadPoolExecutor(8) as pool:
-            results = list(
-                pool.map(
-                    lambda _: client.time_sheet(1, date(2025, 1, 1), date(2025, 1, 31)), range(8)
-                )
-            )
+            results = list(pool.map(read, range(8)))
     assert results == [[]] * 8
     assert srv.calls().count("POST /session") == 1 and srv.hits == 9
 

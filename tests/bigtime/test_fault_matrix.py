@@ -43,6 +43,7 @@ from tests.bigtime.conftest import (
     counted,
     make_client,
 )
+from tests.waiting import Gate
 
 #: The Retry-After cap of the test settings (``fast_settings``); the sandbox sends ``1``.
 RETRY_AFTER_CAP = 0.05
@@ -160,14 +161,22 @@ def test_read_gives_up_with_a_clear_error(
 
 
 def test_read_timeout_is_retried_then_gives_up(
-    read_faults: BigtimeSandbox, demo_seed: DemoSeed
+    read_faults: BigtimeSandbox, demo_seed: DemoSeed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with make_client(read_faults, "apikey", timeout=0.15, max_retries=1) as slow:
-        read_faults.faults.add("latency", count=1, only="read", seconds=0.4)
-        assert len(slow.clients()) == len(demo_seed.raw["client"])  # 2nd try is fast
-        read_faults.faults.add("latency", count=2, only="read", seconds=0.4)
-        with pytest.raises(TransportError, match=r"GET /client.*no answer"):
-            slow.clients()
+    # A delayed request is held until the test ends, so only the client's read timeout
+    # ends the wait; an undelayed answer has a second to come.
+    gate = Gate()
+    monkeypatch.setattr(read_faults, "sleep", gate)
+    try:
+        with make_client(read_faults, "apikey", timeout=1.0, max_retries=1) as slow:
+            read_faults.faults.add("latency", count=1, only="read", seconds=5)
+            assert len(slow.clients()) == len(demo_seed.raw["client"])  # 2nd try answers
+            read_faults.faults.add("latency", count=2, only="read", seconds=5)
+            with pytest.raises(TransportError, match=r"GET /client.*no answer"):
+                slow.clients()
+    finally:
+        gate.open()
+    assert gate.asked == [5, 5, 5]
 
 
 # --- writes ---------------------------------------------------------------------------------

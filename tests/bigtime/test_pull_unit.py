@@ -29,6 +29,7 @@ from recon.errors import (
     NotFoundError,
     RateLimitedError,
 )
+from tests.waiting import wait_for, wait_until
 
 START, END = date(2025, 1, 1), date(2025, 1, 31)
 
@@ -161,33 +162,51 @@ def decoded(text: str) -> Any:
 
 
 class FakeBigTime:
-    """The reads of ``BigTimeClient`` the pulls use, answering from the bodies above."""
+    """The reads of ``BigTimeClient`` the pulls use, answering from the bodies above.
 
-    def __init__(self, *, concurrency: int = 4, latency: float = 0.0) -> None:
+    Answer order and overlap are set, never left to timing: ``answer_after[call] = other``
+    holds ``call``'s answer until ``other`` has answered (a call is ``(method, first
+    argument)``), and the first calls wait until ``together`` of them run at once.
+    ``latency`` only gives calls the chance to overlap more than allowed.
+    """
+
+    def __init__(self, *, concurrency: int = 4, latency: float = 0.0, together: int = 0) -> None:
         self.settings = SimpleNamespace(concurrency=concurrency)
         self.latency = latency
-        self.delays: dict[tuple[str, Any], float] = {}
+        self.together = together
+        self.answer_after: dict[tuple[str, Any], tuple[str, Any]] = {}
         self.failures: dict[tuple[str, Any], Exception] = {}
         self.sheets: dict[int, bytes] = {}
         self.calls: list[tuple[Any, ...]] = []
         self.active = 0
         self.peak = 0
+        self._answered: dict[tuple[str, Any], threading.Event] = {}
         self._lock = threading.Lock()
 
+    def _answered_event(self, call: tuple[str, Any]) -> threading.Event:
+        with self._lock:
+            return self._answered.setdefault(call, threading.Event())
+
     def _serve(self, method: str, *args: Any, answer: Callable[[], Any]) -> Any:
+        call = (method, args[0] if args else None)
         with self._lock:
             self.calls.append((method, *args))
             self.active += 1
             self.peak = max(self.peak, self.active)
         try:
-            time.sleep(self.delays.get((method, args[0] if args else None), self.latency))
-            failure = self.failures.get((method, args[0] if args else None))
+            wait_until(lambda: self.peak >= self.together, f"{self.together} calls at once")
+            if call in self.answer_after:
+                first = self.answer_after[call]
+                wait_for(self._answered_event(first), f"{first} to answer before {call}")
+            time.sleep(self.latency)
+            failure = self.failures.get(call)
             if failure is not None:
                 raise failure
             return answer()
         finally:
             with self._lock:
                 self.active -= 1
+            self._answered_event(call).set()
 
     def called(self, method: str) -> list[tuple[Any, ...]]:
         return [c[1:] for c in self.calls if c[0] == method]
@@ -246,7 +265,7 @@ def not_found(sid: int) -> NotFoundError:
 
 def test_pull_clients_reads_every_detail_in_list_order() -> None:
     bt = FakeBigTime()
-    bt.delays = {("client", 11): 0.05}  # the first detail answers last
+    bt.answer_after = {("client", 11): ("client", 13)}  # the first detail answers last
     frame = pull.pull_clients(bt)
     assert bt.called("clients") == [(True,)]  # inactive clients included
     assert sorted(bt.called("client")) == [(11,), (12,), (13,)]
@@ -306,7 +325,7 @@ def test_pull_projects_adds_team_lead_and_custom_field_columns() -> None:
 
 def test_pull_project_team_is_one_frame_in_project_order() -> None:
     bt = FakeBigTime()
-    bt.delays = {("project_team", 21): 0.05}
+    bt.answer_after = {("project_team", 21): ("project_team", 22)}
     frame = pull.pull_project_team(bt)
     assert list(frame.columns) == ["ProjectSid", *resources.TEAM_MEMBER.names()]
     assert frame["ProjectSid"].tolist() == ["21", "21", "22"]
@@ -352,7 +371,10 @@ def test_pull_list_refuses_an_unknown_list() -> None:
 
 def test_pull_time_concatenates_sheets_in_staff_order_whatever_answers_first() -> None:
     bt = FakeBigTime()
-    bt.delays = {("time_sheet_bytes", 31): 0.08, ("time_sheet_bytes", 32): 0.04}
+    bt.answer_after = {  # 33 answers first, then 32, then 31
+        ("time_sheet_bytes", 31): ("time_sheet_bytes", 32),
+        ("time_sheet_bytes", 32): ("time_sheet_bytes", 33),
+    }
     frame = pull.pull_time(bt, START, END)
     assert bt.called("staff") == [(True,)]  # all staff, inactive too
     assert sorted(bt.called("time_sheet_bytes")) == [(s, START, END) for s in (31, 32, 33)]
@@ -386,15 +408,14 @@ def test_pull_time_with_no_entries_is_an_empty_typed_frame() -> None:
 
 @pytest.mark.parametrize("workers", [1, 2, 3])
 def test_pull_time_never_runs_more_sheets_at_once_than_allowed(workers: int) -> None:
-    bt = FakeBigTime(latency=0.03)
+    bt = FakeBigTime(latency=0.01, together=workers)
     pull.pull_time(bt, START, END, staff_sids=list(range(100, 108)), concurrency=workers)
     assert len(bt.called("time_sheet_bytes")) == 8
-    assert bt.peak <= workers
-    assert bt.peak >= min(workers, 2)  # and it does run them side by side
+    assert bt.peak == workers  # side by side, never more
 
 
 def test_the_default_concurrency_is_the_clients_setting() -> None:
-    bt = FakeBigTime(concurrency=2, latency=0.03)
+    bt = FakeBigTime(concurrency=2, latency=0.01, together=2)
     pull.pull_time(bt, START, END, staff_sids=list(range(100, 106)))
     assert bt.peak == 2
 
@@ -491,7 +512,7 @@ def test_pull_invoices_reads_the_history_window() -> None:
 
 def test_pull_invoices_with_lines_fills_the_invoice_id() -> None:
     bt = FakeBigTime()
-    bt.delays = {("invoice", 41): 0.05}
+    bt.answer_after = {("invoice", 41): ("invoice", 42)}
     headers, lines = pull.pull_invoices(bt, START, END, lines=True)
     assert sorted(bt.called("invoice")) == [(41,), (42,)]
     assert headers["Sid"].tolist() == ["41", "42"]

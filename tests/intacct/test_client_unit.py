@@ -12,8 +12,10 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from decimal import Decimal
+from typing import Any, ClassVar
 
 import pytest
 from lxml import etree
@@ -39,6 +41,7 @@ from recon.intacct.client import (
 )
 from recon.intacct.filters import F
 from tests.intacct.test_transport import CannedServer, Reply, Sleeps
+from tests.waiting import wait_until
 
 CREDS = IntacctCredentials(
     sender_id="SENDER",
@@ -302,9 +305,18 @@ def test_read_by_query_refuses_a_stuck_continuation(gateway) -> None:  # type: i
             next(pages)
 
 
-def query_handler(gw: Gateway, total: Callable[[], int], delay: bool = True) -> None:
+def query_handler(
+    gw: Gateway,
+    total: Callable[[], int],
+    delay: bool = True,
+    hold: Callable[[int], None] | None = None,
+) -> None:
+    """``query`` pages of ``total()`` customers; ``hold(offset)`` runs before each answer."""
+
     def serve(fn: etree._Element) -> etree._Element:
         offset, size = int(fn.findtext("offset")), int(fn.findtext("pagesize"))
+        if hold is not None:
+            hold(offset)
         if delay:  # later offsets answer faster: completion order differs from offset order
             time.sleep(0.05 + random.random() * 0.03 - offset / 10000)
         n = total()
@@ -318,7 +330,19 @@ def query_handler(gw: Gateway, total: Callable[[], int], delay: bool = True) -> 
 
 def test_query_pages_concurrently_and_yields_in_order(gateway) -> None:  # type: ignore[no-untyped-def]
     gw, login, _ = gateway
-    query_handler(gw, lambda: 95)
+    ten_asked, twenty_done = threading.Event(), threading.Event()
+
+    def hold(offset: int) -> None:
+        # Offsets 10 and 20 are asked for together and 20 answers first. The waits stay
+        # under the client's read timeout: one that runs out shows in max_inflight.
+        if offset == 10:
+            ten_asked.set()
+            twenty_done.wait(4)
+        elif offset == 20:
+            ten_asked.wait(4)
+            twenty_done.set()
+
+    query_handler(gw, lambda: 95, delay=False, hold=hold)
     flt = F("STATUS") == "active"
     with client_for(login) as client:
         pages = list(
@@ -361,17 +385,37 @@ def test_query_consumer_can_stop_early(gateway) -> None:  # type: ignore[no-unty
     assert len(gw.bodies("query")) <= 5  # first page + a bounded window, not 100 pages
 
 
-def test_requests_keep_going_out_while_the_consumer_is_busy(gateway) -> None:  # type: ignore[no-untyped-def]
+class _WatchedPool(ThreadPoolExecutor):
+    """The client's thread pools, keeping every call submitted to them (``submitted``)."""
+
+    submitted: ClassVar[list[Future[Any]]] = []
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future = super().submit(fn, *args, **kwargs)
+        self.submitted.append(future)
+        return future
+
+
+def test_requests_keep_going_out_while_the_consumer_is_busy(gateway, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     gw, login, _ = gateway
     query_handler(gw, lambda: 100, delay=False)
+    monkeypatch.setattr(client_module, "ThreadPoolExecutor", _WatchedPool)
+    monkeypatch.setattr(_WatchedPool, "submitted", [])
+    # the first page, then PAGES_AHEAD_PER_WORKER * concurrency pages: never more
+    window = 1 + client_module.PAGES_AHEAD_PER_WORKER * 2
     with client_for(login) as client:
         pages = client.query("CUSTOMER", ["RECORDNO"], pagesize=10, concurrency=2)
         assert [p.offset for p in itertools.islice(pages, 2)] == [0, 10]
-        time.sleep(0.5)  # the consumer is busy with page 10: the window fills meanwhile
+        # The consumer is busy with page 10: the pages ahead go out meanwhile. Once every
+        # call the client has handed its pools is done, no request can go out until the
+        # consumer asks for the next page.
+        wait_until(
+            lambda: all(f.done() for f in _WatchedPool.submitted),
+            "the pages ahead to be fetched",
+        )
         sent = len(gw.bodies("query"))
         rest = [p.offset for p in pages]
-    # the first page, then PAGES_AHEAD_PER_WORKER * concurrency pages: never more
-    assert sent == 1 + client_module.PAGES_AHEAD_PER_WORKER * 2
+    assert sent == window
     assert rest == list(range(20, 100, 10))
     assert gw.max_inflight <= 2
 

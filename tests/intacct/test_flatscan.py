@@ -21,6 +21,8 @@ from recon.errors import MalformedResponseError, ReconError, XMLSecurityError
 from recon.intacct import extract, flatscan, xmlsafe
 from recon.intacct.extract import Skip
 from recon.intacct.response import parse_response
+from tests.fixtures import INTACCT as FIXTURES
+from tests.fixtures import INTACCT_RESPONSES
 
 NO_SKIP = Skip(frozenset(), frozenset())
 REFUSED = (XMLSecurityError, MalformedResponseError)
@@ -310,12 +312,8 @@ def test_the_scanners_columns_are_arrow_strings() -> None:
 
 # --------------------------------------------------------------------------- fixtures
 
-FIXTURES = Path("/work/shared/fixtures/intacct")
 
-
-@pytest.mark.parametrize(
-    "path", sorted(FIXTURES.rglob("*.xml")), ids=lambda p: str(p.relative_to(FIXTURES))
-)
+@pytest.mark.parametrize("path", INTACCT_RESPONSES, ids=lambda p: str(p.relative_to(FIXTURES)))
 def test_every_captured_answer_reads_the_same_scanned_or_not(path: Path) -> None:
     body = path.read_bytes()
     assert outcome(body, scan=True) == outcome(body, scan=False)

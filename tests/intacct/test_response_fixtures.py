@@ -1,4 +1,4 @@
-"""Every real Intacct response in shared/fixtures/intacct parses into the right outcome.
+"""Every real Intacct response in tests/fixtures/intacct parses into the right outcome.
 
 The files are globbed: a new fixture without an entry in ``EXPECTED`` fails the suite until
 someone says what it must parse into.
@@ -21,9 +21,10 @@ from recon.errors import (
 )
 from recon.intacct import xmlsafe
 from recon.intacct.response import Response, parse_response, parse_result, raise_for_results
+from tests.fixtures import INTACCT as FIXTURES
+from tests.fixtures import INTACCT_RESPONSES
 
-FIXTURES = Path("/work/shared/fixtures/intacct")
-FILES = sorted(FIXTURES.rglob("*.xml"))
+FILES = INTACCT_RESPONSES
 
 
 def parse(path: Path) -> Response:
@@ -253,7 +254,7 @@ EXPECTED: dict[str, Callable[[Path], None]] = {
 
 
 def test_fixtures_are_present() -> None:
-    assert len(FILES) >= 20, "shared fixtures missing"
+    assert len(FILES) >= 20, f"fixtures missing from {FIXTURES}"
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(FIXTURES)))

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
@@ -30,8 +29,8 @@ from recon.errors import (
 from recon.intacct import uncertain
 from recon.intacct.redact import MASK, redact
 from recon.intacct.transport import Call, Transport, TransportConfig, retry_after_seconds
+from tests.fixtures import INTACCT as FIXTURES
 
-FIXTURES = Path("/work/shared/fixtures/intacct")
 OK_BODY = (
     FIXTURES / "extracted/php-OnlineClientTest-readByQuery-customer-single-page.xml"
 ).read_bytes()

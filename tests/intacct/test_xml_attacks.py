@@ -28,9 +28,9 @@ from recon.errors import (
 from recon.intacct import xmlsafe
 from recon.intacct.response import Response, parse_response
 from recon.intacct.transport import Call, Transport, TransportConfig
+from tests.fixtures import INTACCT as FIXTURES
 from tests.intacct.test_transport import CannedServer, Reply, Sleeps
 
-FIXTURES = Path("/work/shared/fixtures/intacct")
 GOOD = (FIXTURES / "jfcote87-intacct/execProjectSuccess.xml").read_bytes()
 REFUSED = (XMLSecurityError, MalformedResponseError)
 

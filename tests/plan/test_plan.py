@@ -7,7 +7,6 @@ Expectations are derived from the firm's manifest and its canonical views with
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections import Counter
 from decimal import Decimal
 
@@ -434,8 +433,10 @@ def test_bad_inputs_are_refused(views):
 
 
 # --- scale --------------------------------------------------------------------------------------
-def test_a_plan_of_100k_findings_builds_in_seconds(views):
-    """~100k findings: 50k entries only in BigTime, 50k with different hours."""
+def test_a_plan_of_100k_findings_is_whole_and_right(views):
+    """~100k findings: 50k entries only in BigTime, 50k with different hours. How fast it
+    builds is measured, not asserted: benchmarks/demo.py times map + diff + plan at a
+    million time entries a side."""
     _, bt = views
     entries = bt["time_entry"]
     copies = [entries.assign(entry_id=str(i) + entries["entry_id"]) for i in range(4)]
@@ -443,13 +444,10 @@ def test_a_plan_of_100k_findings_builds_in_seconds(views):
     intacct = big.iloc[:50_000].assign(hours=[h + Decimal("0.25") for h in big["hours"][:50_000]])
     frames = ({"time_entry": intacct}, {"time_entry": big})
     diff = diff_all(*frames)
-    started = time.perf_counter()
     plan = make_plan(diff, *frames, run_id="big")
-    elapsed = time.perf_counter() - started
     actions = Counter(c.action for c in plan.changes)
     assert actions == {"create": len(big) - 50_000, "update": 50_000}
     assert len(plan.changes) >= 100_000
-    assert elapsed < 15, f"{elapsed:.1f} s"  # ~2 s on one core; generous for a shared machine
     some = next(c for c in plan.changes if c.action == "update")
     row = big[big["entry_id"] == some.key].iloc[0]
     want = Decimal("-0.25") * row["bill_rate"] if row["billable"] else 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import socket
-import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -12,6 +12,7 @@ from recon.sandbox.bigtime import API_PATH, API_TOKEN, FIRM
 from recon.sandbox.bigtime.server import BigtimeSandbox
 from recon.sandbox.faults import RemoteFaults
 from tests.sandbox.bigtime_helpers import Api, decode, message, session_api
+from tests.waiting import Gate, wait_for
 
 pytest_plugins = ["tests.sandbox.bigtime_fixtures"]
 
@@ -87,11 +88,19 @@ def test_truncated_read_arrives_short(bt_sandbox: BigtimeSandbox) -> None:
     assert body == full[: len(full) // 2]
 
 
-def test_latency_delays_the_answer(bt_api: Api) -> None:
+def test_latency_holds_the_answer_back(bt_api: Api) -> None:
+    bt_api.sandbox.sleep = gate = Gate()
     bt_api.sandbox.faults.add("latency", seconds=0.2, count=1)
-    started = time.monotonic()
+    with ThreadPoolExecutor(1) as pool:
+        try:
+            held = pool.submit(bt_api.get, "/client")
+            wait_for(gate.entered, "the latency fault to hold the request")
+            assert not held.done()  # no answer while the fault waits
+        finally:
+            gate.open()
+        assert held.result().status_code == 200
     assert bt_api.get("/client").status_code == 200
-    assert time.monotonic() - started >= 0.2
+    assert gate.asked == [0.2]  # count=1: only the first request waited
     assert bt_api.sandbox.counters.snapshot()["fault:latency"] == 1
 
 

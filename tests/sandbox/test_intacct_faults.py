@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -14,6 +13,7 @@ from recon.intacct import xmlsafe
 from recon.sandbox.faults import FaultPlan, RemoteFaults
 from recon.sandbox.intacct.server import IntacctSandbox
 from tests.sandbox.conftest import Client, errornos, request_xml
+from tests.waiting import Gate, wait_for
 
 READ = E.readByName(E.object("CLASS"), E.keys("K1"))
 
@@ -80,26 +80,35 @@ def test_expired_session(client: Client, sandbox: IntacctSandbox) -> None:
     assert client.call(READ, session=fresh).findtext("operation/authentication/status") == "success"
 
 
-def test_latency(client: Client, sandbox: IntacctSandbox) -> None:
+def test_latency_holds_the_answer_back(client: Client, sandbox: IntacctSandbox) -> None:
     fired = sandbox.counters.snapshot().get("fault:latency", 0)
+    sandbox.sleep = gate = Gate()
     sandbox.faults.add("latency", seconds=0.3, count=1)
-    start = time.perf_counter()
+    with ThreadPoolExecutor(1) as pool:
+        try:
+            held = pool.submit(client.call, READ)
+            wait_for(gate.entered, "the latency fault to hold the request")
+            assert not held.done()  # no answer while the fault waits
+        finally:
+            gate.open()
+        assert held.result().findtext("control/status") == "success"
     client.call(READ)
-    assert time.perf_counter() - start >= 0.3
-    client.call(READ)
-    assert sandbox.counters.snapshot().get("fault:latency", 0) == fired + 1  # count=1: once
+    assert gate.asked == [0.3]  # count=1: only the first request waited
+    assert sandbox.counters.snapshot().get("fault:latency", 0) == fired + 1
 
 
 def test_latency_does_not_block_other_requests(client: Client, sandbox: IntacctSandbox) -> None:
+    sandbox.sleep = gate = Gate()
     sandbox.faults.add("latency", seconds=1.0, count=1)
-    slow = threading.Thread(
-        target=lambda: requests.post(sandbox.url, data=request_xml(READ), timeout=10)
-    )
-    slow.start()
-    time.sleep(0.1)
-    client.call(READ)
-    assert slow.is_alive()  # answered while the delayed request was still sleeping
-    slow.join()
+    with ThreadPoolExecutor(1) as pool:
+        try:
+            held = pool.submit(requests.post, sandbox.url, data=request_xml(READ), timeout=60)
+            wait_for(gate.entered, "the latency fault to hold the request")
+            client.call(READ)  # answered while the first request is held
+            assert not held.done()
+        finally:
+            gate.open()
+        assert held.result().status_code == 200
 
 
 def test_only_writes_and_count(client: Client, sandbox: IntacctSandbox) -> None:

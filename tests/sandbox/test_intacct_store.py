@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from lxml import etree
 from lxml.builder import E
 
 from recon.errors import ConfigError
@@ -180,7 +180,7 @@ def _entries(n: int) -> pd.DataFrame:
     )
 
 
-def test_large_table_seeds_and_pages_fast(tmp_path: Path) -> None:
+def test_a_large_table_seeds_and_pages(tmp_path: Path) -> None:
     n = 200_000
     with IntacctSandbox(tmp_path) as sb:
         # Speed is measured by benchmarks/, not asserted here; this checks the large path.
@@ -196,7 +196,7 @@ def test_large_table_seeds_and_pages_fast(tmp_path: Path) -> None:
             "WHENMODIFIED",
         ]
 
-        def page(offset: int) -> tuple[float, object]:
+        def page(offset: int) -> etree._Element:
             el = E.query(
                 E.object("TIMESHEETENTRY"),
                 E.select(*(E.field(f) for f in fields)),
@@ -205,17 +205,15 @@ def test_large_table_seeds_and_pages_fast(tmp_path: Path) -> None:
                 E.pagesize("2000"),
                 E.offset(str(offset)),
             )
-            t = time.perf_counter()
-            data = client.ok(el)
-            return time.perf_counter() - t, data
+            return client.ok(el)
 
-        _, first = page(0)
+        first = page(0)
         expected = sum(1 for r in range(1, n + 1) if r % 365 >= 182)
         assert first.get("totalcount") == str(expected)
         assert first.get("count") == "2000"
-        _, second = page(2000)  # the filtered list is cached; only this page is rendered
+        second = page(2000)  # the filtered list is cached; only this page is rendered
         recnos = [int(x) for x in texts(second, "TIMESHEETENTRY/RECORDNO")]
         assert recnos == sorted(recnos) and len(recnos) == 2000
         assert int(texts(first, "TIMESHEETENTRY/RECORDNO")[-1]) < recnos[0]
-        _, again = page(2000)  # served from the caches: the same records
+        again = page(2000)  # served from the caches: the same records
         assert texts(again, "TIMESHEETENTRY/RECORDNO") == texts(second, "TIMESHEETENTRY/RECORDNO")

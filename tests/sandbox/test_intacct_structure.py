@@ -1,4 +1,4 @@
-"""The sandbox's responses have the structure of real Intacct responses (shared fixtures).
+"""The sandbox's responses have the structure of real Intacct responses (tests/fixtures/intacct).
 
 For each kind of response, the set of element paths and attribute names of the sandbox's
 answer is compared with a captured real response; values and record fields are ignored.
@@ -9,19 +9,14 @@ each other there), so only those three may differ.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from lxml import etree
 from lxml.builder import E
 
 from recon.intacct import xmlsafe
 from recon.sandbox import intacct as creds
+from tests.fixtures import INTACCT as FIXTURES
 from tests.sandbox.conftest import Client, request_xml
 
-# shared/ lies beside the clone (CI) or at /work/shared (a developer's machine).
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "intacct"
-if not FIXTURES.is_dir():
-    FIXTURES = Path("/work/shared/fixtures/intacct")
 OPTIONAL_AUTH = {
     f"response/operation/authentication/{t}"
     for t in ("locationid", "sessiontimestamp", "sessiontimeout")
