@@ -129,6 +129,10 @@ def check_connection(profile: Profile) -> ConnectionReport:
     profile:
         A loaded profile (:func:`recon.config.load_profile`) or one built from a form's
         values (:func:`recon.profiles.profile_from_setup`).
+
+    Example::
+
+        >>> print(recon.check_connection(recon.load_profile("sandbox")).text())
     """
     checks = [check_intacct(profile.intacct)]
     if profile.bigtime is not None:

@@ -111,6 +111,16 @@ class BigTimeProfile:
 
 @dataclass(frozen=True)
 class Profile:
+    """A named connection: where Intacct and BigTime are and who signs in. Its secrets
+    are :class:`Secret` values (read from the keyring or the environment), which never
+    show in a print, a log or a repr.
+
+    Example::
+
+        >>> profile = recon.load_profile("sandbox")
+        >>> profile.name, profile.intacct.endpoint
+    """
+
     name: str
     intacct: IntacctProfile
     #: None when the profile has no ``[profiles.<name>.bigtime]`` section.
@@ -340,6 +350,10 @@ def load_profile(name: str = "sandbox", path: Path | None = None) -> Profile:
     ------
     ConfigError
         Unknown profile (the message lists the known ones) or an incomplete profile.
+
+    Example::
+
+        >>> profile = recon.load_profile("acme")  # from config.toml; secrets from the keyring
     """
     if name == "sandbox":
         return sandbox_profile()

@@ -38,11 +38,27 @@ from dataclasses import dataclass
 
 
 class ReconError(Exception):
-    """Root of every error recon raises on purpose."""
+    """Root of every error recon raises on purpose.
+
+    Example::
+
+        >>> try:
+        ...     run = recon.reconcile_run("acme", start="2025-10-01", end="2025-10-31")
+        >>> except recon.ReconError as exc:  # anything recon refused or could not do
+        ...     print(exc)
+    """
 
 
 class ConfigError(ReconError, ValueError):
-    """A bad profile, parameter or configuration value supplied by the user."""
+    """A bad profile, parameter or configuration value supplied by the user.
+
+    Example::
+
+        >>> try:
+        ...     recon.load_profile("no-such-profile")
+        >>> except recon.ConfigError as exc:
+        ...     print(exc)  # what is wrong and what to do
+    """
 
 
 class PlanError(ReconError, ValueError):

@@ -67,7 +67,12 @@ def runs_dir() -> Path:
 
 
 def default_user() -> str:
-    """Who is running this: ``RECON_USER``, else the operating-system login name."""
+    """Who is running this: ``RECON_USER``, else the operating-system login name.
+
+    Example::
+
+        >>> recon.default_user()  # "jane", or $RECON_USER
+    """
     return os.environ.get("RECON_USER") or getpass.getuser()
 
 
@@ -180,7 +185,13 @@ def write_outcome(folder: Path, outcome: Mapping[str, Any]) -> Path:
 
 @dataclass(frozen=True)
 class ReconcileRun:
-    """One reconciliation, saved: what was found, the plan, where the reports are."""
+    """One reconciliation, saved: what was found, the plan, where the reports are.
+
+    Example::
+
+        >>> run = recon.reconcile_run("sandbox", start="2025-10-01", end="2025-10-31")
+        >>> run.summary["findings"], run.reports["excel"]
+    """
 
     run_id: str
     profile: str
@@ -235,6 +246,11 @@ def reconcile_run(
         None: the profile's ``max_differences``; a negative number: no threshold.
     output_dir:
         Where the reports and ``outcome.json`` go (default ``<runs dir>/<profile>/<run id>``).
+
+    Example::
+
+        >>> run = recon.reconcile_run("sandbox", start="2025-10-01", end="2025-10-31")
+        >>> print(recon.run_text(run))
     """
     prof = _profile(profile)
     first, last = check_period(start, end)
@@ -328,7 +344,13 @@ def reconcile_run(
 
 def run_text(run: ReconcileRun) -> str:
     """What a reconcile found, in words and a small table; stable for the same data (no
-    times, ids or paths), so a notebook can check it as a contract."""
+    times, ids or paths), so a notebook can check it as a contract.
+
+    Example::
+
+        >>> run = recon.reconcile_run("sandbox", start="2025-10-01", end="2025-10-31")
+        >>> print(recon.run_text(run))
+    """
     s = run.summary
     lines = [
         f"Profile {run.profile}: {s['start']} to {s['end']}.",
@@ -459,6 +481,11 @@ def resolve_run(store: Store, run: str | None, profile: str | Profile | None = N
         No such run (the message names the latest ones), a run prepared under another
         profile than ``profile`` (pushing it with that profile's credentials would write
         one firm's changes into another's books), or no runs yet.
+
+    Example::
+
+        >>> store = recon.Store()
+        >>> recon.resolve_run(store, "", "acme")  # the latest run of profile acme
     """
     wanted = (profile.name if isinstance(profile, Profile) else profile) or None
     runs = store.runs()
@@ -521,7 +548,12 @@ def saved_run(
 
 
 def run_profile(store: Store, run_id: str) -> str:
-    """The profile name a run was prepared against."""
+    """The profile name a run was prepared against.
+
+    Example::
+
+        >>> recon.run_profile(recon.Store(), run_id)  # "acme"
+    """
     runs = store.runs()
     row = runs[runs["run_id"] == run_id]
     if row.empty:
@@ -542,7 +574,14 @@ def run_lexicon(store: Store, run_id: str) -> Lexicon:
 
 @dataclass(frozen=True)
 class PushRun:
-    """What a push job did: rule decisions, what was (or would be) sent, the outcomes."""
+    """What a push job did: rule decisions, what was (or would be) sent, the outcomes.
+
+    Example::
+
+        >>> done = recon.push_run(run_id, push=True)
+        >>> print(recon.push_text(done))
+        >>> done.report.frame() if done.report else None  # one row per change sent
+    """
 
     run_id: str
     profile: str
@@ -576,6 +615,11 @@ def push_run(
     approved". Without ``push`` (and in a dry run) nothing is decided or sent and the
     approved changes waiting are listed. Never approves anything a rule does not match.
     The ledger is exported to ``output_dir/ledger.xlsx`` after a push.
+
+    Example::
+
+        >>> done = recon.push_run(run_id, push=True, by="jane")
+        >>> print(recon.push_text(done))
     """
     dry_run = parse_bool(dry_run, "dry_run")
     asked = parse_bool(push, "push")
@@ -613,7 +657,12 @@ def push_run(
 
 
 def push_text(done: PushRun) -> str:
-    """What a push job did, in words; stable for the same data (no times or ids)."""
+    """What a push job did, in words; stable for the same data (no times or ids).
+
+    Example::
+
+        >>> print(recon.push_text(recon.push_run(run_id, dry_run=True)))
+    """
     s = done.summary
     if done.dry_run:
         return f"Dry run: {s['to_push']} approved changes would be pushed; nothing was sent."
@@ -643,7 +692,13 @@ def approval_form(
 ) -> Any:
     """The :class:`recon.ui.ApprovalForm` for ``run`` (default: the latest, of ``profile``
     when given; see :func:`resolve_run`), its "Push
-    approved" button pushing with the run's profile (disabled for a dry run)."""
+    approved" button pushing with the run's profile (disabled for a dry run).
+
+    Example::
+
+        >>> form = recon.approval_form(run.run_id)
+        >>> form.widget  # shown by Jupyter
+    """
     # Imported here: the widgets (ipywidgets) load only where a form is drawn, never in a
     # scheduled reconcile or push.
     from recon.ui import ApprovalForm
@@ -665,26 +720,14 @@ def approval_form(
 
 
 __all__ = [
-    "AUTO_ACTOR",
-    "OUTCOME_FILE",
     "PushRun",
     "ReconcileRun",
     "approval_form",
-    "check_period",
-    "compare_rules",
     "default_user",
-    "parse_bool",
-    "parse_date",
-    "parse_entities",
-    "parse_max_differences",
-    "parse_tolerance",
     "push_run",
     "push_text",
     "reconcile_run",
     "resolve_run",
     "run_profile",
     "run_text",
-    "runs_dir",
-    "saved_run",
-    "write_outcome",
 ]

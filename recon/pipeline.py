@@ -256,7 +256,12 @@ def _row(entity: str, obj: str, ia: str, frame: str, bt: str) -> str:
 
 
 def pulled_text(result: Pulled) -> str:
-    """A fixed-width table: per entity, the records each system holds."""
+    """A fixed-width table: per entity, the records each system holds.
+
+    Example::
+
+        >>> print(recon.pulled_text(run.reconciliation.pulled))
+    """
     head = _row("entity", "Intacct object", "records", "BigTime", "records")
     lines = [head, "-" * len(head)]
     for entity, obj, frame in PAIRS:

@@ -259,7 +259,13 @@ _TILE = (
 
 def status_html(store: Store | str | Path | None = None) -> str:
     """One tile per profile (its state, last run, counts); "no runs yet" without runs; a
-    database that cannot be read gives a tile saying why. Every value is escaped."""
+    database that cannot be read gives a tile saying why. Every value is escaped.
+
+    Example::
+
+        >>> from IPython.display import HTML
+        >>> HTML(recon.status_html(recon.Store()))
+    """
     try:
         frame = status_frame(store)
     except ReconError as exc:

@@ -81,3 +81,47 @@ def test_no_module_defines_a_lazy_getattr() -> None:
     # import contracts; import from the module that defines the name instead.
     offenders = [str(p.relative_to(RECON)) for p in RECON.rglob("*.py") if _module_getattr(p)]
     assert offenders == []
+
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+#: What a notebook may import of recon: the public API and the widgets.
+PUBLIC = {"recon", "recon.ui"}
+
+
+def _recon_imports(source: str) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.split(".")[0] == "recon"}
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "recon":
+            found.add(node.module or "")
+    return found
+
+
+def test_notebooks_import_only_the_public_api() -> None:
+    import nbformat
+
+    used: set[str] = set()
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+        cells = nbformat.read(path, as_version=4).cells
+        for cell in cells:
+            if cell.cell_type == "code" and not cell.source.lstrip().startswith("%"):
+                used |= _recon_imports(cell.source)
+    assert used and used <= PUBLIC, sorted(used - PUBLIC)
+    assert _recon_imports("from recon.job import run_text\nimport recon.store") == {
+        "recon.job",
+        "recon.store",
+    }
+
+
+def test_the_public_api_is_documented_with_an_example() -> None:
+    import inspect
+
+    import recon
+
+    missing = [
+        name
+        for name in recon.__all__
+        if name != "__version__" and ">>> " not in (inspect.getdoc(getattr(recon, name)) or "")
+    ]
+    assert missing == []

@@ -114,7 +114,12 @@ def list_profiles(path: Path | None = None) -> list[ProfileInfo]:
 
 
 def profiles_frame(path: Path | None = None) -> pd.DataFrame:
-    """:func:`list_profiles` as a DataFrame (one row per profile), for notebooks."""
+    """:func:`list_profiles` as a DataFrame (one row per profile), for notebooks.
+
+    Example::
+
+        >>> recon.profiles_frame()  # one row per profile, no secrets
+    """
     import pandas as pd
 
     rows = []

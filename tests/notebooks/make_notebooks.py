@@ -61,19 +61,14 @@ RECONCILE = [
     ),
     new_code_cell(
         "from IPython.display import HTML, display\n\n"
-        "from recon import job\n"
-        "from recon.crosswalk import Crosswalk\n"
-        "from recon.pipeline import pulled_text\n"
-        "from recon.status import status_html\n"
-        "from recon.store import Store\n"
-        "from recon.ui.diff_view import DiffBrowser\n"
-        "from recon.ui.pairs import PairReview, suggest_pairs\n\n"
-        "store = Store()\n"
-        "HTML(status_html(store))"
+        "import recon\n"
+        "from recon.ui import DiffBrowser, PairReview, suggest_pairs\n\n"
+        "store = recon.Store()\n"
+        "HTML(recon.status_html(store))"
     ),
     new_markdown_cell("## Pull, compare, plan"),
     new_code_cell(
-        "run = job.reconcile_run(\n"
+        "run = recon.reconcile_run(\n"
         "    profile,\n"
         "    start=start,\n"
         "    end=end,\n"
@@ -85,8 +80,8 @@ RECONCILE = [
         "    store=store,\n"
         ")"
     ),
-    new_code_cell(CHECK + "print(job.run_text(run))"),
-    new_code_cell("print(pulled_text(run.reconciliation.pulled))"),
+    new_code_cell(CHECK + "print(recon.run_text(run))"),
+    new_code_cell("print(recon.pulled_text(run.reconciliation.pulled))"),
     new_markdown_cell(
         "## Side by side\n\nEach record that differs, the two systems' values next to each "
         "other, the differing cells highlighted. Pick an entity."
@@ -98,9 +93,9 @@ RECONCILE = [
         "reject it and it is not suggested again."
     ),
     new_code_cell(
-        "crosswalk = Crosswalk()\n"
+        "crosswalk = recon.Crosswalk()\n"
         "suggestions = suggest_pairs(run.reconciliation, crosswalk)\n"
-        "PairReview(suggestions, crosswalk, user=job.default_user(), lexicon=run.lexicon)"
+        "PairReview(suggestions, crosswalk, user=recon.default_user(), lexicon=run.lexicon)"
     ),
     new_markdown_cell("## Reports"),
     new_code_cell(
@@ -129,20 +124,19 @@ REVIEW = [
     ),
     _params('run = ""\nprofile = ""\npush = False\ndry_run = False\noutput_dir = ""'),
     new_code_cell(
-        "from recon import job\n"
-        "from recon.store import Store\n\n"
-        "store = Store()\n"
-        "run_id = job.resolve_run(store, run, profile or None)\n"
-        'print(f"Run {run_id} (profile {job.run_profile(store, run_id)})")'
+        "import recon\n\n"
+        "store = recon.Store()\n"
+        "run_id = recon.resolve_run(store, run, profile or None)\n"
+        'print(f"Run {run_id} (profile {recon.run_profile(store, run_id)})")'
     ),
     new_markdown_cell("## Decide"),
     new_code_cell(
-        "form = job.approval_form(run_id, store=store, profile=profile or None, dry_run=dry_run)\n"
+        "form = recon.approval_form(run_id, store=store, profile=profile or None, dry_run=dry_run)\n"
         "form.widget"
     ),
     new_markdown_cell("## Push"),
     new_code_cell(
-        "done = job.push_run(\n"
+        "done = recon.push_run(\n"
         "    run_id,\n"
         "    push=push,\n"
         "    dry_run=dry_run,\n"
@@ -152,7 +146,7 @@ REVIEW = [
         ")\n"
         "form.refresh()  # the form shows what the push did"
     ),
-    new_code_cell(CHECK + "print(job.push_text(done))"),
+    new_code_cell(CHECK + "print(recon.push_text(done))"),
     new_code_cell("done.report.frame() if done.report is not None else None"),
     new_markdown_cell("## The ledger\n\nEvery decision and push, hash-chained, for the auditor."),
     new_code_cell(
