@@ -16,16 +16,9 @@ import pytest
 from recon.config import sandbox_profile
 from recon.connect import bigtime_client
 from recon.job import approval_form, reconcile_run
-from recon.plan import Change, Plan
 from recon.store import Store
 from tests.demo_sandboxes import served_copy
-
-YEAR = {"start": "2025-01-01", "end": "2025-12-31"}
-
-
-def pick(plan: Plan, entity: str, key: str) -> Change:
-    (change,) = [c for c in plan.changes if (c.entity, c.key) == (entity, key) and c.pushable]
-    return change
+from tests.scenarios import YEAR, pick
 
 
 def test_reject_defer_and_unpushed_approval_hold_until_the_values_move(

@@ -19,16 +19,9 @@ import pytest
 
 from recon.canonical import record_names
 from recon.job import approval_form, push_run, reconcile_run, run_text
-from recon.plan import Change, Plan
 from recon.store import Store
 from tests.demo_sandboxes import served_copy
-
-YEAR = {"start": "2025-01-01", "end": "2025-12-31"}
-
-
-def pick(plan: Plan, entity: str, key: str) -> Change:
-    (change,) = [c for c in plan.changes if (c.entity, c.key) == (entity, key)]
-    return change
+from tests.scenarios import YEAR, pick
 
 
 def test_a_run_speaks_the_firms_lexicon_and_names_each_record(

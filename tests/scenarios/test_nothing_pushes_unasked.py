@@ -21,8 +21,8 @@ from recon.job import reconcile_run
 from recon.runner import find_notebook
 from recon.store import Store
 from tests.demo_sandboxes import Served, served_copy
+from tests.scenarios import YEAR
 
-YEAR = {"start": "2025-01-01", "end": "2025-12-31"}
 PUSH = ("run", "20_review_and_push", "-p", "profile", "sandbox")
 
 

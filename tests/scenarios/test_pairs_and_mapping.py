@@ -39,8 +39,8 @@ from recon.runner import EXIT_CLEAN, EXIT_USAGE
 from recon.sandbox.firm import Planted, generate
 from recon.ui.pairs import PairReview, suggest_pairs
 from tests.demo_sandboxes import Served, served_copy
+from tests.scenarios import YEAR
 
-YEAR = {"start": "2025-01-01", "end": "2025-12-31"}
 PERIOD = ("-p", "start", YEAR["start"], "-p", "end", YEAR["end"])
 MANIFEST: tuple[Planted, ...] = tuple(generate().manifest)
 Finding = tuple[str, str, str, str, str, str]  # entity, kind, key, field, intacct, bigtime

@@ -33,8 +33,8 @@ from recon.runner import EXIT_FAILED, SUMMARY_FILE
 from recon.sandbox.bigtime import reads
 from recon.store import Store
 from tests.demo_sandboxes import Served, served_copy
+from tests.scenarios import YEAR
 
-YEAR = {"start": "2025-01-01", "end": "2025-12-31"}
 #: The Cost Center 2 picklist's path, and the entities whose mapping reads it: location
 #: itself, and projects and staff (their location) -- in the demo firm's words.
 COST_CENTER_2 = uncertain.LISTS["costcenterb"].path
