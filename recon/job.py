@@ -24,7 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from recon.autoapprove import AUTO_ACTOR, auto_approve, parse_rules
+from recon.autoapprove import auto_approve, parse_rules
 from recon.canonical import ENTITIES, record_names
 from recon.config import Profile, data_dir, load_profile
 from recon.crosswalk import Crosswalk
@@ -278,7 +278,9 @@ def reconcile_run(
     clock = time.perf_counter()
     rec = _only(reconcile(pulled, rules, overrides=overrides, links=links), wanted)
     lexicon = Lexicon.from_vocabulary(pulled.vocabulary)
-    plan = make_plan(rec.diff, rec.intacct, rec.bigtime, run_id=run_id, lexicon=lexicon)
+    plan = make_plan(
+        rec.diff, rec.intacct, rec.bigtime, run_id=run_id, lexicon=lexicon, links=links
+    )
     seconds["diff"] = time.perf_counter() - clock
     found = rec.diff.findings()
     findings = len(found)

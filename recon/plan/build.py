@@ -53,6 +53,7 @@ def make_plan(
     run_id: str,
     directions: Mapping[str, Direction] = DEFAULT_DIRECTIONS,
     lexicon: Lexicon | None = None,
+    links: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Plan:
     """The changes that would bring the two systems into agreement, in dependency order.
 
@@ -72,6 +73,10 @@ def make_plan(
         The firm's words (its BigTime lexicon): rule texts, notes and each change's
         ``noun`` use them, so the form, the ledger and the push's messages read as the
         firm speaks ("engagement P25-0014"). BigTime's default terms when omitted.
+    links:
+        The accepted pairs the comparison applied (:meth:`recon.crosswalk.Crosswalk.
+        all_links`, ``{entity: {bigtime_key: intacct_key}}``): a change to BigTime of a
+        linked record carries its BigTime key as ``target_key``.
 
     Returns
     -------
@@ -98,8 +103,14 @@ def make_plan(
         replace(c, note=_join(c.note, CYCLE_NOTE)) if c.change_id in cyclic else c for c in ordered
     ]
     names = record_names(intacct, bigtime)  # for people: "P25-0014 Harbor Audit"
+    in_bigtime = {e: {ik: bk for bk, ik in pairs.items()} for e, pairs in (links or {}).items()}
     named = [
-        replace(c, name=names.get((c.entity, c.key), ""), noun=lexicon.label(c.entity))
+        replace(
+            c,
+            name=names.get((c.entity, c.key), ""),
+            noun=lexicon.label(c.entity),
+            target_key=in_bigtime.get(c.entity, {}).get(c.key, "") if c.target == "bigtime" else "",
+        )
         for c in ordered
     ]
     return Plan(run_id=run_id, changes=tuple(named))

@@ -112,6 +112,10 @@ class Change:
     noun:
         The entity in the firm's words ("engagement" where the firm's BigTime lexicon
         says so), as the plan was made; not part of the change's identity either.
+    target_key:
+        The record's key in the target system when it differs from ``key``: a pair of
+        records accepted as one (the crosswalk) keeps its own key in BigTime, and the
+        writer finds the record by it. Empty: the target holds the record under ``key``.
     """
 
     change_id: str
@@ -127,6 +131,7 @@ class Change:
     note: str = ""
     name: str = ""
     noun: str = ""
+    target_key: str = ""
 
     @property
     def label(self) -> str:

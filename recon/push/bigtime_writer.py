@@ -355,7 +355,7 @@ class BigTimeWriter:
         if now is None or differing(change, now):
             return None
         if change.entity in LIST_ENTITIES:
-            item = self.lookups.sid(_list_kind(change.entity), change.key)
+            item = self.lookups.sid(_list_kind(change.entity), _key_in_bigtime(change))
             return None if item is None else str(item)
         return str(self._existing(change))
 
@@ -371,7 +371,7 @@ class BigTimeWriter:
 
     def _sid_of(self, change: Change) -> int | None:
         _, kind, _ = self._record_spec(change)
-        sid = self.lookups.sid(kind, change.key)
+        sid = self.lookups.sid(kind, _key_in_bigtime(change))
         return int(sid) if sid is not None else None
 
     def _existing(self, change: Change) -> int:
@@ -379,7 +379,8 @@ class BigTimeWriter:
         if sid is None:
             _, kind, _ = self._record_spec(change)
             raise UnresolvedReference(
-                f"BigTime has no {_WHAT[kind]} {change.key!r} to {change.action}; pull again "
+                f"BigTime has no {_WHAT[kind]} {_key_in_bigtime(change)!r} to {change.action}; "
+                "pull again "
                 "and review the plan"
             )
         return sid
@@ -496,6 +497,11 @@ class BigTimeWriter:
 
 
 # --- helpers ----------------------------------------------------------------------------
+
+
+def _key_in_bigtime(change: Change) -> str:
+    """The key BigTime holds the record under: its own for a pair accepted as one."""
+    return change.target_key or change.key
 
 
 def _writes(change: Change, action: str) -> Iterator[tuple[str, str | None]]:

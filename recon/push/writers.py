@@ -214,13 +214,16 @@ def afters(change: Change) -> Values:
 
 
 def canonical_values(frame: pd.DataFrame, change: Change) -> Values | None:
-    """The ``canon_str`` values of ``change.fields`` in the canonical row keyed ``change.key``.
+    """The ``canon_str`` values of ``change.fields`` in the canonical row of the change's
+    record: keyed ``change.target_key`` when the target holds it under its own key (a pair
+    accepted as one), else ``change.key``.
 
     ``frame`` is a canonical frame of the change's entity; ``None`` when no row has the key
     (the first is taken when several do: a duplicate key is the diff's to report).
     """
     spec = ENTITIES[change.entity]
-    rows = frame[frame[spec.key].astype("str").eq(change.key).fillna(False).to_numpy(bool)]
+    key = change.target_key or change.key
+    rows = frame[frame[spec.key].astype("str").eq(key).fillna(False).to_numpy(bool)]
     if rows.empty:
         return None
     row = rows.iloc[0]

@@ -16,7 +16,8 @@ from recon.plan import Change, FieldChange, Plan
 
 #: The scalar fields of a change, as stored (``fields`` and ``money_impact`` are special).
 _SCALARS = (
-    "change_id", "entity", "key", "action", "target", "rule", "pushable", "note", "name", "noun"
+    "change_id", "entity", "key", "action", "target", "rule", "pushable", "note",
+    "name", "noun", "target_key",
 )  # fmt: skip
 
 
@@ -70,6 +71,7 @@ def build_change(body: Mapping[str, Any]) -> Change:
         note=body["note"],
         name=body.get("name") or "",  # plans saved before names were kept have none
         noun=body.get("noun") or "",
+        target_key=body.get("target_key") or "",
     )
 
 

@@ -131,7 +131,8 @@ REVIEW = [
     ),
     new_markdown_cell("## Decide"),
     new_code_cell(
-        "form = recon.approval_form(run_id, store=store, profile=profile or None, dry_run=dry_run)\n"
+        "form = recon.approval_form(run_id, store=store, profile=profile or None, "
+        "dry_run=dry_run)\n"
         "form.widget"
     ),
     new_markdown_cell("## Push"),

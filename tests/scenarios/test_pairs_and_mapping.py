@@ -32,11 +32,12 @@ from recon.config import sandbox_profile
 from recon.connect import bigtime_client
 from recon.crosswalk import Crosswalk
 from recon.errors import ConfigError
-from recon.job import OUTCOME_FILE, reconcile_run
+from recon.job import OUTCOME_FILE, push_run, reconcile_run
 from recon.mapping import MappingFileError
 from recon.report.findings import FINDINGS_FILE
 from recon.runner import EXIT_CLEAN, EXIT_USAGE
 from recon.sandbox.firm import Planted, generate
+from recon.store import Store
 from recon.ui.pairs import PairReview, suggest_pairs
 from tests.demo_sandboxes import Served, served_copy
 from tests.scenarios import YEAR
@@ -150,6 +151,18 @@ def test_an_accepted_pair_is_compared_field_by_field(
         summary, rows = cli_found(folder)
         assert rows == found(after)
         assert summary["findings"] == len(MANIFEST) and summary["linked_pairs"] == 1
+
+        # The pair's update is pushed to the record BigTime holds under its own key.
+        assert change.target_key == "BT-7"
+        store = Store()
+        store.decide(after.run_id, change.change_id, "approve", by="jane")
+        pushed = push_run(after.run_id, store=store, apply_rules=False, output_dir=tmp_path / "p")
+        assert pushed.report is not None
+        (outcome,) = [o for o in pushed.report.outcomes if o.change_id == change.change_id]
+        assert outcome.state == "applied", outcome.message
+        with bigtime_client(sandbox_profile().bigtime) as bt:
+            (client,) = [c for c in bt.clients(show_inactive=True) if c["ClientId"] == "BT-7"]
+        assert client["Nm"] == customer["name"]
 
 
 # --- mapping.toml ---------------------------------------------------------------------------
