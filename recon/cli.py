@@ -15,8 +15,14 @@ from pathlib import Path
 from typing import Protocol
 
 from recon.config import SANDBOX_BIGTIME_PORT, SANDBOX_INTACCT_PORT, data_dir
-from recon.errors import ReconError
-from recon.sandbox.seed import MAX_SCALE
+from recon.demo import run_demo
+from recon.doctor import run_doctor
+from recon.errors import ConfigError, ReconError
+from recon.runner import result_line, run_notebook
+from recon.sandbox.bigtime.server import BigtimeSandbox
+from recon.sandbox.intacct.server import IntacctSandbox
+from recon.sandbox.seed import MAX_SCALE, prepare
+from recon.store import DEFAULT_FILENAME, Store
 from recon.version import __version__
 
 
@@ -158,9 +164,6 @@ def _start(sandbox: _Startable, port: int, option: str) -> None:
 
 
 def _cmd_sandbox(args: argparse.Namespace) -> int:
-    from recon.sandbox.bigtime.server import BigtimeSandbox
-    from recon.sandbox.intacct.server import IntacctSandbox
-    from recon.sandbox.seed import prepare
 
     data = args.data or data_dir() / "sandbox"
     if prepare(data, scale=args.scale, fresh=args.fresh):
@@ -183,7 +186,6 @@ def _cmd_sandbox(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from recon.demo import run_demo
 
     data = args.data or data_dir() / "demo"
     run_demo(data, scale=args.scale, fresh=args.fresh, out=sys.stdout)
@@ -191,8 +193,6 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from recon.errors import ConfigError
-    from recon.runner import result_line, run_notebook
 
     try:
         result = run_notebook(
@@ -211,7 +211,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_doctor(args: argparse.Namespace) -> int:
-    from recon.doctor import run_doctor
 
     found = run_doctor(check=not args.no_check)
     print(found.text)
@@ -251,8 +250,6 @@ def _ledger_args(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 
 
 def _cmd_ledger(args: argparse.Namespace) -> int:
-    from recon.errors import ConfigError
-    from recon.store import DEFAULT_FILENAME, Store
 
     if args.ledger_command is None:
         args.ledger_parser.print_help()

@@ -25,6 +25,7 @@ from typing import Literal
 import pandas as pd
 
 from recon.canonical import ENTITIES
+from recon.config import data_dir
 from recon.errors import ConfigError, ReconError
 from recon.ledger import GENESIS, chain_hash, verify_rows
 
@@ -124,8 +125,6 @@ class Crosswalk:
 
     def __init__(self, path: str | Path | None = None) -> None:
         if path is None:
-            from recon.config import data_dir  # late: config pulls in the sandbox packages
-
             path = data_dir() / DEFAULT_FILENAME
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)

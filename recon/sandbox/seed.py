@@ -10,12 +10,11 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from recon.errors import ConfigError
-
-if TYPE_CHECKING:
-    from recon.sandbox.firm import Firm
+from recon.sandbox.bigtime.store import BigtimeStore
+from recon.sandbox.firm import Firm, generate
+from recon.sandbox.intacct.store import IntacctStore
 
 FIRM_FILE = "firm.json"
 MANIFEST_FILE = "manifest.json"
@@ -69,13 +68,8 @@ def prepare(data: Path, *, scale: int = 1, seed: int = DEFAULT_SEED, fresh: bool
             )
         if _bigtime_seeded(data):
             return False
-        from recon.sandbox.firm import generate
-
         _seed_bigtime(data, generate(seed=seed, scale=scale))
         return True
-    from recon.sandbox.firm import generate
-    from recon.sandbox.intacct.store import IntacctStore
-
     firm = generate(seed=seed, scale=scale)
     store = IntacctStore(data)
     try:
@@ -92,8 +86,6 @@ def prepare(data: Path, *, scale: int = 1, seed: int = DEFAULT_SEED, fresh: bool
 
 
 def _bigtime_seeded(data: Path) -> bool:
-    from recon.sandbox.bigtime.store import BigtimeStore
-
     store = BigtimeStore(data)
     try:
         return not store.is_empty()
@@ -102,8 +94,6 @@ def _bigtime_seeded(data: Path) -> bool:
 
 
 def _seed_bigtime(data: Path, firm: Firm) -> None:
-    from recon.sandbox.bigtime.store import BigtimeStore
-
     store = BigtimeStore(data)
     try:
         store.seed(firm.bigtime_seed())

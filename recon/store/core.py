@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from recon import ledger
+from recon.config import data_dir
 from recon.errors import ConfigError, PlanError, StoreConflict
 from recon.ledger import LedgerCheck, LedgerEntry
 from recon.plan.model import DECISIONS
@@ -75,8 +76,6 @@ class Store:
         require_other_than_preparer: bool = False,
     ) -> None:
         if path is None:
-            from recon.config import data_dir
-
             path = data_dir() / DEFAULT_FILENAME
         self.path = Path(path)
         self.require_other_than_preparer = require_other_than_preparer
