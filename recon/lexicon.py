@@ -26,17 +26,15 @@ from types import MappingProxyType
 from typing import Any
 
 from recon.bigtime import uncertain
-from recon.canonical import ENTITIES
+from recon.canonical import CLIENT, ENTITIES, LABOR_CODE, PROJECT, STAFF
 
 log = logging.getLogger("recon.lexicon")
 
 # --- vocabulary ids ---------------------------------------------------------------------------
-# Documented in the spec's example (§4.11): CLIENT, PROJECT, PRJ_TASK, LABOR_CODE; STAFF is
-# the sandbox's (and pybt's) id for staff. UNCERTAIN: the ids of the renamable cost centers
-# (Cost Center 1 = Intacct department, 2 = location, spec §4.11) were not found; these are
-# recon's guesses, used only when a firm's vocabulary carries them.
-CLIENT, PROJECT, TASK, LABOR_CODE, STAFF = "CLIENT", "PROJECT", "PRJ_TASK", "LABOR_CODE", "STAFF"
-COST_CENTER_1, COST_CENTER_2 = "COST_CENTER_A", "COST_CENTER_B"
+# The ids that name an entity are the registry's (recon.canonical: CLIENT, PROJECT, STAFF,
+# LABOR_CODE, the cost centers). PRJ_TASK is documented in the spec's example (§4.11) too;
+# tasks are no entity recon compares.
+TASK = "PRJ_TASK"
 
 #: BigTime's default terms, used for any id the firm's vocabulary does not rename
 #: (the same as the sandbox's ``DEFAULT_VOCABULARY``). The cost centers' defaults ("Staff
@@ -47,29 +45,10 @@ DEFAULT_TERMS: Mapping[str, str] = MappingProxyType(
 )
 
 #: Canonical entity -> (vocabulary id or None, words after the term, recon's own word
-#: when the id has no term). ``project_type`` is BigTime's "Project Type": the project term
-#: plus "type".
+#: when the id has no term), from each entity's :class:`recon.canonical.Term`.
+#: ``project_type`` is BigTime's "Project Type": the project term plus "type".
 ENTITY_TERMS: Mapping[str, tuple[str | None, str, str]] = MappingProxyType(
-    {
-        "customer": (CLIENT, "", "client"),
-        "project": (PROJECT, "", "project"),
-        "project_type": (PROJECT, " type", "project type"),
-        "employee": (STAFF, "", "staff"),
-        "time_type": (LABOR_CODE, "", "labor code"),
-        "department": (COST_CENTER_1, "", "department"),
-        "location": (COST_CENTER_2, "", "location"),
-        "vendor": (None, "", "vendor"),
-        "class": (None, "", "class"),
-        "expense_type": (None, "", "expense type"),
-        "item": (None, "", "service item"),
-        "gl_account": (None, "", "GL account"),
-        "checking_account": (None, "", "checking account"),
-        "credit_card": (None, "", "credit card"),
-        "ar_term": (None, "", "invoice term"),
-        "time_entry": (None, "", "time entry"),
-        "invoice": (None, "", "invoice"),
-        "payment": (None, "", "payment"),
-    }
+    {name: (e.term.vocabulary_id, e.term.suffix, e.term.word) for name, e in ENTITIES.items()}
 )
 
 #: Words written otherwise in a column label (``po_number`` -> "PO number").

@@ -52,6 +52,7 @@ from recon.bigtime.pull import (
     pull_time,
     pull_time_entries,
 )
+from recon.canonical import ENTITIES
 from recon.intacct.pull import PULL_SPECS, QueryClient, key_values, pull_by_keys
 from recon.intacct.uncertain import TIMESHEETENTRY_LINK_FIELD
 
@@ -80,11 +81,20 @@ class Dated:
     bigtime: tuple[str, str]
 
 
-#: The entities a period bounds and that are looked up by key (payments follow invoices).
-DATED: tuple[Dated, ...] = (
-    Dated("time_entry", ("TIMESHEETENTRY", TIMESHEETENTRY_LINK_FIELD), ("time", "SID")),
-    Dated("invoice", ("ARINVOICE", "RECORDID"), ("invoice", "InvoiceNbr")),
-)
+#: The pulled columns a dated entity's key is mapped from: Intacct's field, BigTime's column.
+_KEY_COLUMNS: Mapping[str, tuple[str, str]] = {
+    "time_entry": (TIMESHEETENTRY_LINK_FIELD, "SID"),
+    "invoice": ("RECORDID", "InvoiceNbr"),
+}
+
+#: The entities a period bounds by their own date (the registry's ``period_date``), looked
+#: up by key; payments follow their invoices.
+DATED: tuple[Dated, ...] = tuple(
+    Dated(name, (e.intacct_objects[0], _KEY_COLUMNS[name][0]),
+          (e.bigtime_frame, _KEY_COLUMNS[name][1]))
+    for name, e in ENTITIES.items()
+    if e.period_date is not None
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from recon.bigtime.pull import LIST_PREFIX, BigTimeReader, pull_vocabulary
+from recon.bigtime.pull import BigTimeReader, pull_vocabulary
 from recon.bigtime.pull import pull_all as pull_bigtime
-from recon.canonical import ENTITY_ORDER
+from recon.canonical import ENTITIES, ENTITY_ORDER
 from recon.config import Profile
 from recon.connect import bigtime_client, intacct_client
 from recon.crosswalk import apply_links_all
@@ -223,27 +223,22 @@ def _counterparts(
         return Counterparts(dict(intacct), dict(bigtime), ()), said
 
 
-#: Design entity -> (Intacct object, BigTime frame) that hold it (DESIGN.md's table).
+_ABBREVIATIONS = {"gl": "GL", "ar": "AR"}
+
+
+def _words(entity: str) -> str:
+    """``"GL account"``: a canonical entity name as the design's table writes it."""
+    return " ".join(_ABBREVIATIONS.get(w, w) for w in entity.split("_"))
+
+
+#: Design entity -> (Intacct object, BigTime frame) that hold it (the registry's; DESIGN.md's
+#: table), then the invoice lines both pull with their invoices. Payments are counted apart
+#: (:func:`pulled_text`): BigTime holds them as the amount paid on an invoice.
 PAIRS: tuple[tuple[str, str, str], ...] = (
-    ("customer", "CUSTOMER", "client"),
-    ("project", "PROJECT", "project"),
-    ("employee", "EMPLOYEE", "staff"),
-    ("vendor", "VENDOR", LIST_PREFIX + "vendor"),
-    ("department", "DEPARTMENT", LIST_PREFIX + "costcentera"),
-    ("location", "LOCATION", LIST_PREFIX + "costcenterb"),
-    ("class", "CLASS", LIST_PREFIX + "class"),
-    ("project type", "PROJECTTYPE", LIST_PREFIX + "projecttype"),
-    ("time type", "TIMETYPE", LIST_PREFIX + "laborcode"),
-    ("expense type", "EEACCOUNTLABEL", LIST_PREFIX + "expensecode"),
-    ("item", "ITEM", LIST_PREFIX + "item"),
-    ("GL account", "GLACCOUNT", LIST_PREFIX + "glaccount"),
-    ("checking account", "CHECKINGACCOUNT", LIST_PREFIX + "checkingaccount"),
-    ("credit card", "CREDITCARD", LIST_PREFIX + "creditcard"),
-    ("AR term", "ARTERM", LIST_PREFIX + "term"),
-    ("time entry", "TIMESHEETENTRY", "time"),
-    ("invoice", "ARINVOICE", "invoice"),
+    *((_words(name), e.intacct_object, e.bigtime_frame)
+      for name, e in ENTITIES.items() if name != "payment"),
     ("invoice line", "ARINVOICEITEM", "invoice_line"),
-)
+)  # fmt: skip
 
 
 def _count(frames: Mapping[str, pd.DataFrame], name: str) -> str:
@@ -270,9 +265,10 @@ def pulled_text(result: Pulled) -> str:
     # BigTime has no payment records (spec §4.8): an invoice's PaidAmt reflects them.
     invoices = result.bigtime.get("invoice")
     paid = "-" if invoices is None else f"{sum(bool(v) for v in invoices['PaidAmt'].dropna()):,}"
-    lines.append(_row("payment", "ARPYMTDETAIL", _count(result.intacct, "ARPYMTDETAIL"),
+    applications = ENTITIES["payment"].intacct_objects[0]
+    lines.append(_row("payment", applications, _count(result.intacct, applications),
                       "paid invoices", paid))  # fmt: skip
-    shown = {obj for _, obj, _ in PAIRS} | {"ARPYMTDETAIL"}
+    shown = {obj for _, obj, _ in PAIRS} | {applications}
     shown_bt = {frame for _, _, frame in PAIRS}
     extra_ia = [f"{k} {len(v):,}" for k, v in result.intacct.items() if k not in shown]
     extra_bt = [f"{k} {len(v):,}" for k, v in result.bigtime.items() if k not in shown_bt]

@@ -20,8 +20,7 @@ from types import MappingProxyType
 from typing import Any
 
 from recon.bigtime.pull import ENTITIES as BIGTIME_FRAMES
-from recon.bigtime.pull import LIST_PREFIX
-from recon.canonical import ENTITY_ORDER
+from recon.canonical import ENTITIES, ENTITY_ORDER, LIST_PREFIX, Entity
 from recon.errors import ReconError
 from recon.intacct.pull import PULL_SPECS
 from recon.lexicon import Lexicon
@@ -37,47 +36,24 @@ class Needs:
     bigtime: tuple[str, ...]
 
 
-def _needs(intacct: str, bigtime: str) -> Needs:
-    return Needs(tuple(intacct.split()), tuple(bigtime.split()))
+def _needs(entity: Entity) -> Needs:
+    """Its Intacct objects; its own BigTime frame, then those it looks ids up in."""
+    lookups = (ENTITIES[e].bigtime_frame for e in entity.bigtime_lookups)
+    return Needs(entity.intacct_objects, tuple(dict.fromkeys((entity.bigtime_frame, *lookups))))
 
 
 #: Canonical entity -> the pulled frames its mapping reads: its own records first, then
-#: those it resolves references through. Read off the mappers, frame by frame: every frame
-#: a mapper in ``recon.mapping.intacct`` / ``recon.mapping.bigtime`` (and
-#: ``bigtime_lists``) passes to ``require`` -- a project's client (``ClientId``), its team
-#: lead's "Employee ID" (staff), its type, cost centers, class and terms (lists); a time
-#: entry's staffer, project and labor code; an invoice's client, project and terms; an
-#: Intacct payment's applications and the invoices they apply to. tests/test_scope.py maps
-#: every entity from a pull that records what is asked of it, and checks this table
+#: those it resolves references through, as the registry states them
+#: (:class:`recon.canonical.Entity`: ``intacct_objects``, ``bigtime_frame`` and the frames
+#: of its ``bigtime_lookups``) -- a project's client (``ClientId``), its team lead's
+#: "Employee ID" (staff), its type, cost centers, class and terms (lists); a time entry's
+#: staffer, project and labor code; an invoice's client, project and terms; an Intacct
+#: payment's applications and the invoices they apply to. tests/mapping/test_scope_needs.py
+#: maps every entity from a pull that records what is asked of it, and checks this table
 #: against that. Nothing else reads the pulled frames between the pull and the diff but
 #: the period's counterparts (:mod:`recon.period`), which look up time entries and
 #: invoices in frames these already name.
-# fmt: off
-NEEDS: Mapping[str, Needs] = MappingProxyType({
-    # entity            Intacct objects            BigTime frames: own, then looked up
-    "customer":         _needs("CUSTOMER",         "client"),
-    "project":          _needs("PROJECT",          "project client staff list:projecttype "
-                                                   "list:costcentera list:costcenterb "
-                                                   "list:class list:term"),
-    "employee":         _needs("EMPLOYEE",         "staff list:costcentera list:costcenterb "
-                                                   "list:class"),
-    "vendor":           _needs("VENDOR",           "list:vendor"),
-    "department":       _needs("DEPARTMENT",       "list:costcentera"),
-    "location":         _needs("LOCATION",         "list:costcenterb"),
-    "class":            _needs("CLASS",            "list:class"),
-    "project_type":     _needs("PROJECTTYPE",      "list:projecttype"),
-    "time_type":        _needs("TIMETYPE",         "list:laborcode"),
-    "expense_type":     _needs("EEACCOUNTLABEL",   "list:expensecode"),
-    "item":             _needs("ITEM",             "list:item"),
-    "gl_account":       _needs("GLACCOUNT",        "list:glaccount"),
-    "checking_account": _needs("CHECKINGACCOUNT",  "list:checkingaccount"),
-    "credit_card":      _needs("CREDITCARD",       "list:creditcard"),
-    "ar_term":          _needs("ARTERM",           "list:term"),
-    "time_entry":       _needs("TIMESHEETENTRY",   "time staff project list:laborcode"),
-    "invoice":          _needs("ARINVOICE",        "invoice client project list:term"),
-    "payment":          _needs("ARPYMTDETAIL ARINVOICE", "invoice"),
-})
-# fmt: on
+NEEDS: Mapping[str, Needs] = MappingProxyType({name: _needs(e) for name, e in ENTITIES.items()})
 
 
 #: What :class:`Unread` calls the things recon reads besides the frames: the firm's
@@ -145,7 +121,7 @@ def needing(system: str, what: str, entities: Iterable[str]) -> tuple[str, ...]:
     order); the dated ones for :data:`COUNTERPARTS`; none for the :data:`VOCABULARY`."""
     wanted = set(entities)
     if what == COUNTERPARTS:
-        return tuple(e for e in ("time_entry", "invoice", "payment") if e in wanted)
+        return tuple(e for e in ENTITY_ORDER if e in wanted and ENTITIES[e].dated)
     return tuple(
         e for e in ENTITY_ORDER if e in wanted and what in getattr(NEEDS[e], system)
     )  # fmt: skip

@@ -38,6 +38,7 @@ from recon.bigtime.fetch import fetch_all, fetch_streaming
 from recon.bigtime.framebuilder import FrameBuilder
 from recon.bigtime.frames import flatten_udfs, id_array, records_to_frame
 from recon.bigtime.resources import Resource
+from recon.canonical import LIST_PREFIX
 from recon.errors import (
     ConfigError,
     MalformedResponseError,
@@ -63,8 +64,6 @@ STAFF_UDFS: tuple[str, ...] = (uncertain.UDF_EMPLOYEE_ID,)
 TEAM_LEAD_COLUMN = "TeamLeadSid"
 #: The parent column of the project-team frame.
 TEAM_PROJECT_COLUMN = "ProjectSid"
-#: Prefix of the reference-list entity names in :func:`pull_all`: ``"list:class"``.
-LIST_PREFIX = "list:"
 
 #: Time entries :func:`pull_time` gathers before typing them in one batch (except in the
 #: last wave of sheets). Typing ~700 entries costs about as much again in fixed per-column

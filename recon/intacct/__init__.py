@@ -12,5 +12,5 @@ Layers, each a module with one job:
 - ``client``    sessions, paging (readMore / offset, concurrent), reads and writes
 - ``page``      the ``Page`` a read yields
 - ``frames``    pages -> typed DataFrames
-- ``pull``      one pull function per object recon reconciles
+- ``pull``      one pull for every object recon reconciles (by object or canonical entity)
 """

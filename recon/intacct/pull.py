@@ -1,7 +1,8 @@
-"""One pull per Intacct object recon reconciles: ``query`` pages -> one typed DataFrame.
+"""One pull for every Intacct object recon reconciles: ``query`` pages -> one typed DataFrame.
 
 >>> customers = pull(client, "CUSTOMER")                       # everything
 >>> changed = pull(client, "TIMESHEETENTRY", since=last_run)   # WHENMODIFIED >= last_run
+>>> entries = pull(client, "time_entry")                       # or by canonical entity
 >>> frames = pull_all(client, since=last_run)                  # read-only mapping
 >>> october = pull_all(client, start=date(2025, 10, 1), end=date(2025, 10, 31))
 
@@ -15,7 +16,8 @@ the company's time zone (Intacct datetimes carry none); subtract a lookback your
 
 A period (``start``/``end``, both inclusive, as BigTime's pull takes it) bounds the dated
 objects: time entries by ENTRYDATE and invoices by WHENCREATED (the fields of the canonical
-``entry_date`` and ``invoice_date``), time sheets by the week they span. Invoice lines and
+``entry_date`` and ``invoice_date``, the registry's ``period_date``), time sheets by the
+week they span. Invoice lines and
 payment applications follow the period's invoices (RECORDKEY in their RECORDNOs), payment
 headers follow those applications: BigTime's only payment fact is the amount paid on each
 invoice of the period, whenever it was paid, so the Intacct side must hold every
@@ -35,6 +37,7 @@ from typing import Protocol
 
 import pandas as pd
 
+from recon.canonical import ENTITIES as CANONICAL
 from recon.errors import ConfigError, ReconError, concerns_one_read
 from recon.intacct import schema as schemas
 from recon.intacct.filters import F, Filter, modified_since
@@ -139,6 +142,18 @@ class Bound:
     parent_field: str
 
 
+#: Intacct object -> the field of its canonical entity's period date (the registry's
+#: ``period_date``: ``time_entry.entry_date`` is ENTRYDATE, ``invoice.invoice_date``
+#: WHENCREATED): the date that places a record in a period, on both systems alike.
+PERIOD_FIELDS: Mapping[str, str] = MappingProxyType(
+    {
+        e.intacct_objects[0]: e.col(day).intacct
+        for e in CANONICAL.values()
+        if (day := e.period_date) is not None
+    }
+)
+
+
 def _spec(
     obj: str,
     filter: Filter | None = None,
@@ -147,17 +162,19 @@ def _spec(
     dated: tuple[str, str] | None = None,
     bound: Bound | None = None,
 ) -> PullSpec:
+    """The spec of ``obj``; an object of a dated entity is :attr:`PullSpec.dated` by its
+    :data:`PERIOD_FIELDS` field."""
     sch = schemas.get(obj)
     fields = tuple(name for name in sch.fields if name not in NOT_PULLED)
     incremental = sch.has_whenmodified and "WHENMODIFIED" in sch.fields
+    day = PERIOD_FIELDS.get(sch.name)
+    if dated is None and day is not None:
+        dated = (day, day)
     return PullSpec(
         sch.name, fields, filter, incremental=incremental, large=large, dated=dated, bound=bound
     )
 
 
-#: The field of the canonical ``time_entry.entry_date`` and ``invoice.invoice_date``: the
-#: date that places a record in a period, on both systems alike.
-ENTRY_DATE, INVOICE_DATE = "ENTRYDATE", "WHENCREATED"
 #: Lines and payment applications point at their invoice's RECORDNO (spec §5).
 _BY_INVOICE = Bound("RECORDKEY", "ARINVOICE", "RECORDNO")
 
@@ -184,9 +201,9 @@ PULL_SPECS: Mapping[str, PullSpec] = MappingProxyType(
             _spec("CREDITCARD"),
             _spec("ARTERM"),
             _spec("TIMESHEET", dated=("BEGINDATE", "ENDDATE")),
-            # ~25k rows (13 pages) at the smallest
-            _spec("TIMESHEETENTRY", large=True, dated=(ENTRY_DATE, ENTRY_DATE)),
-            _spec("ARINVOICE", dated=(INVOICE_DATE, INVOICE_DATE)),
+            # ~25k rows (13 pages) at the smallest; dated by ENTRYDATE (PERIOD_FIELDS)
+            _spec("TIMESHEETENTRY", large=True),
+            _spec("ARINVOICE"),  # dated by WHENCREATED (PERIOD_FIELDS)
             _spec("ARINVOICEITEM", bound=_BY_INVOICE),
             # A payment header belongs to the period when it paid one of its invoices.
             _spec("ARPYMT", bound=Bound("RECORDNO", "ARPYMTDETAIL", "PAYMENTKEY")),
@@ -196,22 +213,31 @@ PULL_SPECS: Mapping[str, PullSpec] = MappingProxyType(
     }
 )
 
-#: The entity names :func:`pull` and :func:`pull_all` accept.
+#: The object names :func:`pull` and :func:`pull_all` accept (and every canonical entity's
+#: name: :func:`spec_for`).
 ENTITIES: tuple[str, ...] = tuple(PULL_SPECS)
 
 
 def spec_for(entity: str) -> PullSpec:
-    """The :class:`PullSpec` of ``entity`` (an Intacct object name, any case).
+    """The :class:`PullSpec` of ``entity``: an Intacct object name (any case), or a
+    canonical entity's (``"time_entry"``: the object its records are read from,
+    TIMESHEETENTRY; a payment's are its ARPYMTDETAIL applications).
 
     Raises
     ------
     ConfigError
         ``entity`` is not one recon pulls; the message lists those it does.
     """
-    found = PULL_SPECS.get(entity.upper()) if isinstance(entity, str) else None
+    found = None
+    if isinstance(entity, str):
+        found = PULL_SPECS.get(entity.upper())
+        canonical = CANONICAL.get(entity.lower())
+        if found is None and canonical is not None:
+            found = PULL_SPECS.get(canonical.intacct_objects[0])
     if found is None:
         raise ConfigError(
-            f"recon does not pull {entity!r} from Intacct; use one of: {', '.join(ENTITIES)}"
+            f"recon does not pull {entity!r} from Intacct; use one of: {', '.join(ENTITIES)} "
+            f"(or a canonical entity: {', '.join(CANONICAL)})"
         )
     return found
 
@@ -233,7 +259,8 @@ def pull(
     client:
         An :class:`~recon.intacct.client.IntacctClient` (anything with its ``query``).
     entity:
-        An Intacct object name from :data:`ENTITIES`, e.g. ``"CUSTOMER"``.
+        An Intacct object name from :data:`ENTITIES`, e.g. ``"CUSTOMER"``, or a canonical
+        entity's name, e.g. ``"time_entry"`` (:func:`spec_for`).
     since:
         Naive datetime: only records with ``WHENMODIFIED >= since``. Objects without
         ``WHENMODIFIED`` are pulled in full.
@@ -473,111 +500,3 @@ def pull_all(
                 raise
             failed[name] = exc
     return MappingProxyType(out)
-
-
-# --------------------------------------------------------------------------- one per object
-
-
-def pull_customers(client: QueryClient, *, since: datetime | None = None) -> pd.DataFrame:
-    """CUSTOMER records; see :func:`pull`."""
-    return pull(client, "CUSTOMER", since=since)
-
-
-def pull_projects(client: QueryClient, *, since: datetime | None = None) -> pd.DataFrame:
-    """PROJECT records; see :func:`pull`."""
-    return pull(client, "PROJECT", since=since)
-
-
-def pull_employees(client: QueryClient, *, since: datetime | None = None) -> pd.DataFrame:
-    """EMPLOYEE records (no SSN or birth date); see :func:`pull`."""
-    return pull(client, "EMPLOYEE", since=since)
-
-
-def pull_vendors(client: QueryClient, *, since: datetime | None = None) -> pd.DataFrame:
-    """VENDOR records; see :func:`pull`."""
-    return pull(client, "VENDOR", since=since)
-
-
-def pull_departments(client: QueryClient, *, since: datetime | None = None) -> pd.DataFrame:
-    """DEPARTMENT records (BigTime Cost Center 1); see :func:`pull`."""
-    return pull(client, "DEPARTMENT", since=since)
-
-
-def pull_locations(client: QueryClient, *, since: datetime | None = None) -> pd.DataFrame:
-    """LOCATION records (BigTime Cost Center 2); see :func:`pull`."""
-    return pull(client, "LOCATION", since=since)
-
-
-def pull_classes(client: QueryClient, *, since: datetime | None = None) -> pd.DataFrame:
-    """CLASS records; see :func:`pull`."""
-    return pull(client, "CLASS", since=since)
-
-
-def pull_project_types(client: QueryClient, *, since: datetime | None = None) -> pd.DataFrame:
-    """PROJECTTYPE records; see :func:`pull`."""
-    return pull(client, "PROJECTTYPE", since=since)
-
-
-def pull_time_types(client: QueryClient, *, since: datetime | None = None) -> pd.DataFrame:
-    """TIMETYPE records (BigTime labor codes); see :func:`pull`."""
-    return pull(client, "TIMETYPE", since=since)
-
-
-def pull_expense_types(client: QueryClient, *, since: datetime | None = None) -> pd.DataFrame:
-    """EEACCOUNTLABEL records (BigTime expense codes); see :func:`pull`."""
-    return pull(client, "EEACCOUNTLABEL", since=since)
-
-
-def pull_items(client: QueryClient, *, since: datetime | None = None) -> pd.DataFrame:
-    """Non-inventory ITEM records (BigTime service items); see :func:`pull`."""
-    return pull(client, "ITEM", since=since)
-
-
-def pull_gl_accounts(client: QueryClient, *, since: datetime | None = None) -> pd.DataFrame:
-    """GLACCOUNT records; see :func:`pull`."""
-    return pull(client, "GLACCOUNT", since=since)
-
-
-def pull_checking_accounts(client: QueryClient, *, since: datetime | None = None) -> pd.DataFrame:
-    """CHECKINGACCOUNT records (no bank account or routing numbers); see :func:`pull`."""
-    return pull(client, "CHECKINGACCOUNT", since=since)
-
-
-def pull_credit_cards(client: QueryClient, *, since: datetime | None = None) -> pd.DataFrame:
-    """CREDITCARD (charge card account) records; see :func:`pull`."""
-    return pull(client, "CREDITCARD", since=since)
-
-
-def pull_ar_terms(client: QueryClient, *, since: datetime | None = None) -> pd.DataFrame:
-    """ARTERM records (BigTime invoice terms); see :func:`pull`."""
-    return pull(client, "ARTERM", since=since)
-
-
-def pull_timesheets(client: QueryClient, *, since: datetime | None = None) -> pd.DataFrame:
-    """TIMESHEET headers; see :func:`pull`."""
-    return pull(client, "TIMESHEET", since=since)
-
-
-def pull_timesheet_entries(client: QueryClient, *, since: datetime | None = None) -> pd.DataFrame:
-    """TIMESHEETENTRY records (each with its TIMESHEETKEY); see :func:`pull`."""
-    return pull(client, "TIMESHEETENTRY", since=since)
-
-
-def pull_ar_invoices(client: QueryClient, *, since: datetime | None = None) -> pd.DataFrame:
-    """ARINVOICE headers; see :func:`pull`."""
-    return pull(client, "ARINVOICE", since=since)
-
-
-def pull_ar_invoice_items(client: QueryClient, *, since: datetime | None = None) -> pd.DataFrame:
-    """ARINVOICEITEM lines (RECORDKEY = the invoice's RECORDNO); see :func:`pull`."""
-    return pull(client, "ARINVOICEITEM", since=since)
-
-
-def pull_ar_payments(client: QueryClient, *, since: datetime | None = None) -> pd.DataFrame:
-    """ARPYMT records; see :func:`pull`."""
-    return pull(client, "ARPYMT", since=since)
-
-
-def pull_ar_payment_details(client: QueryClient, *, since: datetime | None = None) -> pd.DataFrame:
-    """ARPYMTDETAIL records (which invoice each payment paid); see :func:`pull`."""
-    return pull(client, "ARPYMTDETAIL", since=since)

@@ -40,8 +40,8 @@ import pandas as pd
 
 from recon.bigtime import uncertain
 from recon.bigtime.pull import TEAM_LEAD_COLUMN
-from recon.canonical import ENTITY_ORDER
-from recon.mapping.bigtime_lists import LIST_ENTITIES, frame_name, list_keys, map_list_entity
+from recon.canonical import ENTITIES, ENTITY_ORDER
+from recon.mapping.bigtime_lists import list_keys, map_list_entity
 from recon.mapping.common import (
     Frames,
     Mapper,
@@ -283,32 +283,24 @@ def map_payment(frames: Frames, report: MappingReport | None = None) -> pd.DataF
     return finish("payment", data, rows.index, _report(report), who, "no InvoiceNbr: left out")
 
 
-_RECORDS: Mapping[str, tuple[str, Mapper]] = {
-    "customer": ("client", map_customer),
-    "project": ("project", map_project),
-    "employee": ("staff", map_employee),
-    "time_entry": ("time", map_time_entry),
-    "invoice": ("invoice", map_invoice),
-    "payment": ("invoice", map_payment),
+#: The entities with a mapper of their own; the reference lists share one.
+_RECORDS: Mapping[str, Mapper] = {
+    "customer": map_customer,
+    "project": map_project,
+    "employee": map_employee,
+    "time_entry": map_time_entry,
+    "invoice": map_invoice,
+    "payment": map_payment,
 }
 
 
-def _mapper(entity: str) -> Mapper:
-    if entity in _RECORDS:
-        return _RECORDS[entity][1]
-    return partial(map_list_entity, entity)
-
-
-def _source(entity: str) -> str:
-    if entity in _RECORDS:
-        return _RECORDS[entity][0]
-    return frame_name(LIST_ENTITIES[entity][0])
-
-
 #: Canonical entity -> its mapper, in :data:`recon.canonical.ENTITY_ORDER`.
-MAPPERS: Mapping[str, Mapper] = MappingProxyType({e: _mapper(e) for e in ENTITY_ORDER})
-#: Canonical entity -> the pulled BigTime frame whose absence skips the entity.
-SOURCES: Mapping[str, str] = MappingProxyType({e: _source(e) for e in ENTITY_ORDER})
+MAPPERS: Mapping[str, Mapper] = MappingProxyType(
+    {e: _RECORDS.get(e) or partial(map_list_entity, e) for e in ENTITY_ORDER}
+)
+#: Canonical entity -> the pulled BigTime frame whose absence skips the entity (the
+#: registry's ``bigtime_frame``).
+SOURCES: Mapping[str, str] = MappingProxyType({e: ENTITIES[e].bigtime_frame for e in ENTITY_ORDER})
 
 
 def map_entity(entity: str, frames: Frames, report: MappingReport | None = None) -> pd.DataFrame:

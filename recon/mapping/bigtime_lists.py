@@ -16,8 +16,7 @@ from types import MappingProxyType
 import pandas as pd
 
 from recon.bigtime import uncertain
-from recon.bigtime.pull import LIST_PREFIX
-from recon.canonical import ENTITIES
+from recon.canonical import ENTITIES, LIST_PREFIX
 from recon.mapping.common import (
     Frames,
     MappingReport,
@@ -34,23 +33,15 @@ SYSTEM = "bigtime"
 ITEM_ID, ITEM_INACTIVE = "Id", "IsInactive"
 
 #: Canonical reference entity -> (BigTime list, {canonical column: item field}) for the
-#: columns other than the key and status (the key is the list's ``key_field``).
+#: columns other than the key and status (the key is the list's ``key_field``): the
+#: registry's ``bigtime_list`` and ``bigtime_fields`` (:class:`recon.canonical.Entity`).
 LIST_ENTITIES: Mapping[str, tuple[str, Mapping[str, str]]] = MappingProxyType(
     {
-        "vendor": ("vendor", {"name": "Name"}),
-        "department": ("costcentera", {"name": "Name"}),
-        "location": ("costcenterb", {"name": "Name"}),
-        "class": ("class", {"name": "Name"}),
-        "project_type": ("projecttype", {}),
-        "time_type": ("laborcode", {}),
-        "expense_type": ("expensecode", {"description": "Description", "gl_account_no": "AcctNbr"}),
-        "item": ("item", {"name": "Name"}),
-        "gl_account": ("glaccount", {"title": "Name"}),
-        "checking_account": ("checkingaccount", {"bank_name": "Name", "gl_account_no": "AcctNbr"}),
-        "credit_card": ("creditcard", {"description": "Name", "card_type": "CardType"}),
-        "ar_term": ("term", {"description": "Description", "due_days": "DueDays"}),
+        name: (list_name, MappingProxyType(dict(e.bigtime_fields)))
+        for name, e in ENTITIES.items()
+        if (list_name := e.bigtime_list) is not None
     }
-)  # fmt: skip
+)
 
 
 def frame_name(list_name: str) -> str:

@@ -167,9 +167,10 @@ _SPECIAL: Mapping[str, Mapper] = {"time_entry": map_time_entry, "payment": map_p
 MAPPERS: Mapping[str, Mapper] = MappingProxyType(
     {e: _SPECIAL.get(e, partial(_plain, e)) for e in ENTITY_ORDER}
 )
-#: Canonical entity -> the Intacct object whose absence from a pull skips the entity.
+#: Canonical entity -> the Intacct object whose absence from a pull skips the entity: the
+#: first its records are read from (the registry's ``intacct_objects``).
 SOURCES: Mapping[str, str] = MappingProxyType(
-    {e: PAYMENT_DETAIL if e == "payment" else ENTITIES[e].intacct_object for e in ENTITY_ORDER}
+    {e: ENTITIES[e].intacct_objects[0] for e in ENTITY_ORDER}
 )
 
 

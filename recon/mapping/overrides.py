@@ -44,7 +44,6 @@ from recon.diff.rules import FieldRule
 from recon.errors import ConfigError
 from recon.intacct.uncertain import TIMESHEETENTRY_LINK_FIELD
 from recon.mapping.bigtime import EMPLOYEE_ID
-from recon.mapping.bigtime_lists import LIST_ENTITIES, frame_name
 from recon.mapping.common import (
     BOOL_DEFAULT,
     INT_DEFAULT,
@@ -73,20 +72,34 @@ _TOML_AT = re.compile(r"at line (\d+), column (\d+)")
 _TRUE = ("true", "t", "yes", "y", "1")
 _FALSE = ("false", "f", "no", "n", "0")
 
+#: The pulled BigTime column holding the canonical key of each entity with records of its
+#: own (a reference list's item holds it in its list's ``key_field``). ``payment`` is a sum
+#: per invoice: it has no record of its own to carry a custom field, so it takes no extras.
+_BT_KEY_COLUMNS: Mapping[str, str] = MappingProxyType(
+    {
+        "customer": "ClientId",
+        "project": "ProjectCode",
+        "employee": EMPLOYEE_ID,
+        "time_entry": "SID",
+        "invoice": "InvoiceNbr",
+    }
+)
+
+
+def _bt_key_column(entity: Entity) -> str | None:
+    list_name = entity.bigtime_list
+    if list_name is not None:
+        return bt_uncertain.LISTS[list_name].key_field
+    return _BT_KEY_COLUMNS.get(entity.name)
+
+
 #: Entity -> (pulled BigTime frame, its column holding the canonical key), for joining
-#: extras back onto canonical rows. ``payment`` is a sum per invoice: it has no record of
-#: its own to carry a custom field, so it takes no extras.
+#: extras back onto canonical rows; the frame is the registry's ``bigtime_frame``.
 _BT_KEYS: Mapping[str, tuple[str, str]] = MappingProxyType(
     {
-        "customer": ("client", "ClientId"),
-        "project": ("project", "ProjectCode"),
-        "employee": ("staff", EMPLOYEE_ID),
-        "time_entry": ("time", "SID"),
-        "invoice": ("invoice", "InvoiceNbr"),
-        **{
-            e: (frame_name(lst), bt_uncertain.LISTS[lst].key_field)
-            for e, (lst, _) in LIST_ENTITIES.items()
-        },
+        name: (e.bigtime_frame, column)
+        for name, e in ENTITIES.items()
+        if (column := _bt_key_column(e)) is not None
     }
 )
 NO_EXTRAS = frozenset(ENTITIES) - frozenset(_BT_KEYS)

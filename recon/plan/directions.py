@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
-from recon.canonical import ENTITIES, ENTITY_ORDER
+from recon.canonical import ENTITIES, ENTITY_ORDER, DirectionKind
 from recon.errors import ConfigError
 from recon.lexicon import Lexicon
 from recon.plan.model import SYSTEM_LABELS, SYSTEMS, System
@@ -98,23 +98,23 @@ _READ_ONLY_LIST = Direction(
     note="BigTime's lists are read-only in its API: its Intacct integration keeps them, or add "
     "or change the value in BigTime (My Company > Field Values)",
 )
-#: Reference lists BigTime holds as picklists (everything but customers, projects, staff).
-READ_ONLY_LISTS = frozenset(ENTITY_ORDER) - {
-    "customer", "project", "employee", "time_entry", "invoice", "payment",
-}  # fmt: skip
 
-#: The design's directions, per canonical entity (read-only).
-DEFAULT_DIRECTIONS: Mapping[str, Direction] = MappingProxyType(
+#: The :class:`Direction` of each kind of flow (``recon.canonical.DirectionKind``).
+DIRECTIONS_BY_KIND: Mapping[DirectionKind, Direction] = MappingProxyType(
     {
-        name: {
-            "project": _ORIGINATES_IN_BIGTIME,
-            "employee": _ORIGINATES_IN_BIGTIME,
-            "time_entry": _POSTED,
-            "invoice": _POSTED,
-            "payment": _PAYMENTS,
-        }.get(name, _READ_ONLY_LIST if name in READ_ONLY_LISTS else _MASTER)
-        for name in ENTITY_ORDER
+        "master": _MASTER,
+        "originates_in_bigtime": _ORIGINATES_IN_BIGTIME,
+        "posted": _POSTED,
+        "payments": _PAYMENTS,
+        "read_only_list": _READ_ONLY_LIST,
     }
+)
+#: Reference lists BigTime holds as picklists (everything but customers, projects, staff).
+READ_ONLY_LISTS = frozenset(n for n, e in ENTITIES.items() if e.direction == "read_only_list")
+
+#: The design's directions, per canonical entity (read-only): its kind's, in the registry.
+DEFAULT_DIRECTIONS: Mapping[str, Direction] = MappingProxyType(
+    {name: DIRECTIONS_BY_KIND[ENTITIES[name].direction] for name in ENTITY_ORDER}
 )
 
 

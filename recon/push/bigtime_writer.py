@@ -122,11 +122,15 @@ RECORDS: Mapping[str, tuple[str, str, Mapping[str, Target]]] = MappingProxyType(
     }),
 })  # fmt: skip
 
-#: Reference lists the mapping of each record entity resolves ids through.
+#: Reference lists the mapping of each record entity resolves ids through (the lists
+#: among the registry's ``bigtime_lookups``).
 _LISTS_OF: Mapping[str, tuple[str, ...]] = {
-    "customer": (),
-    "project": ("projecttype", "costcentera", "costcenterb", "class", "term"),
-    "employee": ("costcentera", "costcenterb", "class"),
+    entity: tuple(
+        name
+        for looked_up in ENTITIES[entity].bigtime_lookups
+        if (name := ENTITIES[looked_up].bigtime_list) is not None
+    )
+    for entity in ("customer", "project", "employee")
 }
 #: What a lookup kind is called in messages.
 _WHAT = {"client": "client (ClientId)", "project": "project (ProjectCode)",
@@ -528,7 +532,7 @@ def _lead(team: list[Record]) -> int | None:
 
 
 def _list_kind(entity: str) -> str:
-    return "list:" + LIST_ENTITIES[entity][0]
+    return ENTITIES[entity].bigtime_frame
 
 
 def _unsupported(change: Change) -> str:

@@ -27,7 +27,6 @@ from recon.errors import (
     MalformedResponseError,
     TransportError,
 )
-from recon.intacct import pull as pull_mod
 from recon.intacct import schema as schemas
 from recon.intacct import xmlsafe
 from recon.intacct.filters import F, Filter
@@ -261,33 +260,32 @@ def test_pull_all_subset_in_the_order_asked_with_since() -> None:
         pull_all(client, ["CUSTOMER", "NOPE"])
 
 
-# --------------------------------------------------------------------------- convenience
-
-NAMED = {
-    "pull_customers": "CUSTOMER", "pull_projects": "PROJECT", "pull_employees": "EMPLOYEE",
-    "pull_vendors": "VENDOR", "pull_departments": "DEPARTMENT", "pull_locations": "LOCATION",
-    "pull_classes": "CLASS", "pull_project_types": "PROJECTTYPE",
-    "pull_time_types": "TIMETYPE", "pull_expense_types": "EEACCOUNTLABEL",
-    "pull_items": "ITEM", "pull_gl_accounts": "GLACCOUNT",
-    "pull_checking_accounts": "CHECKINGACCOUNT", "pull_credit_cards": "CREDITCARD",
-    "pull_ar_terms": "ARTERM", "pull_timesheets": "TIMESHEET",
-    "pull_timesheet_entries": "TIMESHEETENTRY", "pull_ar_invoices": "ARINVOICE",
-    "pull_ar_invoice_items": "ARINVOICEITEM", "pull_ar_payments": "ARPYMT",
-    "pull_ar_payment_details": "ARPYMTDETAIL",
-}  # fmt: skip
+# --------------------------------------------------------------------------- one pull for all
 
 
-def test_one_named_function_per_object() -> None:
-    assert set(NAMED.values()) == DESIGN_OBJECTS
-
-
-@pytest.mark.parametrize(("name", "obj"), sorted(NAMED.items()))
-def test_named_function_pulls_its_object(name: str, obj: str) -> None:
+@pytest.mark.parametrize("obj", sorted(DESIGN_OBJECTS))
+def test_the_one_pull_pulls_each_object_by_its_name(obj: str) -> None:
     client = FakeClient(pages=1, records_per_page=1)
-    df = getattr(pull_mod, name)(client, since=datetime(2024, 1, 1))
+    df = pull(client, obj, since=datetime(2024, 1, 1))
     assert client.calls[0]["obj"] == obj
     assert client.calls[0]["filter"] is not None
     assert list(df.columns) == list(PULL_SPECS[obj].fields)
+
+
+@pytest.mark.parametrize("entity", list(CANONICAL))
+def test_the_one_pull_takes_a_canonical_entity_for_its_object(entity: str) -> None:
+    client = FakeClient(pages=1, records_per_page=1)
+    df = pull(client, entity, since=datetime(2024, 1, 1))
+    obj = CANONICAL[entity].intacct_objects[0]  # a payment: its ARPYMTDETAIL applications
+    assert client.calls[0]["obj"] == obj
+    assert client.calls[0]["filter"] is not None
+    assert list(df.columns) == list(PULL_SPECS[obj].fields)
+    assert list(pull_all(FakeClient(pages=1), [entity])) == [obj]
+
+
+def test_an_unknown_name_is_refused_with_what_is_pulled() -> None:
+    with pytest.raises(ConfigError, match=r"CUSTOMER.*time_entry"):
+        pull(FakeClient(), "customers")
 
 
 # --------------------------------------------------------------------------- periods
