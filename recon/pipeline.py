@@ -223,7 +223,8 @@ def _counterparts(
         return Counterparts(dict(intacct), dict(bigtime), ()), said
 
 
-#: Design entity -> (Intacct object, BigTime frame) that hold it (DESIGN.md's table).
+#: Design entity -> (Intacct object, BigTime frame) that hold it (the table of
+#: docs/DESIGN.md "What syncs").
 PAIRS: tuple[tuple[str, str, str], ...] = (
     ("customer", "CUSTOMER", "client"),
     ("project", "PROJECT", "project"),
@@ -262,7 +263,8 @@ def pulled_text(result: Pulled) -> str:
     for entity, obj, frame in PAIRS:
         lines.append(_row(entity, obj, _count(result.intacct, obj), frame,
                           _count(result.bigtime, frame)))  # fmt: skip
-    # BigTime has no payment records (spec §4.8): an invoice's PaidAmt reflects them.
+    # BigTime has no payment records (docs/specs/bigtime-rest-api.md §4.8): an invoice's PaidAmt
+    # reflects them.
     invoices = result.bigtime.get("invoice")
     paid = "-" if invoices is None else f"{sum(bool(v) for v in invoices['PaidAmt'].dropna()):,}"
     lines.append(_row("payment", "ARPYMTDETAIL", _count(result.intacct, "ARPYMTDETAIL"),
