@@ -154,7 +154,8 @@ MAKERS: dict[str, Callable[[int, random.Random], dict[str, str]]] = {
 
 
 def query_response(obj: str, records: list[dict[str, str]]) -> bytes:
-    """The bytes of a successful one-page ``query`` response, envelope and all (spec §2)."""
+    """The bytes of a successful one-page ``query`` response, envelope and all
+    (docs/specs/intacct-xml-api.md §2)."""
     resp = etree.Element("response")
     _fill(etree.SubElement(resp, "control"), status="success", senderid="recon-bench",
           controlid="bench-1", uniqueid="false", dtdversion="3.0")  # fmt: skip
@@ -265,8 +266,9 @@ def _explain(raw: bytes, obj: str, ms: dict[str, float], repeat: int) -> None:
           f"{typing:.1f} ms (a full lxml tree parse alone: {tree:.1f} ms)")  # fmt: skip
     print(f"    2x over baseline 2 needs recon <= {b2 / TARGET_VS_LXML:.1f} ms in all; "
           f"10x over baseline 1 needs <= {b1 / TARGET_VS_XMLTODICT:.1f} ms")  # fmt: skip
-    # recon asks for answers without whitespace (includewhitespace=false, spec §1), as this
-    # page is; the SDKs' captured answers were saved indented. How those read, for information.
+    # recon asks for answers without whitespace (includewhitespace=false,
+    # docs/specs/intacct-xml-api.md §1), as this page is; the SDKs' captured answers were saved
+    # indented. How those read, for information.
     root = xmlsafe.parse(raw)
     etree.indent(root, space="  ")
     indented = xmlsafe.to_bytes(root)

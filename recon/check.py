@@ -5,11 +5,11 @@ or what is wrong, and where to fix it.
 Intacct: connected to company DEMO as user xml_gateway.
 BigTime: connected to firm demo-firm with the firm API key.
 
-Intacct: a sign-in (``getAPISession``, spec §1.4) through the real client. BigTime: one cheap
-authenticated read (:data:`BIGTIME_PROBE`), after ``POST /session`` for a user login. The
-success lines carry no timings, ports or URLs, so a notebook can show them as a contract.
-Failures name the field or the place in Intacct / BigTime to fix; no secret ever appears
-(every line is scrubbed of the profile's secrets as a last guard).
+Intacct: a sign-in (``getAPISession``, docs/specs/intacct-xml-api.md §1.4) through the real client.
+BigTime: one cheap authenticated read (:data:`BIGTIME_PROBE`), after ``POST /session`` for a user
+login. The success lines carry no timings, ports or URLs, so a notebook can show them as a contract.
+Failures name the field or the place in Intacct / BigTime to fix; no secret ever appears (every line
+is scrubbed of the profile's secrets as a last guard).
 """
 
 from __future__ import annotations
@@ -61,11 +61,12 @@ CHECK_CONNECT_TIMEOUT = 5.0
 CHECK_READ_TIMEOUT = 30.0
 #: The BigTime read used to prove the credentials (``BigTimeClient.vocabulary``): the
 #: firm's lexicon is a few dozen bytes, needs no special right and changes nothing
-#: (spec §4.11).
+#: (docs/specs/bigtime-rest-api.md §4.11).
 BIGTIME_PROBE = bigtime_uncertain.VOCABULARY_PATH
-#: Where Intacct keeps the list of senders a company accepts (spec §2.5; issue 6).
+#: Where Intacct keeps the list of senders a company accepts (docs/specs/intacct-xml-api.md §2.5;
+#: issue 6).
 INTACCT_AUTHORIZATIONS = "Company > Setup > Company > Security > Web Services authorizations"
-#: Where BigTime shows firm API keys and the firm id (spec §2.2).
+#: Where BigTime shows firm API keys and the firm id (docs/specs/bigtime-rest-api.md §2.2).
 BIGTIME_API_KEYS = "My Company > Integrations > API Keys"
 #: Secrets shorter than this are not scrubbed from words: replacing one or two letters
 #: everywhere would garble the sentence, and no real password is that short.
@@ -168,7 +169,8 @@ def check_intacct(profile: IntacctProfile) -> SystemCheck:
 
 
 def _intacct_trouble(exc: Exception, p: IntacctProfile) -> str:
-    """Plain words for a failed Intacct sign-in (error texts: spec §2.4, §2.5)."""
+    """Plain words for a failed Intacct sign-in (error texts: docs/specs/intacct-xml-api.md §2.4,
+    §2.5)."""
     where = _where(p.endpoint)
     url_hint = f"is the endpoint URL right? It is usually {INTACCT_ENDPOINT}"
     shared = _shared_trouble("Intacct", exc, where, "endpoint URL", url_hint)
@@ -238,7 +240,8 @@ def check_bigtime(profile: BigTimeProfile) -> SystemCheck:
 
 
 def _bigtime_trouble(exc: Exception, p: BigTimeProfile) -> str:
-    """Plain words for a failed BigTime check (status meanings: spec §3)."""
+    """Plain words for a failed BigTime check (status meanings: docs/specs/bigtime-rest-api.md
+    §3)."""
     where = _where(p.base_url)
     url_hint = f"is the base URL right? It ends in /BigtimeData/api/v2 (usually {BIGTIME_BASE_URL})"
     shared = _shared_trouble("BigTime", exc, where, "base URL", url_hint)

@@ -297,8 +297,9 @@ def _required(section: dict[str, object], key: str, profile: str, system: str = 
 
 
 def _firm(section: dict[str, object], profile: str) -> str:
-    """The realm: the firm id, or its numeric tenant id, which BigTime also takes (evidence
-    §2.1) -- so ``firm = 12345`` (a TOML integer) is read as the text ``"12345"``."""
+    """The realm: the firm id, or its numeric tenant id, which BigTime also takes
+    (docs/specs/bigtime-evidence.md §2.1) -- so ``firm = 12345`` (a TOML integer) is read as the
+    text ``"12345"``."""
     value = section.get("firm")
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)

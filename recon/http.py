@@ -1,6 +1,6 @@
 """HTTP plumbing both clients share: retry policy, session, capped reads, network failures.
 
-What is here is the same for Intacct and BigTime (ENGINEERING-NOTES: urllib3 never retries
+What is here is the same for Intacct and BigTime (docs/ENGINEERING-NOTES.md: urllib3 never retries
 on its own, requests has no default timeout). What each API *means* by a status or a body --
 Intacct's 524 and XML errors, BigTime's status mapping and 401 re-login -- stays in
 :mod:`recon.intacct.transport` and :mod:`recon.bigtime.transport`, which word every failure
@@ -59,7 +59,7 @@ class HttpConfig:
 
     The defaults suit an API that answers in seconds (BigTime's transport keeps them); a
     system's own ``TransportConfig`` subclasses this and overrides what differs, so each
-    client still declares its policy in one place (STYLE lesson 4).
+    client still declares its policy in one place (docs/STYLE.md lesson 4).
 
     Attributes
     ----------

@@ -14,6 +14,8 @@ goes through a :class:`Lexicon`:
 The Intacct side keeps Intacct's object names (:meth:`Lexicon.intacct_label`): the lexicon is
 BigTime's. A malformed vocabulary never stops a run: what cannot be read is left out with a
 logged warning and BigTime's default term stands in.
+
+Citations: "spec §N" and "§N" are docs/specs/bigtime-rest-api.md.
 """
 
 from __future__ import annotations

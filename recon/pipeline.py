@@ -231,9 +231,10 @@ def _words(entity: str) -> str:
     return " ".join(_ABBREVIATIONS.get(w, w) for w in entity.split("_"))
 
 
-#: Design entity -> (Intacct object, BigTime frame) that hold it (the registry's; DESIGN.md's
-#: table), then the invoice lines both pull with their invoices. Payments are counted apart
-#: (:func:`pulled_text`): BigTime holds them as the amount paid on an invoice.
+#: Design entity -> (Intacct object, BigTime frame) that hold it (the registry's; the table
+#: of docs/DESIGN.md "What syncs"), then the invoice lines both pull with their invoices.
+#: Payments are counted apart (:func:`pulled_text`): BigTime holds them as the amount paid
+#: on an invoice.
 PAIRS: tuple[tuple[str, str, str], ...] = (
     *((_words(name), e.intacct_object, e.bigtime_frame)
       for name, e in ENTITIES.items() if name != "payment"),
@@ -262,7 +263,8 @@ def pulled_text(result: Pulled) -> str:
     for entity, obj, frame in PAIRS:
         lines.append(_row(entity, obj, _count(result.intacct, obj), frame,
                           _count(result.bigtime, frame)))  # fmt: skip
-    # BigTime has no payment records (spec §4.8): an invoice's PaidAmt reflects them.
+    # BigTime has no payment records (docs/specs/bigtime-rest-api.md §4.8): an invoice's PaidAmt
+    # reflects them.
     invoices = result.bigtime.get("invoice")
     paid = "-" if invoices is None else f"{sum(bool(v) for v in invoices['PaidAmt'].dropna()):,}"
     applications = ENTITIES["payment"].intacct_objects[0]

@@ -115,7 +115,8 @@ def test_bigtime_api_key_profile(tmp_path: Path, monkeypatch, pw_env) -> None:
 
 
 def test_bigtime_firm_may_be_the_numeric_tenant_id(tmp_path: Path, monkeypatch, pw_env) -> None:
-    # BigTime's realm takes the firm id or its numeric tenant id (bigtime-evidence.md §2.1).
+    # BigTime's realm takes the firm id or its numeric tenant id (docs/specs/bigtime-evidence.md
+    # §2.1).
     path = tmp_path / "c.toml"
     path.write_text(GOOD + BIGTIME_KEY.replace('firm = "abcd-efg-hijk"', "firm = 40417"))
     monkeypatch.setenv("T_ACME_BT_TOKEN", "tok-Secret!")

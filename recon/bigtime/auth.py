@@ -1,4 +1,4 @@
-"""BigTime's two ways to authenticate (spec §2), behind one small interface.
+"""BigTime's two ways to authenticate (docs/specs/bigtime-rest-api.md §2), behind one interface.
 
 - :class:`ApiKeyAuth` -- a firm API key, sent on every call as ``X-Auth-ApiToken`` with the
   firm id as ``X-Auth-Realm``. It has no session: a 401 means the key or firm id is wrong
@@ -6,8 +6,8 @@
 - :class:`SessionAuth` -- a user id and password exchanged by ``POST /session`` for a token,
   then sent as ``X-Auth-Token`` + ``X-Auth-Realm``. Sign-in is lazy (first call) and guarded
   by a lock, so threads reading concurrently share one session. When a token is refused
-  (401; tokens expire after 24 h or 7 days, spec §2.1) :meth:`SessionAuth.renew` drops it
-  and the caller sends once more, which signs in afresh.
+  (401; tokens expire after 24 h or 7 days, docs/specs/bigtime-rest-api.md §2.1)
+  :meth:`SessionAuth.renew` drops it and the caller sends once more, which signs in afresh.
 """
 
 from __future__ import annotations
@@ -73,7 +73,10 @@ class ApiKeyAuth:
 
 @dataclass(frozen=True)
 class BigTimeSession:
-    """What ``POST /session`` returned (spec §2.1). ``repr`` never shows the token."""
+    """What ``POST /session`` returned (docs/specs/bigtime-rest-api.md §2.1).
+
+    ``repr`` never shows the token.
+    """
 
     token: str = field(repr=False)
     firm: str
@@ -164,8 +167,8 @@ def names_firm(configured: str, answered: str) -> bool:
     """Whether a session answer's ``firm`` is the configured one.
 
     The configured firm may be the numeric tenant id, which BigTime takes as a realm too
-    (evidence §2.1); the answer names the firm by its id, which recon cannot hold against a
-    tenant number, so a numeric configured firm is taken as matching.
+    (docs/specs/bigtime-evidence.md §2.1); the answer names the firm by its id, which recon cannot
+    hold against a tenant number, so a numeric configured firm is taken as matching.
     """
     return configured.strip().isdigit() or answered.lower() == configured.lower()
 

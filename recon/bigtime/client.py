@@ -54,7 +54,7 @@ __all__ = ["BIGTIME_BASE_URL", "BigTimeClient", "BigTimeCredentials", "BigTimeSe
 
 log = logging.getLogger("recon.bigtime")
 
-#: Spec §1: production base URL.
+#: docs/specs/bigtime-rest-api.md §1: production base URL.
 BIGTIME_BASE_URL = "https://iq.bigtime.net" + API_ROOT
 #: Resources :meth:`BigTimeClient.create` / ``update`` / ``delete`` accept.
 WRITABLE_RESOURCES = ("client", "project", "staff", "time")
@@ -68,7 +68,7 @@ class BigTimeCredentials:
     ----------
     firm:
         The firm id (``X-Auth-Realm``); required with an API key, optional with a login
-        (BigTime then picks the user's most recent firm, spec §2.1).
+        (BigTime then picks the user's most recent firm, docs/specs/bigtime-rest-api.md §2.1).
     api_token:
         Firm API key (My Company > Integrations > API Keys).
     user_id, password:
@@ -291,7 +291,7 @@ class BigTimeClient:
 
     def project_team(self, sid: int) -> list[dict[str, Any]]:
         """The project's team members (``StaffSid``, ``StaffNm``, ``ContactRole``, ``TeamLead``;
-        BigTime sends the id as ``staffsid``, evidence §2.5)."""
+        BigTime sends the id as ``staffsid``, docs/specs/bigtime-evidence.md §2.5)."""
         return self._list(_path(uncertain.PROJECT_TEAM_PATH, sid), resources.TEAM_MEMBER)
 
     def project_custom_fields(self, sid: int) -> list[dict[str, Any]]:
@@ -373,7 +373,8 @@ class BigTimeClient:
         return self._object(_path(resources.TASK.detail_path, sid), resources.TASK)
 
     def vocabulary(self) -> dict[str, str]:
-        """The firm's lexicon: ``{"PROJECT": "engagement", ...}`` (spec §4.11)."""
+        """The firm's lexicon: ``{"PROJECT": "engagement", ...}``
+        (docs/specs/bigtime-rest-api.md §4.11)."""
         doing = f"GET {uncertain.VOCABULARY_PATH}"
         items = expect_list(
             decode_json(self.get_bytes(uncertain.VOCABULARY_PATH), doing=doing), None, doing=doing
@@ -430,7 +431,7 @@ class BigTimeClient:
         """Create a time entry (``POST /time?MarkSubmitted=...``); return it.
 
         An unsubmitted entry comes back with a NEGATIVE ``SID``; with ``submit=True`` it is
-        submitted at once and its ``SID`` is positive (spec §4.5).
+        submitted at once and its ``SID`` is positive (docs/specs/bigtime-rest-api.md §4.5).
         """
         params = {uncertain.MARK_SUBMITTED_PARAM: submit}
         return self._write_record(

@@ -4,14 +4,14 @@ BigTime answers with bare JSON arrays of objects (contract "Wire rules"). A fram
 column per field of the resource in :mod:`recon.bigtime.resources` order -- Basic-view
 records simply hold no value in the Detailed-only columns -- then one column per key the
 catalogue does not know, in order of first appearance. Keys are matched case-insensitively
-(spec §1: "none of the fields are case sensitive"); a column is named by the catalogue's
-spelling, an unknown one by the first spelling received.
+(docs/specs/bigtime-rest-api.md §1: "none of the fields are case sensitive"); a column is named by
+the catalogue's spelling, an unknown one by the first spelling received.
 
 Column types, by the field kind, and what a missing value (JSON ``null`` or no key) is:
 
 - ``sid``, ``ref``: ids as pandas 3 ``str`` (``"123"``, Arrow-backed); NaN. An empty
   string is no id either, nor is a ``ref`` of 0 (:data:`recon.bigtime.uncertain.UNSET_REF`:
-  BigTime sends an unclassified project's ``TypeId`` as 0, evidence §2.4).
+  BigTime sends an unclassified project's ``TypeId`` as 0, docs/specs/bigtime-evidence.md §2.4).
 - ``text``: ``str``; NaN (``""`` stays ``""``). A JSON number in a text field keeps its
   text (``ClientId`` may be numeric in some firms).
 - ``int``: ``Int64``; ``pd.NA``.
@@ -321,7 +321,8 @@ def _uniform_columns(records: Sequence[dict[str, Any]]) -> dict[Any, list[Any]] 
 
 
 def _merged(records: Sequence[dict[str, Any]], keys: list[str], ctx: _Context) -> list[Any]:
-    """One field spelt several ways across records (``StaffSID``/``StaffSid``, spec §4.3)."""
+    """One field spelt several ways across records (``StaffSID``/``StaffSid``,
+    docs/specs/bigtime-rest-api.md §4.3)."""
     out = []
     for record in records:
         found = [record[k] for k in keys if k in record]
@@ -424,7 +425,8 @@ def _to_id(values: list[Any], ctx: _Context) -> Any:
             arrow = pa.array([_id_text(v, unset) for v in values], pa.large_string())
         return _str_array(arrow)
     _require(values, {int, str, _NONE}, ctx)
-    # Some picklists send Id as a string (spec §4.10, evidence §2.11); "" is no id.
+    # Some picklists send Id as a string (docs/specs/bigtime-rest-api.md §4.10,
+    # docs/specs/bigtime-evidence.md §2.11); "" is no id.
     texts = [_id_text(v, unset) for v in values]
     return _str_array(pa.array(texts, type=pa.large_string()))
 

@@ -1,11 +1,11 @@
 """JSON in and out of BigTime: Decimal numbers, canonical key spelling, dates.
 
-BigTime matches field names case-insensitively (spec §1, DOC) and spells some of them
-differently by endpoint (``StaffSID`` in the staff list, ``StaffSid`` in its detail, spec
-§4.3). Every object received is therefore rewritten to the canonical spelling of
-:mod:`recon.bigtime.resources`; keys the catalogue does not know are kept as received.
-Numbers are decoded with ``parse_float=Decimal``: integers stay ``int``, everything with a
-fraction or exponent becomes ``Decimal`` -- never ``float`` (money is Decimal end to end).
+BigTime matches field names case-insensitively and spells some of them differently by
+endpoint (``StaffSID`` in the staff list, ``StaffSid`` in its detail):
+docs/specs/bigtime-rest-api.md §1 (DOC) and §4.3. Every object received is therefore rewritten to
+the canonical spelling of :mod:`recon.bigtime.resources`; keys the catalogue does not know are kept
+as received. Numbers are decoded with ``parse_float=Decimal``: integers stay ``int``, everything
+with a fraction or exponent becomes ``Decimal`` -- never ``float`` (money is Decimal end to end).
 """
 
 from __future__ import annotations
@@ -163,7 +163,7 @@ def resource_for_path(path: str) -> Resource | None:
     """The resource whose objects ``path`` answers with, or None when not catalogued.
 
     ``path`` is relative to the API root (the root itself is also stripped if present);
-    BigTime matches paths case-insensitively (spec §1).
+    BigTime matches paths case-insensitively (docs/specs/bigtime-rest-api.md §1).
     """
     rel = path.split("?", 1)[0].lower()
     root = API_ROOT.lower()
@@ -216,8 +216,8 @@ def encode_json(value: Any) -> bytes:
     """``value`` as JSON bytes, with ``Decimal`` written as an exact JSON number.
 
     ``json.dumps`` cannot write a Decimal without a float round trip, so bodies are
-    written here. Dates become ``YYYY-MM-DD`` (spec §4: dates on input). Floats are
-    refused: money and hours are Decimal end to end.
+    written here. Dates become ``YYYY-MM-DD`` (docs/specs/bigtime-rest-api.md §4: dates on input).
+    Floats are refused: money and hours are Decimal end to end.
 
     Raises
     ------

@@ -20,6 +20,8 @@ records can be fetched again by what BigTime can find them by: time entries by i
 
 Frames are typed by :mod:`recon.bigtime.frames`; custom fields become ``Udf.<name>``
 columns and the nested ``UdfList``/``Lines`` columns are dropped (lines are their own frame).
+
+Citations: "spec §N" is docs/specs/bigtime-rest-api.md.
 """
 
 from __future__ import annotations

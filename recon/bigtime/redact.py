@@ -1,9 +1,9 @@
 """Mask BigTime secrets in anything recon logs: headers, JSON bodies, query strings, text.
 
-BigTime's secrets travel in three places (spec §2): the ``X-Auth-ApiToken`` /
-``X-Auth-Token`` headers, the ``Pwd`` of the ``POST /session`` body (or query string, which
-some clients use) and the ``token`` of its answer. Every byte about BigTime traffic that
-reaches a log line goes through :func:`redact` or :func:`redact_headers` first; the literal
+BigTime's secrets travel in three places (docs/specs/bigtime-rest-api.md §2): the
+``X-Auth-ApiToken`` / ``X-Auth-Token`` headers, the ``Pwd`` of the ``POST /session`` body (or query
+string, which some clients use) and the ``token`` of its answer. Every byte about BigTime traffic
+that reaches a log line goes through :func:`redact` or :func:`redact_headers` first; the literal
 secret values are masked as well, as a second line of defence for text of unknown shape.
 """
 
@@ -17,7 +17,8 @@ MASK = "***"
 #: Header names whose values are secret (HTTP header names are case-insensitive).
 SENSITIVE_HEADERS = ("X-Auth-Token", "X-Auth-ApiToken", "Authorization", "Cookie", "Set-Cookie")
 #: JSON keys / query parameters whose values are secret, matched case-insensitively
-#: (BigTime ignores key case, spec §1, so ``pwd`` and ``PWD`` are the same key).
+#: (BigTime ignores key case, docs/specs/bigtime-rest-api.md §1, so ``pwd`` and ``PWD`` are the same
+#: key).
 SENSITIVE_KEYS = ("Pwd", "Password", "token", "X-Auth-Token", "X-Auth-ApiToken", "ApiToken")
 
 _KEYS = "|".join(re.escape(k) for k in sorted(SENSITIVE_KEYS, key=len, reverse=True))

@@ -8,7 +8,7 @@ names are the canonical spelling BigTime emits (PascalCase and its legacy abbrev
 one exception: a team member's id, see :data:`TEAM_MEMBER`); BigTime matches names
 case-insensitively on input (spec §1), and so does everything reading here.
 
-Evidence per field is in ``specs/bigtime-rest-api.md`` §4 and ``specs/bigtime-evidence.md``
+Evidence per field is in docs/specs/bigtime-rest-api.md §4 and docs/specs/bigtime-evidence.md
 §2; what they leave UNCERTAIN or NOT FOUND is decided in :mod:`recon.bigtime.uncertain` and
 only referenced from here. A field seen on the live API whose type is unknown is left out:
 a frame keeps it as received (an unknown column), so a wrong guess cannot break a pull.
@@ -26,6 +26,9 @@ Kinds
 ``datetime``  ISO timestamp
 ``bool``      JSON true/false
 ``list``      nested array (``UdfList``, ``Lines``); kept as Python objects
+
+Citations: "spec §N" is docs/specs/bigtime-rest-api.md, "evidence §N"
+docs/specs/bigtime-evidence.md.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 BigTime has no idempotency key (spec §5), so a write that raised
 :class:`~recon.errors.WriteOutcomeUnknown` cannot be resent safely: it may have landed. The
-only way to know is to look (ENGINEERING-NOTES, "Exactly-once writes"):
+only way to know is to look (docs/ENGINEERING-NOTES.md "Exactly-once writes"):
 
 - a create is found by the resource's ``natural_key`` (:mod:`recon.bigtime.resources`):
   client ``ClientId``, project ``ProjectCode``, staffer ``EMail`` (each through the list,
@@ -15,6 +15,9 @@ only way to know is to look (ENGINEERING-NOTES, "Exactly-once writes"):
 Limits: a natural key only identifies a record if it is unique. BigTime refuses duplicate
 ``ClientId``/``ProjectCode``, but two identical time entries are legal -- pass the SIDs
 that existed before the write as ``exclude`` to tell a new one from an old twin.
+
+Citations: "spec §N" is docs/specs/bigtime-rest-api.md, "evidence §N"
+docs/specs/bigtime-evidence.md.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Send one BigTime request and get one status-checked body: timeouts, size cap, retries.
 
-The retry policy is decided per *operation*, not per HTTP method (ENGINEERING-NOTES: urllib3
-never retries POST, and BigTime reads include ``POST /session``):
+The retry policy is decided per *operation*, not per HTTP method (docs/ENGINEERING-NOTES.md:
+urllib3 never retries POST, and BigTime reads include ``POST /session``):
 
 - reads (GET, and ``POST /session``) retry with exponential backoff and jitter on
   connection errors, read timeouts, cut bodies, HTTP 429 (honouring ``Retry-After``, capped
@@ -17,6 +17,8 @@ Status codes become the exception tree of :mod:`recon.errors` with the server's 
 (spec §3; body keys in ``uncertain.ERROR_MESSAGE_KEYS``). Logging goes to
 ``logging.getLogger("recon.bigtime")``; every header, parameter and body excerpt passes
 through :mod:`recon.bigtime.redact` first.
+
+Citations: "spec §N" is docs/specs/bigtime-rest-api.md.
 """
 
 from __future__ import annotations
@@ -75,7 +77,7 @@ def is_write(method: str, path: str) -> bool:
 
 @dataclass(frozen=True)
 class TransportConfig(http.HttpConfig):
-    """BigTime's timeouts, retry policy and limits; one place for each (STYLE lesson 4).
+    """BigTime's timeouts, retry policy and limits; one place for each (docs/STYLE.md lesson 4).
 
     The attributes are those of :class:`recon.http.HttpConfig`, whose timeouts and backoff
     BigTime keeps (5 s to connect, 30 s to answer, 4 retries from 0.25 s); its own are the

@@ -1,8 +1,8 @@
 """Every choice recon makes where BigTime's spec says UNCERTAIN or NOT FOUND, in one place.
 
-Each constant cites the section of ``specs/bigtime-rest-api.md`` ("spec") or
-``specs/bigtime-evidence.md`` ("evidence") it stands in for. When a real BigTime firm
-behaves differently, correct the constant here. These are the *client's* guesses: the
+Each constant cites the section it stands in for: "§N" (or "spec §N") is
+docs/specs/bigtime-rest-api.md, "evidence §N" docs/specs/bigtime-evidence.md. When a real
+BigTime firm behaves differently, correct the constant here. These are the *client's* guesses: the
 sandbox keeps its own (``recon.sandbox.bigtime.guesses``), so one wrong guess is not
 confirmed by the emulator; golden answers transcribed from the evidence
 (``tests/fixtures/bigtime``) hold both sides to what BigTime was seen to send.
@@ -118,7 +118,7 @@ def _list(path: str, key: str = "Code", evidence: str = "UNCERTAIN", **params: s
 
 
 #: Reference list name -> endpoint. Names are recon's; ``costcentera``/``costcenterb`` are
-#: Cost Center 1 (Intacct department) and 2 (Intacct location), DOC §4.11.
+#: Cost Center 1 (Intacct department) and 2 (Intacct location), §4.11 (DOC).
 LISTS: Mapping[str, ListEndpoint] = MappingProxyType(
     {
         # Cost-center value lists are NOT FOUND as picklists; FieldValues keys are a guess.

@@ -10,6 +10,8 @@ children and nest freely; leaves are ``equalto`` ... ``notlike`` (field + value)
 ``active``), unlike readByQuery's stored codes. Values are rendered as Intacct writes them:
 dates ``MM/DD/YYYY``, datetimes ``MM/DD/YYYY HH:MM:SS``, Decimals plain, booleans
 ``true``/``false``.
+
+Citations: "spec §N" is docs/specs/intacct-xml-api.md.
 """
 
 from __future__ import annotations

@@ -60,8 +60,9 @@ STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
 #: STATUS stays the wire's words; fixed categories so frames of any pull concatenate cleanly.
 STATUS_DTYPE = pd.CategoricalDtype(["active", "inactive"])
 
-# Wire shapes (spec §2.3): zero-padded MM/DD/YYYY and MM/DD/YYYY HH:MM:SS, 24-hour. A
-# datetime field sent as a plain date is midnight (transaction WHENCREATED is a date).
+# Wire shapes (docs/specs/intacct-xml-api.md §2.3): zero-padded MM/DD/YYYY and
+# MM/DD/YYYY HH:MM:SS, 24-hour. A datetime field sent as a plain date is midnight (transaction
+# WHENCREATED is a date).
 _DATE_SHAPE = r"^[0-9]{2}/[0-9]{2}/[0-9]{4}$"
 _DATETIME_SHAPE = r"^[0-9]{2}/[0-9]{2}/[0-9]{4}( [0-9]{2}:[0-9]{2}:[0-9]{2})?$"
 _TO_ISO = r"\3-\1-\2"  # MM/DD/YYYY -> YYYY-MM-DD, which Arrow casts (and range-checks)
@@ -148,10 +149,10 @@ def lines_to_frame(
 ) -> pd.DataFrame:
     """The owned lines nested in ``read`` records, one row per line, typed as ``line_object``.
 
-    ``read`` returns a header with its lines (spec §3.3), e.g. an ``ARINVOICE`` holding
-    ``<ARINVOICEITEMS><ARINVOICEITEM>…``. The line's parent-key field (``RECORDKEY`` for
-    ARINVOICEITEM, per the parent's schema) is set to the parent's ``RECORDNO`` and comes
-    first when ``fields`` is ``None``.
+    ``read`` returns a header with its lines (docs/specs/intacct-xml-api.md §3.3), e.g. an
+    ``ARINVOICE`` holding ``<ARINVOICEITEMS><ARINVOICEITEM>…``. The line's parent-key field
+    (``RECORDKEY`` for ARINVOICEITEM, per the parent's schema) is set to the parent's ``RECORDNO``
+    and comes first when ``fields`` is ``None``.
 
     Parameters
     ----------

@@ -23,6 +23,8 @@ headers follow those applications: BigTime's only payment fact is the amount pai
 invoice of the period, whenever it was paid, so the Intacct side must hold every
 application to those same invoices -- no more (a September invoice paid in October has no
 BigTime counterpart in October's invoices) and no less. Master data is never date-bound.
+
+Citations: "spec §N" is docs/specs/intacct-xml-api.md.
 """
 
 from __future__ import annotations
@@ -179,7 +181,7 @@ def _spec(
 _BY_INVOICE = Bound("RECORDKEY", "ARINVOICE", "RECORDNO")
 
 
-#: Every object recon reconciles (DESIGN "What syncs"), in dependency order.
+#: Every object recon reconciles (docs/DESIGN.md "What syncs"), in dependency order.
 PULL_SPECS: Mapping[str, PullSpec] = MappingProxyType(
     {
         spec.object: spec

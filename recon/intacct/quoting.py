@@ -8,6 +8,8 @@ a query string goes through :func:`quote` (or :func:`quote_list`), every field n
 :func:`field_name`, and every condition through :func:`cond`: nothing else in recon assembles
 query text from values. XML escaping of ``<`` and ``&`` is lxml's job when the string is put
 into the ``<query>`` element.
+
+Citations: "spec §N" is docs/specs/intacct-xml-api.md.
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ A request is ``<request><control/><operation transaction=…><authentication/><c
 ``<function controlid=…>…</function>…</content></operation></request>``. The builders here
 return :class:`Function` values (one ``<function>`` body plus its control id); the client
 puts them into an envelope with :func:`build_request`. Nothing here touches the network.
+
+Citations: "spec §N" is docs/specs/intacct-xml-api.md.
 """
 
 from __future__ import annotations

@@ -17,6 +17,8 @@ pairs Intacct returns).
 
 Messages follow the SDK convention (non-empty pieces of an error joined by spaces, errors
 joined with `` - ``), prefixed with what we were doing. Secret values passed in are masked.
+
+Citations: "spec §N" is docs/specs/intacct-xml-api.md.
 """
 
 from __future__ import annotations

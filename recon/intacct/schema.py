@@ -1,7 +1,7 @@
 """The Intacct objects recon uses: key fields and the type of every field.
 
 The client's catalogue: what it selects and how it types DataFrame columns. Field lists come
-from ``shared/specs/intacct-fields.md`` (what real clients select) and ``intacct-xml-api.md``
+from docs/specs/intacct-fields.md (what real clients select) and docs/specs/intacct-xml-api.md
 §5. The sandbox keeps its own description, written from the same spec
 (``recon.sandbox.intacct.catalogue``), so a wrong guess here fails there instead of being
 confirmed; ``tests/sandbox/test_independence.py`` checks that the two agree.
@@ -20,6 +20,8 @@ Kinds
              associated timezones")
 ``bool``     ``true``/``false``
 ``status``   ``active``/``inactive`` (stored as ``T``/``F`` for readByQuery filters)
+
+Citations: "§N" and "spec §N" are docs/specs/intacct-xml-api.md.
 """
 
 from __future__ import annotations

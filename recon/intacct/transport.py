@@ -1,7 +1,7 @@
 """Send one Intacct request and get one parsed response: timeouts, size cap, retry policy.
 
 Every Intacct call is a POST, reads included, so retry policy is decided per *operation*
-(ENGINEERING-NOTES, urllib3 never retries POST):
+(docs/ENGINEERING-NOTES.md: urllib3 never retries POST):
 
 - reads retry with exponential backoff and jitter on connection errors, read timeouts,
   HTTP 429 / ``GW-0010`` (honouring ``Retry-After``, capped by
@@ -17,6 +17,8 @@ Every Intacct call is a POST, reads included, so retry policy is decided per *op
 
 Logging goes to ``logging.getLogger("recon.intacct")``; every request or response text is
 passed through :func:`recon.intacct.redact.redact` first.
+
+Citations: "spec §N" is docs/specs/intacct-xml-api.md.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ LOG_EXCERPT_CHARS = 4000
 
 @dataclass(frozen=True)
 class TransportConfig(http.HttpConfig):
-    """Intacct's timeouts, retry policy and limits; one place for each (STYLE lesson 4).
+    """Intacct's timeouts, retry policy and limits; one place for each (docs/STYLE.md lesson 4).
 
     The attributes are those of :class:`recon.http.HttpConfig`; Intacct waits longer and
     backs off more than the shared defaults, like its PHP SDK (which waits 300 s for an

@@ -2,6 +2,8 @@
 
 When a real Intacct account shows a different behaviour, correct the constant here: the
 client (and the sandbox, which must agree with it) read these names and nothing else.
+
+Citations: "§N" is docs/specs/intacct-xml-api.md.
 """
 
 from __future__ import annotations

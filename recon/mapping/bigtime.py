@@ -4,7 +4,8 @@
 >>> canonical = to_canonical(frames)                        # {"customer": ..., ...}
 
 BigTime points at records by its own integer ids; the canonical frames hold the keys Intacct
-uses, so every id is resolved through the pulled frames (DESIGN "Field mappings"):
+uses, so every id is resolved through the pulled frames (docs/DESIGN.md "What syncs", its
+field mappings):
 
 =========================  ====================================================
 BigTime                    canonical
@@ -17,8 +18,8 @@ staffer SID                the staffer's "Employee ID" custom field (EMPLOYEEID)
 ``TypeId``                 project type name; ``BudgCatID``: labor code name
 ``DefaultInvoiceTermSid``  term name (also ``TermsSid`` on invoices; an invoice without
                            one reads its ``TermsNm``, which BigTime's history carries,
-                           evidence §2.9)
-project team lead          the project manager's employee id (spec §4.2)
+                           docs/specs/bigtime-evidence.md §2.9)
+project team lead          the project manager's employee id (docs/specs/bigtime-rest-api.md §4.2)
 ``ManagerID``              the manager's employee id
 ``NoCharge``               ``billable``, inverted; ``IsInactive``: ``status``
 ``PaidAmt``                a ``payment`` row, for invoices with a non-zero amount
@@ -67,7 +68,8 @@ def udf_column(name: str) -> str:
     return "Udf." + name
 
 
-#: The staff frame's column holding the Intacct employee id (DESIGN: staff custom field).
+#: The staff frame's column holding the Intacct employee id (docs/DESIGN.md: staff custom
+#: field).
 EMPLOYEE_ID = udf_column(uncertain.UDF_EMPLOYEE_ID)
 #: Why a staffer without it is left out (it has no Intacct key yet).
 NO_EMPLOYEE_ID = (
@@ -262,8 +264,8 @@ def map_invoice(frames: Frames, report: MappingReport | None = None) -> pd.DataF
 
 def _invoice_term(i: pd.DataFrame, ref: _Refs) -> pd.Series:
     """The term list's name for ``TermsSid``; where an invoice has no ``TermsSid``, its
-    ``TermsNm`` -- the term's name, which is the term list's key (evidence §2.9: the live
-    invoice history carries ``TermsNm``; no client was seen reading ``TermsSid``)."""
+    ``TermsNm`` -- the term's name, which is the term list's key (docs/specs/bigtime-evidence.md
+    §2.9: the live invoice history carries ``TermsNm``; no client was seen reading ``TermsSid``)."""
     sids = column(i, "TermsSid")
     by_id = ref.item("term", sids, "term_name")
     return by_id.where(sids.notna(), column(i, "TermsNm"))

@@ -29,7 +29,7 @@ from recon.mapping.common import (
 )
 
 SYSTEM = "bigtime"
-#: Picklist item fields (spec §4.10): the item id and the inactive flag.
+#: Picklist item fields (docs/specs/bigtime-rest-api.md §4.10): the item id and the inactive flag.
 ITEM_ID, ITEM_INACTIVE = "Id", "IsInactive"
 
 #: Canonical reference entity -> (BigTime list, {canonical column: item field}) for the

@@ -62,7 +62,7 @@ def _plain(entity: str, frames: Frames, report: MappingReport) -> pd.DataFrame:
     spec = ENTITIES[entity]
     frame = require(frames, spec.intacct_object, SYSTEM, entity)
     if entity == "item" and "ITEMTYPE" in frame.columns:
-        # Stock items never go to BigTime (DESIGN: non-inventory items only).
+        # Stock items never go to BigTime (docs/DESIGN.md: non-inventory items only).
         frame = frame[frame["ITEMTYPE"].isin(NON_INVENTORY_ITEMTYPES).to_numpy()]
     data = {c.name: column(frame, c.intacct, _dtype(c.kind)) for c in spec.columns}
     why = f"no {spec.col(spec.key).intacct}: left out"

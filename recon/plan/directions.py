@@ -1,11 +1,11 @@
 """Which way each entity flows, and what a record found only in the target system becomes.
 
-DESIGN.md: Intacct is the book of record for master data (customers, projects, employees,
-vendors, every reference list), so it flows Intacct -> BigTime; a project or staffer created
-in BigTime may be created in Intacct. Time entries and invoices flow BigTime -> Intacct;
-recon never removes posted time or invoices. Payments flow Intacct -> BigTime, but BigTime
-has no payment API (its own Intacct integration carries them), so they are review-only.
-Removals deactivate; nothing is hard-deleted.
+docs/DESIGN.md "What syncs": Intacct is the book of record for master data (customers, projects,
+employees, vendors, every reference list), so it flows Intacct -> BigTime; a project or staffer
+created in BigTime may be created in Intacct. Time entries and invoices flow BigTime -> Intacct;
+recon never removes posted time or invoices. Payments flow Intacct -> BigTime, but BigTime has no
+payment API (its own Intacct integration carries them), so they are review-only. Removals
+deactivate; nothing is hard-deleted.
 
 >>> from recon.plan import DEFAULT_DIRECTIONS, Direction
 >>> mine = {**DEFAULT_DIRECTIONS, "vendor": Direction("intacct", "review")}
@@ -89,8 +89,8 @@ _PAYMENTS = Direction(
     note="BigTime has no payment API; its own Intacct integration carries payments",
 )
 
-# BigTime's picklists are read-only in its API (spec §4.10): its own Intacct integration
-# fills them, or a firm admin adds a value under My Company > Field Values.
+# BigTime's picklists are read-only in its API (docs/specs/bigtime-rest-api.md §4.10): its own
+# Intacct integration fills them, or a firm admin adds a value under My Company > Field Values.
 _READ_ONLY_LIST = Direction(
     "intacct",
     "deactivate",

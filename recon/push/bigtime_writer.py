@@ -6,7 +6,8 @@ change to one is refused with :class:`~recon.push.writers.UnsupportedChange` bef
 anything is sent -- :meth:`BigTimeWriter.current` and :meth:`BigTimeWriter.settle` still
 read them, so a value added by hand is recognised.
 
-Canonical -> BigTime (DESIGN "Field mappings"; the inverse of :mod:`recon.mapping.bigtime`):
+Canonical -> BigTime (docs/DESIGN.md "What syncs", its field mappings; the inverse of
+:mod:`recon.mapping.bigtime`):
 ids become BigTime system ids -- a customer id the client's ``SystemId``, an employee id the
 SID of the staffer whose "Employee ID" custom field holds it, a department the Cost Center 1
 item whose ``Code`` is it -- looked up in lists read from BigTime and cached per writer
@@ -17,6 +18,8 @@ one member flagged ``TeamLead``, spec §4.2), set with ``/project/team``.
 BigTime has no idempotency key: a write of unknown outcome is settled by reading back
 (a create: :meth:`~recon.bigtime.client.BigTimeClient.settle_create` by natural key; every
 change: the record mapped as a pull maps it, compared exactly with what the change writes).
+
+Citations: "spec §N" is docs/specs/bigtime-rest-api.md.
 """
 
 from __future__ import annotations

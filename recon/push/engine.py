@@ -5,7 +5,7 @@
 >>> report.counts()                                                  # doctest: +SKIP
 {'applied': 30, 'failed': 1, 'stale': 0, 'unknown': 0, 'held': 1, 'skipped': 0}
 
-How a push runs (ENGINEERING-NOTES "Exactly-once writes", the transactional outbox):
+How a push runs (docs/ENGINEERING-NOTES.md "Exactly-once writes", the transactional outbox):
 
 1. **Resume.** An outbox row left ``sending`` (the process died with a request in flight) or
    ``unknown`` (no usable answer came back) is in doubt: it is settled with

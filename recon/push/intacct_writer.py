@@ -30,6 +30,8 @@ What each entity becomes on the wire
   difference (lines, once replaced, are a full replace too).
 
 Remote ids: the RECORDNO of the record written -- for a time entry, of its timesheet.
+
+Citations: "spec §N" and "§N" are docs/specs/intacct-xml-api.md.
 """
 
 from __future__ import annotations

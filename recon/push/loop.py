@@ -73,17 +73,18 @@ TODO_STATES = TO_PUSH
 #: Outbox states that are in doubt: settled before anything new is sent.
 IN_DOUBT = frozenset({"sending", "unknown"})
 
-# --- UNCERTAIN: rate limits on writes (Intacct: GW-0010 / HTTP 429, spec §2.4; BigTime's
-# limits are NOT FOUND, its client treats 429 alike) -----------------------------------------
+# --- UNCERTAIN: rate limits on writes (Intacct: GW-0010 / HTTP 429,
+# docs/specs/intacct-xml-api.md §2.4; BigTime's limits are NOT FOUND, its client treats 429
+# alike) -------------------------------------------------------------------------------------
 #: A write refused with HTTP 429 never ran (a gateway refusal), so sending it again is safe;
 #: after this many more tries it is marked failed.
 RATE_LIMIT_RETRIES = 3
 #: Seconds to wait when the refusal names no Retry-After, and the most ever waited.
 RATE_LIMIT_WAIT, RATE_LIMIT_WAIT_CAP = 1.0, 30.0
 
-# --- UNCERTAIN: batch size (spec §6 publishes no limit on functions per request; a request
-# runs synchronously and is cut after ~15 min with HTTP 524, and each record written counts
-# as one API transaction whether batched or not) ---------------------------------------------
+# --- UNCERTAIN: batch size (docs/specs/intacct-xml-api.md §6 publishes no limit on functions
+# per request; a request runs synchronously and is cut after ~15 min with HTTP 524, and each
+# record written counts as one API transaction whether batched or not) -----------------------
 #: Changes sent together in one request by a batch writer: 20 cuts the round trips twenty-
 #: fold while a request stays short (a few seconds of work) and one lost answer puts at
 #: most 20 changes in doubt (all settled by one resend).

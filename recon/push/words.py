@@ -39,10 +39,10 @@ __all__ = [
 ]
 
 #: Systems where one change is one all-or-nothing write: Intacct runs each change as one
-#: function (alone or in a batch), and a function that fails wrote nothing (spec §2.4,
-#: function level). A BigTime change may take several requests (a project, then its team):
-#: only after a refusal of the first is nothing written, and the writer's message names
-#: what an earlier step did.
+#: function (alone or in a batch), and a function that fails wrote nothing
+#: (docs/specs/intacct-xml-api.md §2.4, function level). A BigTime change may take several requests
+#: (a project, then its team): only after a refusal of the first is nothing written, and the
+#: writer's message names what an earlier step did.
 ATOMIC = frozenset({"intacct"})
 
 _DONE = {"create": "created", "update": "updated", "deactivate": "deactivated"}

@@ -11,7 +11,7 @@ interface and the target system's wire on the other; it writes exactly the colum
 change's ``fields`` name (plus what the target API requires to accept the record, named
 where it is added) and resolves canonical ids to the target's own ids from fresh reads.
 
-Exactly once (ENGINEERING-NOTES "Exactly-once writes"): the caller persists ``idem_key``
+Exactly once (docs/ENGINEERING-NOTES.md "Exactly-once writes"): the caller persists ``idem_key``
 before the first :meth:`Writer.apply`; after a :class:`~recon.errors.WriteOutcomeUnknown`,
 or on resuming a row left "sending", it calls :meth:`Writer.settle`, never ``apply`` blindly.
 Intacct settles by resending with the same function control id (``uniqueid=true``: a

@@ -1,6 +1,6 @@
 """The report model: built ONCE from a :class:`~recon.diff.Diff` and the run's metadata.
 
-Compute -> immutable data -> render (datacompy's ``report.py`` pattern, STYLE.md): the
+Compute -> immutable data -> render (datacompy's ``report.py`` pattern, docs/STYLE.md): the
 text, HTML and Excel renderers only read a :class:`Report`; none of them looks at the diff
 again or decides what counts as a finding. Every label a user reads is settled here, in the
 firm's BigTime words (:class:`~recon.lexicon.Lexicon`).

@@ -1,4 +1,6 @@
-"""Sliding-expiry session tables both sandboxes use (Intacct spec §1.4, BigTime spec §2.1).
+"""Sliding-expiry session tables both sandboxes use.
+
+Intacct: docs/specs/intacct-xml-api.md §1.4; BigTime: docs/specs/bigtime-rest-api.md §2.1.
 
 A session lives ``ttl`` seconds after its last use; the clock is injected so tests can age
 sessions without waiting, and :meth:`SessionTable.expire_all` is the ``expire_session``

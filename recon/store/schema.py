@@ -2,7 +2,7 @@
 
 Why these settings: a decision reported as saved must survive a crash of the process or the
 machine, and it must be on disk *before* anything is sent (the transactional outbox in
-ENGINEERING-NOTES "Exactly-once writes"). WAL with ``synchronous=FULL`` fsyncs the log at
+docs/ENGINEERING-NOTES.md "Exactly-once writes"). WAL with ``synchronous=FULL`` fsyncs the log at
 every commit; each write is one short ``BEGIN IMMEDIATE`` transaction, so threads of one
 process (widget callbacks, the push) queue on SQLite's lock instead of failing.
 """

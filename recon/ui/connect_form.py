@@ -10,7 +10,7 @@ environment variables that hold them (:func:`recon.profiles.save_profile`).
 
 Secrets: the password boxes are :class:`ipywidgets.Password`; their values are cleared after
 a save and whenever the storage choice changes, so a saved notebook's widget state does
-not keep them (ENGINEERING-NOTES, "Secrets"). Prefilling never fills a secret.
+not keep them (docs/ENGINEERING-NOTES.md "Secrets"). Prefilling never fills a secret.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@
 for the entities where matching applies (:data:`SUGGEST_ENTITIES`); :class:`PairReview` shows
 each suggestion with its score and reason and records every Accept / Reject / Undo in the
 :class:`~recon.crosswalk.Crosswalk` the moment it is clicked (widget state is not saved by
-papermill: ENGINEERING-NOTES, papermill #400). What the review shows is read back from the
+papermill: docs/ENGINEERING-NOTES.md, papermill #400). What the review shows is read back from the
 crosswalk after every click, so a new review of the same suggestions shows every decision.
 """
 

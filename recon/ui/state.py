@@ -1,7 +1,7 @@
 """What the approval form knows about a run, read fresh from the store after every step.
 
 The form keeps no decision of its own: widget state is not saved by papermill or nbconvert
-(ENGINEERING-NOTES, papermill #400) and a closed tab must lose nothing, so every view is
+(docs/ENGINEERING-NOTES.md, papermill #400) and a closed tab must lose nothing, so every view is
 drawn from a :class:`Snapshot` of the store taken after the store has committed.
 """
 

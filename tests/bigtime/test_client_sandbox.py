@@ -2,6 +2,8 @@
 
 Reads run against the demo firm with both auth styles and are checked against the firm's
 own seed; writes run on a private copy of the firm per test.
+
+Citations: "evidence §N" is docs/specs/bigtime-evidence.md.
 """
 
 from __future__ import annotations

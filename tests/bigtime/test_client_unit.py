@@ -3,6 +3,8 @@
 The scripted server (``test_transport.ScriptedServer``) answers by route; the replies are
 shaped like the contract's wire rules (lists are bare arrays, dates ``...T00:00:00``, keys
 in varying case), and every expectation below is computed here, not read from the client.
+
+Citations: "evidence §N" is docs/specs/bigtime-evidence.md.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Golden BigTime answers (``tests/fixtures/bigtime``) hold BOTH sides to the evidence.
 
-The files are transcribed from ``specs/bigtime-evidence.md`` (``SOURCES.md`` says where each
+The files are transcribed from docs/specs/bigtime-evidence.md (``SOURCES.md`` says where each
 field comes from). Two checks per file:
 
 - the client reads it -- through the real :class:`BigTimeClient`, the pulls and the mapping --
@@ -11,6 +11,8 @@ field comes from). Two checks per file:
   ``YYYY-MM-DD``, ``DisplayName`` "Client:Project").
 
 Neither side's catalogue is consulted for the expectations: they come from the files.
+
+Citations: "evidence §N" is docs/specs/bigtime-evidence.md.
 """
 
 from __future__ import annotations

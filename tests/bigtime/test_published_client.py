@@ -1,7 +1,7 @@
 """The sandbox answers the requests a published client sends, as that client reads them.
 
 bigtime-api-python (PyPI 0.0.3, GitHub N3RM/pybt) ran against the real API; its 0.0.3 fixes
-come from that (``specs/bigtime-evidence.md`` §1, §2.4, §2.5, §2.7, §2.11). Against the
+come from that (docs/specs/bigtime-evidence.md §1, §2.4, §2.5, §2.7, §2.11). Against the
 sandbox it failed on the date format and on ``View``. The requests and reads below are
 written from the evidence file -- the package is not installed -- and mirror what it does:
 
@@ -16,6 +16,8 @@ written from the evidence file -- the package is not installed -- and mirror wha
 - ``GET /picklist/FieldValues/LookupClientContactType`` (§2.11);
 - ``POST /expense/reportbyfilter?mindate&maxdate&view`` (query parameters, §2.10);
 - ``GET /invoice/history?startDt&endDt`` with dates read by ``date.fromisoformat``.
+
+Citations: "§N" is docs/specs/bigtime-evidence.md.
 """
 
 from __future__ import annotations

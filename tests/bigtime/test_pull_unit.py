@@ -3,6 +3,9 @@
 The fake exposes the ``BigTimeClient`` reads the pulls use and answers with JSON bodies in
 BigTime's wire shape (contract "Wire rules"); it records every call and the most calls it
 saw running at once. Pulls against the real sandbox are integration tests, elsewhere.
+
+Citations: "spec §N" is docs/specs/bigtime-rest-api.md, "evidence §N"
+docs/specs/bigtime-evidence.md.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Request envelopes and function builders (spec §1.2-§4)."""
+"""Request envelopes and function builders (docs/specs/intacct-xml-api.md §1.2-§4)."""
 
 from __future__ import annotations
 

@@ -3,6 +3,8 @@
 Every test works on a private copy of the demo firm (``systems``). Changes come from the
 demo firm's diff (``demo_changes``, see conftest) plus a few built here for the actions the
 demo plan does not produce (deactivations, a project created in BigTime, Intacct updates).
+
+Citations: "spec §N" is docs/specs/intacct-xml-api.md.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
-"""The sandbox follows ``specs/bigtime-evidence.md`` §3, point by point, on its own catalogue.
+"""The sandbox follows docs/specs/bigtime-evidence.md §3, point by point, on its own catalogue.
 
-Each test names the point of §3 it holds the sandbox to. The last tests check that the
-sandbox stands apart from the client: it imports nothing of ``recon.bigtime`` (nor
-``recon.intacct``), and every guess it keeps is marked UNCERTAIN in one place.
+Each test names the point of §3 it holds the sandbox to ("§N" and "ev §N" are
+docs/specs/bigtime-evidence.md). The last tests check that the sandbox stands apart from the
+client: it imports nothing of ``recon.bigtime`` (nor ``recon.intacct``), and every guess it
+keeps is marked UNCERTAIN in one place.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""Reads: lists, detail views, teams, custom fields, time windows, invoices, tasks, picklists."""
+"""Reads: lists, detail views, teams, custom fields, time windows, invoices, tasks, picklists.
+
+Citations: "spec §N" is docs/specs/bigtime-rest-api.md, "ev §N"
+docs/specs/bigtime-evidence.md.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""The store: persistence across restarts, seeding (checked, batched, streamed), value kinds."""
+"""The store: persistence across restarts, seeding (checked, batched, streamed), value kinds.
+
+Citations: "ev §N" is docs/specs/bigtime-evidence.md.
+"""
 
 from __future__ import annotations
 

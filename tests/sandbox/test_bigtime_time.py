@@ -1,4 +1,7 @@
-"""Time entry writes: negative SIDs while unsubmitted, renumbering on submit, validation."""
+"""Time entry writes: negative SIDs while unsubmitted, renumbering on submit, validation.
+
+Citations: "ev §N" is docs/specs/bigtime-evidence.md.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Writes to clients, projects and staff: validation, duplicates, updates, deletes, teams, UDFs."""
+"""Writes to clients, projects and staff: validation, duplicates, updates, deletes, teams, UDFs.
+
+Citations: "ev §N" is docs/specs/bigtime-evidence.md.
+"""
 
 from __future__ import annotations
 

@@ -4,9 +4,9 @@
    ``recon.bigtime``): a guess a client makes must not be "confirmed" by its own emulator.
 2. The Intacct sandbox's catalogue and the client's schema agree on objects, fields, kinds and
    keys; so do the guesses both sides make (each keeps its own, written down twice).
-3. The sandbox's catalogue stands on ``shared/specs``: it serves every field real clients
-   select (intacct-fields.md), and each field it serves is named by the spec or declared a
-   guess in ``recon.sandbox.intacct.guesses``.
+3. The sandbox's catalogue stands on the specs in ``docs/specs``: it serves every field real
+   clients select (docs/specs/intacct-fields.md), and each field it serves is named by the spec
+   or declared a guess in ``recon.sandbox.intacct.guesses``.
 """
 
 from __future__ import annotations
@@ -25,10 +25,8 @@ from recon.sandbox.intacct import catalogue, guesses
 from tests.sandbox.conftest import Client, errornos
 
 SANDBOX = Path(recon.sandbox.__file__).resolve().parent
-# shared/ lies beside the clone (CI) or at /work/shared (a developer's machine).
-SPECS = Path(__file__).resolve().parents[3] / "shared" / "specs"
-if not SPECS.is_dir():
-    SPECS = Path("/work/shared/specs")
+# The specs are part of the repository (docs/README.md lists them).
+ROOT = Path(__file__).resolve().parents[2]
 
 
 # --- 1. imports -------------------------------------------------------------------------------
@@ -137,17 +135,15 @@ def test_the_guesses_both_sides_make_agree() -> None:
 # --- 3. sandbox catalogue == spec ---------------------------------------------------------------
 
 
-def _spec(name: str) -> str:
-    path = SPECS / name
-    if not path.is_file():
-        pytest.skip(f"{path} not found (shared/ is not beside this clone)")
-    return path.read_text(encoding="utf-8")
+def _spec(path: str) -> str:
+    """A spec's text, by its path from the repository root."""
+    return (ROOT / path).read_text(encoding="utf-8")
 
 
 def _fields_md() -> dict[str, list[str]]:
-    """intacct-fields.md: object -> the fields listed under its ``## OBJECT`` heading."""
+    """docs/specs/intacct-fields.md: object -> the fields listed under its ``## OBJECT`` heading."""
     out: dict[str, list[str]] = {}
-    for block in re.split(r"^## ", _spec("intacct-fields.md"), flags=re.M)[1:]:
+    for block in re.split(r"^## ", _spec("docs/specs/intacct-fields.md"), flags=re.M)[1:]:
         heading, _, body = block.partition("\n")
         out[heading.strip()] = re.findall(r"`([A-Z0-9_.]+)`", body)
     return out
@@ -155,7 +151,7 @@ def _fields_md() -> dict[str, list[str]]:
 
 def test_every_field_real_clients_select_is_served() -> None:
     listed = _fields_md()
-    assert listed, "no object found in intacct-fields.md"
+    assert listed, "no object found in docs/specs/intacct-fields.md"
     missing = {
         obj: [f for f in fields if f not in catalogue.OBJECTS[obj].fields]
         for obj, fields in listed.items()
@@ -182,7 +178,7 @@ def _declared_guesses() -> dict[str, set[str]]:
 
 def test_every_served_field_is_named_by_the_spec_or_declared_a_guess() -> None:
     listed = _fields_md()
-    api = _spec("intacct-xml-api.md")
+    api = _spec("docs/specs/intacct-xml-api.md")
     words = set(re.findall(r"[A-Z][A-Z0-9_]+", api))
     words |= {w + "*" for w in re.findall(r"([A-Z][A-Z0-9_]+)\*", api)}  # TRX_TOTAL*
     declared = _declared_guesses()
@@ -212,8 +208,9 @@ def _word(name: str, words: set[str]) -> bool:
 
 
 def test_a_query_selecting_any_listed_field_succeeds_on_the_running_sandbox(client: Client) -> None:
-    # intacct-fields.md: "a query selecting any of these must succeed (empty value where the
-    # demo firm has no data), and an unknown field must fail the way the real gateway does".
+    # docs/specs/intacct-fields.md: "a query selecting any of these must succeed (empty value
+    # where the demo firm has no data), and an unknown field must fail the way the real gateway
+    # does".
     for obj, fields in _fields_md().items():
         if obj not in catalogue.OBJECTS:
             continue

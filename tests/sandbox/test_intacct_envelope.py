@@ -1,4 +1,7 @@
-"""Control and authentication levels, sessions, getAPISession (spec §1, §2.4, §2.5)."""
+"""Control and authentication levels, sessions, getAPISession.
+
+docs/specs/intacct-xml-api.md §1, §2.4, §2.5.
+"""
 
 from __future__ import annotations
 

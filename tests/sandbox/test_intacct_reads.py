@@ -1,4 +1,4 @@
-"""readByQuery, readMore, query, read, readByName over HTTP (spec §3)."""
+"""readByQuery, readMore, query, read, readByName over HTTP (docs/specs/intacct-xml-api.md §3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""create, update, delete, transactions, uniqueid replay, persistence (spec §2.6, §4)."""
+"""create, update, delete, transactions, uniqueid replay, persistence.
+
+docs/specs/intacct-xml-api.md §2.6, §4.
+"""
 
 from __future__ import annotations
 

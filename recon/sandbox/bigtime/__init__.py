@@ -1,6 +1,6 @@
 """A loopback emulator of BigTime's REST API v2 (``/BigtimeData/api/v2``).
 
-The sandbox stands on the evidence of what BigTime answers (``specs/bigtime-evidence.md``),
+The sandbox stands on the evidence of what BigTime answers (docs/specs/bigtime-evidence.md),
 never on recon's client: it imports nothing of ``recon.bigtime`` or ``recon.intacct``.
 
 Modules, each with one job:
@@ -35,8 +35,8 @@ from recon.demo_credentials import BIGTIME_FIRM as FIRM
 from recon.demo_credentials import BIGTIME_USER_ID as USER_ID
 from recon.demo_credentials import BIGTIME_USER_PASSWORD as USER_PASSWORD
 
-#: The demo firm's numeric tenant id, which the realm header also takes (ev §2.1, OBS:
-#: "either slug or tenant ID both work").
+#: The demo firm's numeric tenant id, which the realm header also takes
+#: (docs/specs/bigtime-evidence.md §2.1, OBS: "either slug or tenant ID both work").
 TENANT_ID = "40417"
 
 __all__ = ["API_PATH", "API_TOKEN", "FIRM", "TENANT_ID", "USER_ID", "USER_PASSWORD"]

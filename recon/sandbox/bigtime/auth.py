@@ -9,6 +9,9 @@ log line or an answer other than the login that issued them.
 The ``expire_session`` fault ends every session (:meth:`Auth.expire_all`); keys never
 expire, but the fault's ``refuse_key`` option refuses the key of the one request it fires
 on (``check(..., refuse_key=True)``: 401 as for an unknown key).
+
+Citations: "spec §N" is docs/specs/bigtime-rest-api.md, "ev §N"
+docs/specs/bigtime-evidence.md.
 """
 
 from __future__ import annotations

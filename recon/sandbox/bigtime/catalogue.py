@@ -1,7 +1,7 @@
 """The sandbox's own description of BigTime's REST API v2: resources, paths, fields, kinds.
 
-Written from ``specs/bigtime-rest-api.md`` ("spec") and above all
-``specs/bigtime-evidence.md`` ("ev", what public clients saw from the real API), and never
+Written from docs/specs/bigtime-rest-api.md ("spec §N") and above all
+docs/specs/bigtime-evidence.md ("ev §N", what public clients saw from the real API), and never
 from recon's client: the sandbox imports nothing of ``recon.bigtime``. A wrong guess about
 BigTime is then no longer made once and "confirmed" by its own emulator; the tests compare
 both sides with golden files transcribed from the evidence (``tests/fixtures/bigtime``).

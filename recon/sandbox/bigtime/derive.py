@@ -5,6 +5,9 @@ staff and tasks carry a full name; projects and invoices "Client:Project" (ev §
 invoices their client's and term's names and the sums BigTime shows in its history. The
 store re-derives a record's dependants when a name they copy changes (a renamed project
 renames its time).
+
+Citations: "spec §N" is docs/specs/bigtime-rest-api.md, "ev §N"
+docs/specs/bigtime-evidence.md.
 """
 
 from __future__ import annotations

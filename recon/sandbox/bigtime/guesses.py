@@ -2,8 +2,8 @@
 
 The sandbox keeps its own guesses, apart from the client's (``recon.bigtime.uncertain``):
 where both sides guessed alike, a real firm proving one wrong no longer hides behind the
-other. Each constant cites the section of ``specs/bigtime-rest-api.md`` ("spec") or
-``specs/bigtime-evidence.md`` ("ev") it stands in for. Field names and kinds that are guesses
+other. Each constant cites the section of docs/specs/bigtime-rest-api.md ("spec §N") or
+docs/specs/bigtime-evidence.md ("ev §N") it stands in for. Field names and kinds that are guesses
 are tagged ``UNCERTAIN`` in :mod:`recon.sandbox.bigtime.catalogue` (its ``guessed_fields()``
 lists them). Correct a constant here when a real BigTime firm shows otherwise.
 

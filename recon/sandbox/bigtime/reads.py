@@ -3,6 +3,9 @@
 Lists are bare JSON arrays joined from stored texts (spec §1: no paging); detail
 endpoints answer the stored Detailed text on ``View=Detailed``, and otherwise re-render it
 as Basic: the list's fields (ev §2.4: "same fields as list").
+
+Citations: "spec §N" is docs/specs/bigtime-rest-api.md, "ev §N"
+docs/specs/bigtime-evidence.md.
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ def listing(kind: str) -> Endpoint:
 
 
 def detail(kind: str, *, always_detailed: bool = False) -> Endpoint:
-    """``/{kind}/detail/{sid}?View=``; invoices always come with their Lines (§4.7)."""
+    """``/{kind}/detail/{sid}?View=``; invoices always come with their Lines (spec §4.7)."""
 
     def endpoint(store: BigtimeStore, call: Call) -> Reply:
         sid = call.args[0]
@@ -155,7 +158,7 @@ PICKLISTS = _by_path()
 
 
 def picklist(store: BigtimeStore, call: Call) -> Reply:
-    """A seeded reference list; inactive items only with ``showinactive=true`` (§4.10)."""
+    """A seeded reference list; inactive items only with ``showinactive=true`` (spec §4.10)."""
     show = validate.flag(call, guesses.SHOW_INACTIVE_PARAM)
     candidates = PICKLISTS.get(call.path.rstrip("/").lower())
     if candidates is None:

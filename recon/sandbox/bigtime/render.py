@@ -7,6 +7,8 @@ Output keys are the spellings of :mod:`recon.sandbox.bigtime.catalogue`; dates g
 (``TypeId`` 0, ``BasicRate`` 0, ev §2.4), else ``null``. Records are
 rendered once, when written, and the store keeps the bytes: a time sheet answer is then a
 join of stored texts (the pull benchmark needs a sheet in a few milliseconds).
+
+Citations: "ev §N" is docs/specs/bigtime-evidence.md.
 """
 
 from __future__ import annotations

@@ -44,7 +44,7 @@ class ApiError(Exception):
 
 
 def bad_request(message: str) -> ApiError:
-    """A 400: BigTime answers every validation failure so (spec §3)."""
+    """A 400: BigTime answers every validation failure so (docs/specs/bigtime-rest-api.md §3)."""
     return ApiError(400, message)
 
 

@@ -11,6 +11,9 @@
 - ``/session/firm``: a 403, as a live probe saw (ev §2.1).
 
 What each value means where the evidence names only the key is in :mod:`guesses`.
+
+Citations: "spec §N" is docs/specs/bigtime-rest-api.md, "ev §N"
+docs/specs/bigtime-evidence.md.
 """
 
 from __future__ import annotations

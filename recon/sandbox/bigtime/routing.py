@@ -1,4 +1,5 @@
-"""The route table: paths below the API root, matched case-insensitively (IIS/ASP.NET, §1).
+"""The route table: paths below the API root, matched case-insensitively (IIS/ASP.NET,
+docs/specs/bigtime-rest-api.md §1).
 
 A pattern's ``{sid}`` segment matches an integer (negative for unsubmitted time entries),
 ``{field}`` any one segment. A path that fits no pattern is a 404; a pattern that fits

@@ -284,7 +284,8 @@ def _udf_definitions(store: BigtimeStore, defs: Mapping[str, Iterable[Mapping[st
 
 
 def _vocabulary(store: BigtimeStore, terms: Iterable[Mapping[str, Any]]) -> int:
-    # Documented with lower-case keys {"id", "name"} (§4.11); stored and served that way.
+    # Documented with lower-case keys {"id", "name"} (docs/specs/bigtime-rest-api.md §4.11); stored
+    # and served that way.
     out = []
     for raw in terms:
         lowered = {str(k).lower(): v for k, v in raw.items()}
@@ -313,6 +314,7 @@ _LOADERS: Mapping[str, Callable[[BigtimeStore, Any], int]] = {
 
 
 def item_resource(list_name: str) -> Resource:
-    """How a list's items go out: FieldValues lists send ``Id`` as a string (ev §2.11)."""
+    """How a list's items go out: FieldValues lists send ``Id`` as a string
+    (docs/specs/bigtime-evidence.md §2.11)."""
     path = guesses.LISTS[list_name].path.lower()
     return cat.FIELD_VALUE_ITEM if "/fieldvalues/" in path else cat.PICKLIST_ITEM

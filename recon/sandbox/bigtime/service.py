@@ -121,7 +121,8 @@ class BigtimeService:
         return endpoint(self.store, Call(method, rel, args, params, body, caller, kind))
 
     def login(self, call: Call) -> Reply:
-        """``POST /session``: body keys (or query parameters) any case, spec §2.1."""
+        """``POST /session``: body keys (or query parameters) any case,
+        docs/specs/bigtime-rest-api.md §2.1."""
         fields = dict(call.params)
         fields.update({str(k).lower(): v for k, v in validate.object_body(call).items()})
         user = fields.get(cat.SESSION_USER_KEY.lower())

@@ -8,6 +8,9 @@ Writes re-render the record and the records that copy its name (spec: ProjectNm,
 SourceNm ... are denormalised on time entries).
 
 All methods take one re-entrant lock; :meth:`BigtimeStore.transaction` groups statements.
+
+Citations: "spec §N" is docs/specs/bigtime-rest-api.md, "ev §N"
+docs/specs/bigtime-evidence.md.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ LEAD, MEMBER = cat.TEAM_LEAD_FIELD, cat.TEAM_STAFF_FIELD
 Record = dict[str, Any]
 #: Record types kept in the generic ``record`` table (time has its own).
 KINDS = ("client", "project", "staff", "task", "invoice", "expense")
-#: Detail endpoints spell the staff id ``StaffSid``; the list spells it ``StaffSID`` (§4.3).
+#: Detail endpoints spell the staff id ``StaffSid``; the list spells it ``StaffSID`` (spec §4.3).
 DETAIL_ID_KEY: Mapping[str, str] = {
     r.name: r.detail_id_key for r in cat.RESOURCES.values() if r.detail_id_key
 }

@@ -2,7 +2,7 @@
 
 A record's ``UdfList`` always lists every definition of its owner type, in definition
 order, as ``{"Sid", "Name", "Value"}`` (``Value`` null when unset), as BigTime shows the
-fields a firm defined whether or not a record fills them (spec §4.11).
+fields a firm defined whether or not a record fills them (docs/specs/bigtime-rest-api.md §4.11).
 """
 
 from __future__ import annotations

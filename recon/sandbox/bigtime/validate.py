@@ -4,6 +4,9 @@ BigTime matches body keys and parameter names case-insensitively and ignores fie
 does not know or does not let a caller write (spec §1, §5); values must fit their kind and
 references must point at an existing record or list item (contract: unknown id -> 400).
 An object body may be JSON or form-encoded (ev §2.13); ``View`` never refuses (ev §2.7).
+
+Citations: "spec §N" is docs/specs/bigtime-rest-api.md, "ev §N"
+docs/specs/bigtime-evidence.md.
 """
 
 from __future__ import annotations

@@ -16,7 +16,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 _WHOLE = re.compile(r"-?\d+")
-#: BigTime emits and takes ``2025-01-31`` (ev §3.1); a midnight time part is accepted on input.
+#: BigTime emits and takes ``2025-01-31`` (docs/specs/bigtime-evidence.md §3.1); a midnight time
+#: part is accepted on input.
 _DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(T00:00:00(?:\.0+)?)?")
 
 
@@ -39,7 +40,8 @@ def to_int(value: Any) -> int | None:
 
 
 def to_ref(value: Any) -> int | None:
-    """A reference id; 0 means "none" (create bodies carry ``TaskSid: 0``, spec §5)."""
+    """A reference id; 0 means "none" (create bodies carry ``TaskSid: 0``,
+    docs/specs/bigtime-rest-api.md §5)."""
     sid = to_int(value)
     return None if sid == 0 else sid
 

@@ -4,6 +4,8 @@ Each write runs in one store transaction: validate (400 naming the field), merge
 stored record, re-derive and re-render, answer with the record as the detail endpoint
 shows it (spec §5: "returns the updated object"). Time entries follow spec §4.5: created
 unsubmitted they get a negative SID; submitting gives them a new positive one.
+
+Citations: "spec §N" is docs/specs/bigtime-rest-api.md.
 """
 
 from __future__ import annotations

@@ -30,7 +30,8 @@ View = Mapping[str, pd.DataFrame]
 
 #: Extra picklist fields (Code, Description, ...), null where they do not apply.
 EXTRA_FIELDS: tuple[str, ...] = tuple(name for name, _ in guesses.PICKLIST_EXTRA_FIELDS)
-#: Cost Center 3 is unused by the Intacct integration (DOC §4.11: its default name is "N/A").
+#: Cost Center 3 is unused by the Intacct integration (docs/specs/bigtime-rest-api.md §4.11, DOC:
+#: its default name is "N/A").
 COSTCENTERC_VALUE = "N/A"
 #: Labor-code ``Group``: the category group of a labor code (CLIENT pybt); the demo firm
 #: groups its codes by billability. UNCERTAIN which groups a real firm uses.
@@ -165,7 +166,7 @@ def texts(values: pd.Series) -> list[str | None]:
 
 
 def dates(values: pd.Series) -> np.ndarray:
-    """Dates as ``"YYYY-MM-DD"``, BigTime's form (ev §3.1)."""
+    """Dates as ``"YYYY-MM-DD"``, BigTime's form (docs/specs/bigtime-evidence.md §3.1)."""
     return by_value(values, lambda t: pd.Timestamp(t).strftime("%Y-%m-%d"))
 
 

@@ -50,15 +50,17 @@ FIRST_SID = {"client": 101, "project": 1001, "staff": 21, "invoice": 5001, "task
 #: BigTime resource -> the canonical entity whose key order numbers its records.
 SID_SOURCES = (("client", "customer"), ("project", "project"), ("staff", "employee"),
                ("invoice", "invoice"))  # fmt: skip
-#: Custom fields BigTime's Intacct integration creates (spec §4.11), with their UDF ids.
+#: Custom fields BigTime's Intacct integration creates (docs/specs/bigtime-rest-api.md §4.11), with
+#: their UDF ids.
 PROJECT_UDFS = ((1, cat.UDF_PO_NUMBER), (2, cat.UDF_PO_AMOUNT),
                 (3, cat.UDF_SO_NUMBER))  # fmt: skip
 STAFF_UDFS = ((11, cat.UDF_EMPLOYEE_ID),)
-#: The demo firm's lexicon (GET /settings/vocabulary): ids as in the spec's example (§4.11).
+#: The demo firm's lexicon (GET /settings/vocabulary): ids as in the spec's example
+#: (docs/specs/bigtime-rest-api.md §4.11).
 VOCABULARY = (("PROJECT", "engagement"), ("CLIENT", "client"), ("STAFF", "staffer"),
               ("LABOR_CODE", "service"), ("PRJ_TASK", "task"))  # fmt: skip
 COUNTRY = "US"
-# --- UNCERTAIN codes (spec §4.2, §4.7, §4.9 name the fields, never their values) -------------
+# --- UNCERTAIN codes: docs/specs/bigtime-rest-api.md §4.2, §4.7, §4.9 name the fields, not values
 #: Team ``ContactRole`` ids (LookupProjectTeamRoles values are firm-defined).
 ROLE_PROJECT_MANAGER, ROLE_STAFF = 1, 2
 #: Invoice ``Status``/``StatusTxt`` once sent, and ``PostedStatus`` (posted to accounting).
@@ -193,8 +195,9 @@ def _staff(
     v: pd.DataFrame, in_intacct: pd.DataFrame, rates: pd.DataFrame, look: Mapping[str, Lookup]
 ) -> list[Record]:
     emp_id = texts(v["employee_id"])
-    # The live staff list carries the hourly cost (CostFactor) and billing rates (ev §2.2);
-    # the demo firm's standard bill rate is its Rate1 (which slot a firm uses is its own).
+    # The live staff list carries the hourly cost (CostFactor) and billing rates
+    # (docs/specs/bigtime-evidence.md §2.2); the demo firm's standard bill rate is its Rate1
+    # (which slot a firm uses is its own).
     by_employee = rates.set_index("employee_id").reindex(v["employee_id"])
     # The Intacct link exists only for staffers that reached Intacct (one was hired in BigTime).
     linked = texts(v["employee_id"].where(v["employee_id"].isin(in_intacct["employee_id"])))

@@ -15,7 +15,7 @@ import pandas as pd
 
 from recon.sandbox.firm.columns import conform
 
-# --- Intacct strings the spec marks UNCERTAIN (intacct-xml-api.md §5), kept in one place ---
+# --- Intacct strings the spec marks UNCERTAIN (docs/specs/intacct-xml-api.md §5), kept in one place
 #: ITEM.ITEMTYPE of stock items recon must ignore, and of the service items it syncs.
 ITEMTYPE_INVENTORY = "Inventory"
 ITEMTYPE_NON_INVENTORY = "Non-Inventory"
@@ -34,7 +34,8 @@ PROJECT_STATUS_OPEN, PROJECT_STATUS_DONE, PROJECT_STATUS_NEW = (
 )  # fmt: skip
 #: EMPLOYEE.EMPLOYEETYPE (company-defined) and TERMINATIONTYPE of staff who left.
 EMPLOYEE_TYPE, TERMINATION_TYPE = "Full Time", "Voluntary"
-#: TIMESHEET.STATE display values (spec §5 lists them; which apply when is our choice).
+#: TIMESHEET.STATE display values (docs/specs/intacct-xml-api.md §5 lists them; which apply when is
+#: our choice).
 SHEET_APPROVED, SHEET_SUBMITTED = "Approved", "Submitted"
 #: ARINVOICE.STATE: "Posted" and "Paid" are observed; "Partially Paid" is UNCERTAIN.
 INVOICE_OPEN, INVOICE_PARTIAL, INVOICE_PAID = "Posted", "Partially Paid", "Paid"

@@ -1,6 +1,6 @@
 """A loopback emulator of the Sage Intacct XML gateway (``/ia/xml/xmlgw.phtml``).
 
-It stands on the spec (``shared/specs/intacct-*.md``), not on the client it tests: it
+It stands on the spec (``docs/specs/intacct-*.md``), not on the client it tests: it
 imports nothing from ``recon.intacct``, so a wrong guess in the client fails here.
 
 Modules, each with one job:
@@ -31,7 +31,8 @@ from recon.demo_credentials import INTACCT_SENDER_PASSWORD as SENDER_PASSWORD
 from recon.demo_credentials import INTACCT_USER_ID as USER_ID
 from recon.demo_credentials import INTACCT_USER_PASSWORD as USER_PASSWORD
 
-#: A valid sender that is NOT authorised for :data:`COMPANY_ID` (spec §2.5 auth error).
+#: A valid sender that is NOT authorised for :data:`COMPANY_ID` (docs/specs/intacct-xml-api.md §2.5
+#: auth error).
 UNAUTHORISED_SENDER_ID = "recon-unauthorised"
 UNAUTHORISED_SENDER_PASSWORD = "sandbox-sender"  # noqa: S105 - public demo credential
 

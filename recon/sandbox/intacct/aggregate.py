@@ -1,4 +1,5 @@
-"""``query`` aggregates (``<count>``, ``<sum>``, ``<avg>``, ``<min>``, ``<max>``), spec §3.4.
+"""``query`` aggregates (``<count>``, ``<sum>``, ``<avg>``, ``<min>``, ``<max>``),
+docs/specs/intacct-xml-api.md §3.4.
 
 Groups by the plain selected fields, in the order the matching records come (so an
 ``orderby`` on plain fields orders the groups). Sums and averages are Decimal: the values

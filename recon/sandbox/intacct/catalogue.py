@@ -1,8 +1,9 @@
 """The Intacct objects the sandbox serves, written from the spec, not from the client.
 
-Sources: ``shared/specs/intacct-fields.md`` (the fields real clients select: a ``query``
-selecting any of them must succeed), ``intacct-xml-api.md`` §2.3 (value formats) and §5
-(objects, keys, fields), and the fixtures in ``shared/fixtures/intacct`` (``VENDOR.NAME1099``).
+Sources: docs/specs/intacct-fields.md (the fields real clients select: a ``query``
+selecting any of them must succeed), docs/specs/intacct-xml-api.md §2.3 (value formats) and
+§5 (objects, keys, fields), and the fixtures in ``tests/fixtures/intacct``
+(``VENDOR.NAME1099``). A bare "§N" below is docs/specs/intacct-xml-api.md.
 Where the spec says UNCERTAIN the shape comes from :mod:`recon.sandbox.intacct.guesses`,
 the one place the sandbox's guesses live. Nothing here is imported from ``recon.intacct``:
 a wrong guess in the client must fail against this sandbox, not be confirmed by it.
@@ -75,7 +76,7 @@ _AUDIT: dict[str, Kind] = {
     "WHENCREATED": "datetime", "WHENMODIFIED": "datetime", "CREATEDBY": "id", "MODIFIEDBY": "id",
 }  # fmt: skip
 _MEGA: dict[str, Kind] = {"MEGAENTITYKEY": "id", "MEGAENTITYID": "id", "MEGAENTITYNAME": "text"}
-#: The CONTACT record behind every contact reference, as intacct-fields.md lists it for
+#: The CONTACT record behind every contact reference, as docs/specs/intacct-fields.md lists it for
 #: EMPLOYEE ``CONTACT.*`` and ARINVOICE ``CONTACT.*``/``BILLTO.*``/``SHIPTO.*``; §5 gives
 #: VENDOR ``DISPLAYCONTACT.*`` and part of CUSTOMER's ``DISPLAYCONTACT``.
 CONTACT_FIELDS = (

@@ -1,4 +1,5 @@
-"""Object-specific write rules: timesheets, AR invoices, AR payments (spec §5).
+"""Object-specific write rules: timesheets, AR invoices, AR payments
+(docs/specs/intacct-xml-api.md §5).
 
 The generic write path (``writes``) validates field values and references; these rules add
 what each document needs: defaults, line requirements, computed totals, and applying

@@ -121,7 +121,8 @@ def could_not(verb: str, obj: str) -> Detail:
 
 
 def duplicate(obj: str, idvalue: str) -> Detail:
-    # The double space before "already" is verbatim from real responses (spec §2.5).
+    # The double space before "already" is verbatim from real responses
+    # (docs/specs/intacct-xml-api.md §2.5).
     return detail(
         guesses.DUPLICATE_ERRORNO,
         f"Another {guesses.label(obj)} with the given value(s) {idvalue}  already exists",

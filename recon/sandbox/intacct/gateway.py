@@ -1,11 +1,11 @@
 """Request bytes -> response bytes, as the Intacct XML gateway answers (no HTTP here).
 
-Order of checks (spec §9): parse (``XL03000003``) -> request shape -> sender
-(``XL03000006``) -> transport policy -> per operation: authentication (login or session)
--> functions, one ``<result>`` each, in order. ``transaction="true"`` rolls the operation
-back on the first failure: that function ``failure`` + ``XL03000009``, all others
-``aborted`` with ``XL03000009`` only. ``uniqueid=true`` refuses function control ids that
-already completed for this sender and company (remembered in the store, so across restarts).
+Order of checks (docs/specs/intacct-xml-api.md §9): parse (``XL03000003``) -> request shape ->
+sender (``XL03000006``) -> transport policy -> per operation: authentication (login or session) ->
+functions, one ``<result>`` each, in order. ``transaction="true"`` rolls the operation back on the
+first failure: that function ``failure`` + ``XL03000009``, all others ``aborted`` with
+``XL03000009`` only. ``uniqueid=true`` refuses function control ids that already completed for this
+sender and company (remembered in the store, so across restarts).
 """
 
 from __future__ import annotations
@@ -215,7 +215,7 @@ class IntacctGateway:
         if password is None or not _same(password, arg(ctrl, "password") or ""):
             raise _ControlFailure(echo, failures.bad_sender())
         policy = arg(ctrl, "policyid")
-        if policy is not None:  # only synchronous requests here (spec §1.5)
+        if policy is not None:  # synchronous only (docs/specs/intacct-xml-api.md §1.5)
             raise _ControlFailure(echo, failures.bad_policy(policy))
         uniqueid = (
             guesses.UNIQUEID_DEFAULT if uniqueid_text is None else uniqueid_text in ("true", "1")

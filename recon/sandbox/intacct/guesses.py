@@ -5,6 +5,8 @@ The sandbox makes its own guesses: it imports nothing from ``recon.intacct``, wh
 error, the readMore lifetime, record element names, limits, the timesheet entry's parent
 key) they are written down twice on purpose, and ``tests/sandbox/test_independence.py``
 shows where they agree. Correct a constant here when a real account shows otherwise.
+
+Citations: "§N" is docs/specs/intacct-xml-api.md.
 """
 
 from __future__ import annotations

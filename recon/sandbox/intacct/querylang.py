@@ -1,12 +1,12 @@
 """The two Intacct filter languages, parsed into one predicate tree, compiled to SQL.
 
-- readByQuery's query string (spec §3.1): ``<, >, >=, <=, =, !=, <>, like, not like, in,
-  not in, IS NULL, IS NOT NULL``, ``AND``/``OR``, a ``NOT`` prefix, parentheses, single-quoted
-  literals with backslash-escaped quotes; enum and boolean fields compare against stored
-  codes (``STATUS = 'T'``, timesheet ``STATE = 'A'``).
-- ``query``'s XML filter tree (spec §3.4): ``and``/``or`` (>= 2 children, nesting freely),
-  ``equalto`` ... ``between``, ``in``/``notin`` (<= 1000 values), ``isnull``/``isnotnull``,
-  ``like``/``notlike``; values are display values.
+- readByQuery's query string (docs/specs/intacct-xml-api.md §3.1): ``<, >, >=, <=, =, !=, <>, like,
+  not like, in, not in, IS NULL, IS NOT NULL``, ``AND``/``OR``, a ``NOT`` prefix, parentheses,
+  single-quoted literals with backslash-escaped quotes; enum and boolean fields compare against
+  stored codes (``STATUS = 'T'``, timesheet ``STATE = 'A'``).
+- ``query``'s XML filter tree (docs/specs/intacct-xml-api.md §3.4): ``and``/``or`` (>= 2 children,
+  nesting freely), ``equalto`` ... ``between``, ``in``/``notin`` (<= 1000 values),
+  ``isnull``/``isnotnull``, ``like``/``notlike``; values are display values.
 
 Literals are converted to storage form while parsing (dates to ISO), so the tree is a
 canonical, hashable cache key. String comparison is case-sensitive unless ``caseinsensitive``.

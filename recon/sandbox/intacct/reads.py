@@ -1,4 +1,5 @@
-"""Read functions: readByQuery, readMore, query, read, readByName (spec §3).
+"""Read functions: readByQuery, readMore, query, read, readByName
+(docs/specs/intacct-xml-api.md §3).
 
 Each function takes its element and a :class:`Call`, fills ``call.result`` with ``<data>``,
 or raises :class:`FunctionFailure`.

@@ -145,7 +145,8 @@ def stamp(schema: ObjectSpec, row: Row, now: str, *, creating: bool) -> None:
 
 
 def ack(schema: ObjectSpec, recno: int, row: Mapping[str, str | None]) -> list[tuple[str, str]]:
-    """The RECORDNO + id field pair a create/update acknowledges (spec §2.3)."""
+    """The RECORDNO + id field pair a create/update acknowledges
+    (docs/specs/intacct-xml-api.md §2.3)."""
     pairs = [("RECORDNO", str(recno))]
     if schema.id_field != "RECORDNO":
         pairs.append((schema.id_field, row.get(schema.id_field) or ""))

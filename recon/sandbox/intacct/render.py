@@ -137,7 +137,8 @@ def api_session(
 
 
 def gateway_error(errorno: str, description: str) -> bytes:
-    """A gateway-level (``GW-nnnn``) failure body: errorno + description only (spec §2.4)."""
+    """A gateway-level (``GW-nnnn``) failure body: errorno + description only
+    (docs/specs/intacct-xml-api.md §2.4)."""
     resp = Response()
     ctrl = etree.SubElement(resp.root, "control")
     _text(ctrl, "status", "failure")

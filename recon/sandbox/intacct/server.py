@@ -18,7 +18,7 @@ from recon.sandbox.intacct.gateway import IntacctGateway, is_write_function, req
 from recon.sandbox.intacct.store import IntacctStore
 
 CONTENT_TYPE = 'text/xml; encoding="UTF-8"'
-#: GW-0010 text is not published (spec §6): UNCERTAIN.
+#: GW-0010 text is not published (docs/specs/intacct-xml-api.md §6): UNCERTAIN.
 RATE_LIMIT_TEXT = "Rate limit exceeded: too many requests. Please retry later."
 INTERNAL_ERROR_TEXT = "Internal error in the recon sandbox; see its log."
 BAD_GATEWAY_BODY = (
@@ -39,7 +39,7 @@ class _Handler(SandboxHandler):
     def _other(self) -> None:
         if self.unhandled_body() is None:
             return
-        # GET on the gateway has been blocked since 2023 (spec §1.1).
+        # GET on the gateway has been blocked since 2023 (docs/specs/intacct-xml-api.md §1.1).
         error = render.gateway_error("GW-0011", "Invalid Request: the gateway accepts POST only.")
         fx.send(self, 405, error, CONTENT_TYPE, {"Allow": "POST"})
 
@@ -47,7 +47,8 @@ class _Handler(SandboxHandler):
 
 
 class IntacctSandbox(LoopbackSandbox, system="Intacct", api_path=GATEWAY_PATH, handler=_Handler):
-    """The Intacct XML gateway on loopback (spec §1.1), its data in a persistent store.
+    """The Intacct XML gateway on loopback (docs/specs/intacct-xml-api.md §1.1), its data in a
+    persistent store.
 
     Parameters
     ----------
@@ -89,7 +90,8 @@ class IntacctSandbox(LoopbackSandbox, system="Intacct", api_path=GATEWAY_PATH, h
         )
 
     def _bound(self) -> None:
-        # Sessions name the endpoint to use with them (spec §1.4): this sandbox's own.
+        # Sessions name the endpoint to use with them (docs/specs/intacct-xml-api.md §1.4): this
+        # sandbox's own.
         self.gateway.endpoint = self.url
 
     # --- one gateway request, with faults -----------------------------------------------

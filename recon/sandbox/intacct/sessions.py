@@ -1,4 +1,7 @@
-"""API sessions: opaque ids, sliding expiry (spec §1.4), and a switch that expires them all."""
+"""API sessions: opaque ids, sliding expiry, and a switch that expires them all.
+
+Sliding expiry: docs/specs/intacct-xml-api.md §1.4.
+"""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ Two caches keep large reads fast and are invalidated on every write: the ordered
 list of a filter/sort (keyed by the predicate tree) and serialized record fragments keyed
 by object, rendering style and RECORDNO. All methods take one re-entrant lock; the gateway
 holds it for a whole request, which is also how Intacct runs one API job per company at a
-time (spec §6).
+time (docs/specs/intacct-xml-api.md §6).
 """
 
 from __future__ import annotations

@@ -64,7 +64,7 @@ def _decimal(text: str) -> Decimal:
 
 
 def _money(text: str) -> str:
-    # Intacct rounds amounts to two decimals (spec §4.1).
+    # Intacct rounds amounts to two decimals (docs/specs/intacct-xml-api.md §4.1).
     return str(_decimal(text).quantize(_CENT))
 
 

@@ -1,8 +1,9 @@
-"""Generic write functions: create, update, delete (spec §4.1-4.3).
+"""Generic write functions: create, update, delete (docs/specs/intacct-xml-api.md §4.1-4.3).
 
 create/update take several records per call; each record runs in its own savepoint, so
 one bad record fails alone: the result then carries ``<data listtype="objects">`` with the
-records that were saved, followed by the errors (spec §2.3, ``execFuncError.xml``). The
+records that were saved, followed by the errors (docs/specs/intacct-xml-api.md §2.3,
+``execFuncError.xml``). The
 gateway rolls everything back when the operation is ``transaction="true"``.
 """
 
