@@ -74,7 +74,7 @@ class Col:
     bigtime: str
 
 
-#: How an entity flows between the systems (DESIGN.md), by name; :mod:`recon.plan.directions`
+#: How an entity flows between the systems (docs/DESIGN.md), by name; :mod:`recon.plan.directions`
 #: holds the ``Direction`` of each kind. ``master``: Intacct -> BigTime, a record only in
 #: BigTime is deactivated; ``originates_in_bigtime``: the same, but one created in BigTime
 #: may go to Intacct; ``posted``: BigTime -> Intacct, never removed; ``payments``: Intacct
@@ -87,11 +87,11 @@ DIRECTION_KINDS: tuple[DirectionKind, ...] = get_args(DirectionKind)
 #: (:func:`recon.bigtime.pull.pull_all`).
 LIST_PREFIX = "list:"
 
-# --- BigTime vocabulary ids (the firm's lexicon, spec §4.11) ----------------------------------
-# Documented in the spec's example (§4.11): CLIENT, PROJECT, LABOR_CODE; STAFF is the
-# sandbox's (and pybt's) id for staff. UNCERTAIN: the ids of the renamable cost centers
-# (Cost Center 1 = Intacct department, 2 = location, spec §4.11) were not found; these are
-# recon's guesses, used only when a firm's vocabulary carries them.
+# --- BigTime vocabulary ids (the firm's lexicon, docs/specs/bigtime-rest-api.md §4.11) -------
+# Documented in that section's example: CLIENT, PROJECT, LABOR_CODE; STAFF is the sandbox's
+# (and pybt's) id for staff. UNCERTAIN: the ids of the renamable cost centers (Cost Center 1
+# = Intacct department, 2 = location, the same section) were not found; these are recon's
+# guesses, used only when a firm's vocabulary carries them.
 CLIENT, PROJECT, LABOR_CODE, STAFF = "CLIENT", "PROJECT", "LABOR_CODE", "STAFF"
 COST_CENTER_1, COST_CENTER_2 = "COST_CENTER_A", "COST_CENTER_B"
 
@@ -384,7 +384,8 @@ ENTITIES: Mapping[str, Entity] = MappingProxyType(
             ),
             # One row per invoice with a non-zero paid amount on that side: an unpaid invoice
             # has no payment row, so "paid in Intacct, 0 in BigTime" is a row missing in BigTime.
-            # BigTime has no payment records: the paid amount is on its invoice (spec §4.8).
+            # BigTime has no payment records: the paid amount is on its invoice
+            # (docs/specs/bigtime-rest-api.md §4.8).
             _e(
                 "payment", "invoice_no", ("ARPYMTDETAIL", "ARINVOICE"), "/invoice PaidAmt",
                 ("invoice_no", "id", "ARINVOICE.RECORDID", "InvoiceNbr"),
