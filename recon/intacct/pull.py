@@ -25,7 +25,7 @@ BigTime counterpart in October's invoices) and no less. Master data is never dat
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import reduce
@@ -59,6 +59,7 @@ class QueryClient(Protocol):
         self,
         obj: str,
         select: Sequence[str],
+        *,
         filter: Filter | None = None,
         orderby: Sequence[str] | None = None,
         pagesize: int | None = None,
@@ -455,6 +456,7 @@ def pull_all(
     names = ENTITIES if entities is None else [spec_for(e).object for e in entities]
     extras = {spec_for(obj).object: f for obj, f in (extra_fields or {}).items()}
     period = check_period(start, end)
+    read: Callable[[str], pd.DataFrame]
     if period is None:
 
         def read(name: str) -> pd.DataFrame:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from recon import ledger
 from recon.errors import ConfigError, PlanError, StoreConflict
 from recon.ledger import LedgerCheck, LedgerEntry
-from recon.plan.model import DECISIONS
+from recon.plan.model import DECISIONS, DecisionKind
 from recon.store import plans
 from recon.store.records import (
     DEFAULT_FILENAME,
@@ -18,7 +18,6 @@ from recon.store.records import (
     PUSH_ACTOR,
     TRANSITIONS,
     Decision,
-    DecisionKind,
     OutboxItem,
     State,
     check_run_id,
