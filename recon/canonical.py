@@ -39,14 +39,14 @@ from collections.abc import Mapping
 from dataclasses import KW_ONLY, dataclass
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any, Literal, get_args
+from typing import Any, Final, Literal, get_args
 
 import pandas as pd
 
 Kind = Literal["id", "text", "status", "money", "hours", "int", "date", "bool"]
 
 #: Date columns' dtype (see module docstring).
-DATE_DTYPE = "datetime64[us]"
+DATE_DTYPE: Final = "datetime64[us]"
 
 _DTYPES: Mapping[str, str] = MappingProxyType(
     {
@@ -207,7 +207,7 @@ def _list(list_name: str, term: Term, /, **fields: str) -> dict[str, Any]:
     }
 
 
-_STATUS = ("status", "status", "STATUS", "IsInactive (inverted)")
+_STATUS: tuple[str, Kind, str, str] = ("status", "status", "STATUS", "IsInactive (inverted)")
 
 ENTITIES: Mapping[str, Entity] = MappingProxyType(
     {
@@ -419,17 +419,19 @@ def canon_str(value: object, kind: Kind) -> str | None:
     ``None`` for missing; money and hours with two decimals (``"1250.00"``, ``"7.25"``);
     dates ISO ``YYYY-MM-DD``; booleans ``"true"``/``"false"``; ints in decimal; text as is.
     """
-    if value is None or (not isinstance(value, str | Decimal) and pd.isna(value)):  # type: ignore[arg-type]
+    if value is None or (not isinstance(value, str | Decimal) and pd.isna(value)):  # type: ignore[call-overload]  # pandas-stubs: isna takes no object; this is a scalar
         return None
     if kind in ("money", "hours"):
-        return f"{Decimal(value):.2f}"  # type: ignore[arg-type]
+        return f"{Decimal(value):.2f}"  # type: ignore[arg-type]  # a Decimal, int, float or str
     if kind == "date":
         day = value.date() if isinstance(value, dt.datetime) else value
-        return day.isoformat()  # type: ignore[union-attr]
+        if not isinstance(day, dt.date):
+            raise TypeError(f"not a date: {value!r}")
+        return day.isoformat()
     if kind == "bool":
         return "true" if value else "false"
     if kind == "int":
-        return str(int(value))  # type: ignore[call-overload]
+        return str(int(value))  # type: ignore[call-overload]  # an int, numpy int or str
     return str(value)
 
 

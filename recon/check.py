@@ -229,6 +229,7 @@ def check_bigtime(profile: BigTimeProfile) -> SystemCheck:
     except (ReconError, ValueError) as exc:  # ValueError: a URL urllib cannot even split
         return _failed("bigtime", _bigtime_trouble(exc, profile), secrets)
     firm = session.firm if session is not None else profile.firm
+    detail: tuple[tuple[str, str], ...]
     if profile.api_token is not None:
         words = f"BigTime: connected to firm {firm} with the firm API key."
         detail = (("firm", firm), ("auth", "api key"))

@@ -35,6 +35,7 @@ tokens or session ids.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 class ReconError(Exception):
@@ -189,8 +190,8 @@ class GatewayError(RemoteError):
 class RateLimitedError(GatewayError):
     """HTTP 429 / ``GW-0010``: too many requests; back off."""
 
-    def __init__(self, message: str, *, retry_after: float | None = None, **kw: object) -> None:
-        super().__init__(message, **kw)  # type: ignore[arg-type]
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
         self.retry_after = retry_after
 
 

@@ -350,7 +350,7 @@ def send(
             timeout=(config.connect_timeout, config.read_timeout),
             stream=True,  # so the size cap applies while reading, not after
             allow_redirects=False,  # a redirect would carry the credentials elsewhere
-            proxies=proxies_for(url),
+            proxies=proxies_for(url),  # type: ignore[arg-type]  # requests reads a None value as "no proxy"; its hints allow str only
         )
         try:
             content = read_capped(resp, config.max_response_bytes, failures.too_large)

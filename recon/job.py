@@ -156,10 +156,9 @@ def parse_max_differences(value: object, what: str = "max_differences") -> int:
 
 def compare_rules(money_tolerance: str = "0", hours_tolerance: str = "0") -> CompareRules:
     """The default rules with absolute tolerances for money and hours (strings: exact)."""
-    rules = CompareRules.default()
-    for kind, tol in (("money", money_tolerance), ("hours", hours_tolerance)):
-        rules = rules.with_kind(kind, FieldRule(abs_tol=parse_tolerance(tol, f"{kind}_tolerance")))
-    return rules
+    money = FieldRule(abs_tol=Decimal(parse_tolerance(money_tolerance, "money_tolerance")))
+    hours = FieldRule(abs_tol=Decimal(parse_tolerance(hours_tolerance, "hours_tolerance")))
+    return CompareRules.default().with_kind("money", money).with_kind("hours", hours)
 
 
 def _profile(profile: str | Profile) -> Profile:

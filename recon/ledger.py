@@ -317,6 +317,7 @@ def _write_csv(rows: list[Sequence[Any]], tmp: Path) -> None:
 
 def _workbook(rows: list[Sequence[Any]], check: LedgerCheck | None) -> Any:
     from openpyxl import Workbook
+    from openpyxl.cell.cell import Cell
     from openpyxl.styles import Font
 
     wb = Workbook()
@@ -329,7 +330,9 @@ def _workbook(rows: list[Sequence[Any]], check: LedgerCheck | None) -> Any:
     for r, row in enumerate(rows, start=2):
         ws.cell(row=r, column=1, value=int(row[0]))
         for c, value in enumerate(row[1:], start=2):
-            put_text(ws.cell(row=r, column=c), str(value))
+            cell = ws.cell(row=r, column=c)
+            assert isinstance(cell, Cell)  # a new sheet merges no cells
+            put_text(cell, str(value))
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ws.dimensions
     if check is not None:

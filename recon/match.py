@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from itertools import takewhile
 from types import MappingProxyType
@@ -339,7 +339,9 @@ def _blocks(spec: MatchSpec, side: _Side) -> tuple[np.ndarray, list[str]]:
     return np.array(recs, dtype=np.int64), blocks
 
 
-def _rescue(rec: np.ndarray, code: np.ndarray, ok: np.ndarray, size: np.ndarray):
+def _rescue(
+    rec: np.ndarray, code: np.ndarray, ok: np.ndarray, size: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Each record with no usable block key keeps its rarest shared one."""
     has_ok = np.zeros(rec.max(initial=-1) + 1, dtype=bool)
     has_ok[rec[ok[code]]] = True
@@ -391,7 +393,7 @@ def _name_scores(spec: MatchSpec, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.where(both, np.minimum(full, (full + rest) / 2), full)
 
 
-def _cpdist(a: list[str], b: list[str], scorer: object) -> np.ndarray:
+def _cpdist(a: list[str], b: list[str], scorer: Callable[..., float]) -> np.ndarray:
     return process.cpdist(a, b, scorer=scorer, processor=None, workers=1, dtype=np.float64)
 
 
@@ -547,7 +549,9 @@ def propose(
     return _frame(spec, ia, bt, [(int(i[p]), int(b[p]), score[p], name[p]) for p in chosen])
 
 
-def _frame(spec: MatchSpec, ia: _Side, bt: _Side, rows: list[tuple]) -> pd.DataFrame:
+def _frame(
+    spec: MatchSpec, ia: _Side, bt: _Side, rows: list[tuple[int, int, float, float]]
+) -> pd.DataFrame:
     if not rows:
         return _empty()
     records = []

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import numbers
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 import ipywidgets as w
 import pandas as pd
@@ -170,24 +170,24 @@ def _findings(summary: object) -> int | None:
     """The summary's findings count; None when absent or not a whole number (a summary is
     free-form JSON written by whoever saved the run)."""
     value = summary.get(FINDINGS_KEY) if isinstance(summary, Mapping) else None
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    if isinstance(value, bool) or not isinstance(value, int | float):  # as json.loads gives
         return None
     if not math.isfinite(value) or value != int(value) or value < 0:
         return None
     return int(value)
 
 
-def health(row: Mapping[str, object]) -> str:
+def health(row: Mapping[str, Any]) -> str:
     """A status row's state, a key of :data:`HEALTH`: failures or doubt first, then open
     decisions, then approved changes waiting for a push, then changes to make by hand;
     "up to date" only when nothing needs a decision or a hand."""
-    if any(int(row[k]) for k in ("failed", "unknown", "stale")):  # type: ignore[call-overload]
+    if any(int(row[k]) for k in ("failed", "unknown", "stale")):
         return "attention"
-    if int(row["open"]):  # type: ignore[call-overload]
+    if int(row["open"]):
         return "review"
-    if int(row["pending"]):  # type: ignore[call-overload]
+    if int(row["pending"]):
         return "ready"
-    if int(row["by_hand"]):  # type: ignore[call-overload]
+    if int(row["by_hand"]):
         return "by_hand"
     return "ok"
 
@@ -196,8 +196,8 @@ def _when(at: object) -> str:
     return at.strftime("%Y-%m-%d %H:%M UTC") if isinstance(at, dt.datetime) else ""
 
 
-def _count(value: object) -> str:
-    return "-" if value is None or value is pd.NA else f"{int(value):,}"  # type: ignore[call-overload]
+def _count(value: Any) -> str:
+    return "-" if value is None or value is pd.NA else f"{int(value):,}"
 
 
 # --- text ----------------------------------------------------------------------------------------
@@ -279,14 +279,14 @@ def status_html(store: Store | str | Path | None = None) -> str:
     return f'<div class="recon-status">{tiles}</div>'
 
 
-def _tile(row: Mapping[str, object]) -> str:
+def _tile(row: Mapping[str, Any]) -> str:
     state = health(row)
     words, colour = HEALTH[state]
     counts = " &middot; ".join(
         f'<span data-count="{key}">{esc(label)} <b>{esc(_count(row[key]))}</b></span>'
         for key, label in COUNT_LABELS.items()
     )
-    runs = int(row["runs"])  # type: ignore[call-overload]
+    runs = int(row["runs"])
     return (
         f'<div class="recon-tile" data-profile="{esc(row["profile"])}" data-state="{state}" '
         f'style="{_TILE.format(colour=colour)}">'

@@ -63,7 +63,7 @@ def parse(data: bytes | str) -> etree._Element:
         raise XMLSecurityError(f"not well-formed XML: {exc}") from None
     if root is None:
         raise XMLSecurityError("empty XML document")
-    doctype = root.getroottree().docinfo.doctype
+    doctype = root.getroottree().docinfo.doctype  # type: ignore[union-attr]  # lxml-stubs lack DocInfo.doctype
     if doctype:
         raise XMLSecurityError("XML documents with a DOCTYPE are refused")
     if _has_entity_refs(root):

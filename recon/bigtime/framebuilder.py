@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from functools import cache
 from operator import attrgetter
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 import numpy as np
@@ -171,7 +171,8 @@ class FrameBuilder:
         if any(isinstance(part, pd.DataFrame) for part in parts):
             return pd.concat(map(_as_frame, parts), ignore_index=True)
         # Column by column: cheaper than pd.concat of one frame per batch.
-        columns = {name: _concat([part[name] for part in parts]) for name in parts[0]}
+        batches = cast(list[dict[str, Any]], parts)
+        columns = {name: _concat([part[name] for part in batches]) for name in batches[0]}
         size = len(next(iter(columns.values())))
         return pd.DataFrame(columns, index=pd.RangeIndex(size), copy=False)
 
@@ -220,7 +221,7 @@ def _row_decoder(resource: str) -> msgspec.json.Decoder[list[Any]]:
         forbid_unknown_fields=True,
         gc=False,  # rows only hold decoded JSON values: they can be in no reference cycle
     )
-    return msgspec.json.Decoder(list[row], float_hook=exact_decimal)  # type: ignore[valid-type]
+    return msgspec.json.Decoder(list[row], float_hook=exact_decimal)  # type: ignore[valid-type]  # a class made at run time
 
 
 def _decode_rows(decoder: msgspec.json.Decoder[list[Any]], body: bytes | str) -> list[Any] | None:

@@ -175,7 +175,9 @@ def typed_columns(
         raise ConfigError(f"typed_columns: columns of different lengths {sorted(lengths)}")
     size = lengths.pop() if lengths else 0
     kinds = {f.name: f.kind for f in res.fields}
-    raw = {name: (kind, _as_list(columns.get(name, [None] * size))) for name, kind in kinds.items()}
+    raw: dict[str, tuple[str, list[Any]]] = {
+        name: (kind, _as_list(columns.get(name, [None] * size))) for name, kind in kinds.items()
+    }
     for name, values in columns.items():
         if name not in kinds:
             raw[name] = ("unknown", _as_list(values))
@@ -440,7 +442,7 @@ def _id_text(value: Any, unset: int | None) -> str | None:
 def _str_array(arrow: pa.Array) -> Any:
     """A ``large_string`` Arrow array as a ``str`` column, wrapped as is (``pd.array`` would
     cast it to its own type again: a fixed cost per column and batch)."""
-    return pd.arrays.ArrowStringArray(arrow, dtype=STR_DTYPE)
+    return pd.arrays.ArrowStringArray(arrow, dtype=STR_DTYPE)  # type: ignore[call-arg]  # pandas-stubs lack pandas 3's dtype=
 
 
 def _to_text(values: list[Any], ctx: _Context) -> Any:

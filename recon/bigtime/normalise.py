@@ -130,14 +130,14 @@ def expect_list(data: Any, resource: Resource | None, *, doing: str) -> list[Any
     for i, item in enumerate(data):
         if resource is not None and not isinstance(item, dict):
             _malformed(doing, f"item {i} of the array is {_kind(item)}, not an object")
-    return normalise(data, resource)  # type: ignore[no-any-return]
+    return normalise(data, resource)
 
 
 def expect_object(data: Any, resource: Resource | None, *, doing: str) -> dict[str, Any]:
     """``data`` as a normalised object, or :class:`MalformedResponseError`."""
     if not isinstance(data, dict):
         _malformed(doing, f"expected a JSON object, got {_kind(data)}")
-    return normalise(data, resource)  # type: ignore[no-any-return]
+    return normalise(data, resource)
 
 
 def _kind(value: Any) -> str:

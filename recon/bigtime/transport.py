@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from recon import http
 from recon.bigtime import uncertain
@@ -53,6 +53,8 @@ from recon.errors import (
 log = logging.getLogger("recon.bigtime")
 
 SYSTEM = "bigtime"
+_RemoteT = TypeVar("_RemoteT", bound=RemoteError)
+
 #: Bodies longer than this are refused. A firm's largest answer is a year of one staffer's
 #: time sheet or the invoice history: a few MB. Generous, but bounded.
 MAX_RESPONSE_BYTES = 128 * 1024 * 1024
@@ -248,7 +250,7 @@ def check_status(reply: Reply, call: Call, retry_after_cap: float) -> None:
     if status == 429:
         delay = retry_after_seconds(reply.headers.get("Retry-After"), cap=retry_after_cap)
         exc = _remote(RateLimitedError, call, status, "BigTime is rate limiting", reply.content)
-        exc.retry_after = delay  # type: ignore[attr-defined]
+        exc.retry_after = delay
         raise exc if call.write else http.RetrySignal(exc, delay)
     if status >= 500:
         if call.write:
@@ -277,8 +279,8 @@ def _unauthorised(call: Call, content: bytes) -> RemoteError:
 
 
 def _remote(
-    kind: type[RemoteError], call: Call, status: int, meaning: str, content: bytes
-) -> RemoteError:
+    kind: type[_RemoteT], call: Call, status: int, meaning: str, content: bytes
+) -> _RemoteT:
     said = server_message(content, call.secrets)
     if said:
         detail = said

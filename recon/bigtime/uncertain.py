@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Literal
 
 # --- errors (§3) ---------------------------------------------------------------------------
 # The error body is NOT FOUND; ASP.NET Web API's default is {"Message": "..."}. The client
@@ -86,7 +87,7 @@ VOCABULARY_PATH = "/settings/vocabulary"
 # integration fills from Intacct must also hold the Intacct id of each value (otherwise no
 # sync could match them); no field name for it was found. recon reads it from `Code`, and
 # the richer lists carry the extra facts below. All UNCERTAIN.
-PICKLIST_EXTRA_FIELDS: tuple[tuple[str, str], ...] = (
+PICKLIST_EXTRA_FIELDS: tuple[tuple[str, Literal["text", "int"]], ...] = (
     ("Code", "text"),
     ("Description", "text"),
     ("AcctNbr", "text"),

@@ -14,6 +14,7 @@ reported; a missing key (null) never pairs with anything, so its row is one-side
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -148,7 +149,9 @@ def _partners(intacct: pa.Array, bigtime: pa.Array) -> tuple[np.ndarray, np.ndar
     return np.where(hit, first, -1), _neighbours_equal(fixed_a), _neighbours_equal(fixed_b)
 
 
-def _duplicate_counts(side: str, keys: pa.Array, dup: np.ndarray) -> tuple[list, list, list]:
+def _duplicate_counts(
+    side: str, keys: pa.Array, dup: np.ndarray
+) -> tuple[list[str], list[Any], list[int]]:
     if not dup.any():
         return [], [], []
     counted = pc.value_counts(keys.filter(pa.array(dup)))
@@ -165,17 +168,11 @@ def align(intacct_keys: pa.Array, bigtime_keys: pa.Array) -> Alignment:
     paired[found] &= ~dup_b[hit]
     touched = np.zeros(len(bigtime_keys), dtype=bool)
     touched[hit] = True
-    sides, keys, counts = (
-        a + b
-        for a, b in zip(
-            _duplicate_counts("intacct", intacct_keys, dup_a),
-            _duplicate_counts("bigtime", bigtime_keys, dup_b),
-            strict=True,
-        )
-    )
+    sides_a, keys_a, counts_a = _duplicate_counts("intacct", intacct_keys, dup_a)
+    sides_b, keys_b, counts_b = _duplicate_counts("bigtime", bigtime_keys, dup_b)
     return Alignment(
         partner=np.where(paired, partner, -1),
         only_intacct=np.flatnonzero(~found & ~dup_a),
         only_bigtime=np.flatnonzero(~touched & ~dup_b),
-        duplicates=duplicate_frame(sides, keys, counts),
+        duplicates=duplicate_frame(sides_a + sides_b, keys_a + keys_b, counts_a + counts_b),
     )

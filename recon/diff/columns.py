@@ -15,7 +15,7 @@ import decimal
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -29,7 +29,7 @@ from recon.diff.rules import NUMERIC_KINDS, TEXT_KINDS, FieldRule
 from recon.errors import ConfigError
 
 #: One column's values in the storage they are compared in.
-Values = np.ndarray | pa.Array
+Values: TypeAlias = np.ndarray | pa.Array
 
 
 @dataclass(frozen=True)
@@ -119,11 +119,11 @@ def _objects(series: pd.Series) -> np.ndarray:
     """An object array of the values (zero-copy for object columns: Decimal money)."""
     if series.dtype == object:
         return series.to_numpy()
-    return series.to_numpy(dtype=object, na_value=None)
+    return series.to_numpy(dtype=object, na_value=None)  # type: ignore[call-overload]  # pandas-stubs refuse na_value=None
 
 
 # --- step 2: what the raw differences are -----------------------------------------------------
-def _python(values: Values) -> list:
+def _python(values: Values) -> list[Any]:
     if isinstance(values, pa.Array):
         return values.to_pylist()
     if values.dtype.kind == "M":

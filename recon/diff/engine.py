@@ -111,7 +111,7 @@ def _mismatches(
     return frame.drop(columns="_rank").reset_index(drop=True)
 
 
-def _pairing(partner: np.ndarray, bigtime_rows: int) -> tuple[np.ndarray | None, ...]:
+def _pairing(partner: np.ndarray, bigtime_rows: int) -> tuple[np.ndarray | None, np.ndarray | None]:
     """``(gather, paired)`` for :func:`compare_column`; ``None`` when the pairing is trivial
     (same rows in the same order on both sides), so no column is copied."""
     paired = partner >= 0

@@ -71,7 +71,7 @@ def invoice_status(invoice: pd.DataFrame, payment: pd.DataFrame) -> pd.DataFrame
             raise ConfigError(f"invoice_status: the {name} frame lacks {lacking}")
     paid_by = payment.drop_duplicates("invoice_no").set_index("invoice_no")["paid_amount"]
     paid = paid_by.reindex(invoice["invoice_no"].to_numpy()).to_numpy(dtype=object)
-    paid = np.where(pd.isna(paid), _ZERO, paid)
+    paid = np.where(pd.isna(paid), _ZERO, paid)  # type: ignore[call-overload]  # numpy stubs: no Decimal scalars
     totals = invoice["total"].to_numpy(dtype=object)
     return pd.DataFrame(
         {

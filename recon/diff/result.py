@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -50,7 +50,7 @@ def _objects(values: object) -> pd.Series:
 
 
 def mismatch_frame(
-    keys: list[str], fields: list[str], intacct: list, bigtime: list, kinds: list[str]
+    keys: list[str], fields: list[str], intacct: list[Any], bigtime: list[Any], kinds: list[str]
 ) -> pd.DataFrame:
     """The long mismatch table with its fixed columns and dtypes."""
     return pd.DataFrame(
@@ -164,7 +164,11 @@ class EntityDiff:
         differing = set(self.mismatches["field"])
         fields = [c for c in spec.names if c in differing]
         parts = [self._wide_mismatches(fields)]
-        for frame, side in ((self.only_in_intacct, "intacct"), (self.only_in_bigtime, "bigtime")):
+        one_sided: tuple[tuple[pd.DataFrame, Side], ...] = (
+            (self.only_in_intacct, "intacct"),
+            (self.only_in_bigtime, "bigtime"),
+        )
+        for frame, side in one_sided:
             parts.append(self._wide_one_sided(frame, side, fields))
         dups = self.duplicates.drop_duplicates("key")
         parts.append(_table({"key": list(dups["key"]), "finding": "duplicate_key"}))
@@ -228,11 +232,11 @@ def _table(columns: Mapping[str, object]) -> pd.DataFrame:
 def _finding_table(
     entity: str,
     kind: str,
-    keys: list,
+    keys: list[Any],
     *,
-    fields: list | None = None,
-    intacct: list | None = None,
-    bigtime: list | None = None,
+    fields: list[str] | None = None,
+    intacct: list[Any] | None = None,
+    bigtime: list[Any] | None = None,
     detail: str | list[str] = "",
 ) -> pd.DataFrame:
     n = len(keys)

@@ -229,10 +229,10 @@ def time_aggregate(
     places = max(_places(values) for _, values in distinct.values())
     parts = [_entries(frame, by, *distinct[side], places, side) for side, frame in sides.items()]
     entries = pd.concat(parts, ignore_index=True)
-    side = np.repeat(np.arange(2), [len(p) for p in parts])
+    side_of = np.repeat(np.arange(2), [len(p) for p in parts])
     group, first = _groups(entries)
     sums = np.zeros((len(first), 2), dtype=np.int64)
-    np.add.at(sums, (group, side), entries["units"].to_numpy())
+    np.add.at(sums, (group, side_of), entries["units"].to_numpy())
     out = entries.iloc[first].loc[:, list(GROUP_COLUMNS)].reset_index(drop=True)
     out = out.assign(
         hours_intacct=_decimals(sums[:, 0], places),

@@ -138,10 +138,10 @@ class Field:
     def _leaf(self, op: str, *values: FilterValue) -> Condition:
         return Condition(op, self.name, tuple(filter_value(v) for v in values))
 
-    def __eq__(self, value: FilterValue) -> Condition:  # type: ignore[override]
+    def __eq__(self, value: FilterValue) -> Condition:  # type: ignore[override]  # == builds a filter
         return self._leaf("equalto", value)
 
-    def __ne__(self, value: FilterValue) -> Condition:  # type: ignore[override]
+    def __ne__(self, value: FilterValue) -> Condition:  # type: ignore[override]  # != builds a filter
         return self._leaf("notequalto", value)
 
     def __lt__(self, value: FilterValue) -> Condition:
@@ -173,7 +173,7 @@ class Field:
     def between(self, low: FilterValue, high: FilterValue) -> Condition:
         """``between`` with exactly two values, lower first (spec §3.4)."""
         try:
-            reversed_range = low > high  # type: ignore[operator]
+            reversed_range = low > high  # type: ignore[operator]  # unlike types raise TypeError
         except TypeError as exc:
             raise ConfigError("between needs two values of the same type") from exc
         if reversed_range:

@@ -29,7 +29,7 @@ Citations: "spec §N" is docs/specs/intacct-xml-api.md.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import reduce
@@ -64,6 +64,7 @@ class QueryClient(Protocol):
         self,
         obj: str,
         select: Sequence[str],
+        *,
         filter: Filter | None = None,
         orderby: Sequence[str] | None = None,
         pagesize: int | None = None,
@@ -484,6 +485,7 @@ def pull_all(
     names = ENTITIES if entities is None else [spec_for(e).object for e in entities]
     extras = {spec_for(obj).object: f for obj, f in (extra_fields or {}).items()}
     period = check_period(start, end)
+    read: Callable[[str], pd.DataFrame]
     if period is None:
 
         def read(name: str) -> pd.DataFrame:

@@ -203,9 +203,9 @@ def raise_for_results(results: Sequence[Result], doing: str = "") -> None:
     """
     failed = [r for r in results if r.status != "success" and r.status != "aborted"]
     aborted = [r for r in results if r.status == "aborted"]
-    first = (failed or aborted or [None])[0]
-    if first is None:
+    if not (failed or aborted):
         return
+    first = (failed or aborted)[0]
     note = f" ({len(aborted)} other function(s) rolled back)" if failed and aborted else ""
     exc = first.error(doing, note)
     if exc is not None:

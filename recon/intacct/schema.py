@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal
 
 Kind = Literal["id", "text", "money", "qty", "int", "date", "datetime", "bool", "status"]
 
@@ -79,10 +79,10 @@ def _obj(
     id_field: str,
     name_field: str | None,
     fields: dict[str, Kind],
-    **kw: object,
+    **kw: Any,
 ) -> ObjectSchema:
     merged: dict[str, Kind] = {"RECORDNO": "id", **fields}
-    return ObjectSchema(name, id_field, name_field, MappingProxyType(merged), **kw)  # type: ignore[arg-type]
+    return ObjectSchema(name, id_field, name_field, MappingProxyType(merged), **kw)
 
 
 CUSTOMER = _obj(

@@ -33,7 +33,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal, NoReturn, Protocol, get_args
+from typing import Any, Literal, NoReturn, Protocol, Self, TypeVar, get_args
 
 import pandas as pd
 
@@ -152,7 +152,10 @@ class EntityOverride:
 class RulesLike(Protocol):
     """What :meth:`MappingOverrides.compare_rules` needs of ``recon.diff.CompareRules``."""
 
-    def with_field(self, entity: str, field: str, rule: Any) -> RulesLike: ...
+    def with_field(self, entity: str, field: str, rule: Any) -> Self: ...
+
+
+_Rules = TypeVar("_Rules", bound=RulesLike)
 
 
 @dataclass(frozen=True)
@@ -219,7 +222,7 @@ class MappingOverrides:
                 out[obj] = tuple(dict.fromkeys(fields))
         return out
 
-    def compare_rules(self, rules: RulesLike) -> RulesLike:
+    def compare_rules(self, rules: _Rules) -> _Rules:
         """``rules`` with ``FieldRule(ignore=True)`` for every ignored field.
 
         Works on ``recon.diff.CompareRules``. A field's other settings are kept when the
@@ -366,7 +369,7 @@ def _extra_values(
         return _typed(pd.Series([None] * len(frame), index=frame.index), extra, entity, report)
     ids = source[raw_key].astype("str")
     keep = (ids.notna() & ~ids.duplicated()).to_numpy()  # the first of a repeated key wins
-    where = pd.Index(ids.to_numpy()[keep]).get_indexer(keys)
+    where = pd.Index(ids.to_numpy()[keep]).get_indexer(pd.Index(keys))
     values = source[field_name].astype(object).to_numpy()[keep]
     picked = pd.Series(values, dtype=object).reindex(where).set_axis(frame.index)
     return _typed(picked, extra, entity, report)

@@ -220,7 +220,9 @@ class _EntityPlanner:
         money = [negate(a) for a in row_amounts(entity, rows)]
         if "status" in rows.columns:
             statuses = canon_list(rows["status"], "status")
-            fields = [(FieldChange("status", s, "inactive"),) for s in statuses]
+            fields: list[tuple[FieldChange, ...]] = [
+                (FieldChange("status", s, "inactive"),) for s in statuses
+            ]
             needed = [s != "inactive" for s in statuses]
         else:
             review = True  # nothing to deactivate: resolve_directions refuses it up front
@@ -270,15 +272,16 @@ class _EntityPlanner:
         column = self.ed.key
         return canon_list(rows[column], kind_of(self.ed.entity, column, rows[column].dtype))
 
-    def _current(self, frame: pd.DataFrame | None, keys: np.ndarray) -> dict[str, list]:
+    def _current(self, frame: pd.DataFrame | None, keys: np.ndarray) -> dict[str, list[str | None]]:
         """The source rows' money columns for ``keys``, as canonical strings (time entries
         only: an update's worth needs the rate when only the hours change)."""
         key = self.ed.key
         columns = [key, *TIME_MONEY_FIELDS]
-        usable = isinstance(frame, pd.DataFrame) and all(c in frame.columns for c in columns)
-        if self.ed.entity != "time_entry" or not usable:
+        if self.ed.entity != "time_entry" or not isinstance(frame, pd.DataFrame):
             return {}
-        rows = frame.loc[frame[key].notna().to_numpy(), columns]  # type: ignore[union-attr]
+        if not all(c in frame.columns for c in columns):
+            return {}
+        rows = frame.loc[frame[key].notna().to_numpy(), columns]
         rows = rows.drop_duplicates(key, keep=False).astype({key: "str"}).set_index(key)
         found = rows.reindex(pd.Index(keys.astype(str), dtype="str"))
         entity = self.ed.entity

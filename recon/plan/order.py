@@ -80,7 +80,7 @@ _RANK = {action: i for i, action in enumerate(ACTIONS)}
 
 def link_dependencies(changes: list[Change]) -> list[Change]:
     """``changes`` with ``depends_on`` set: the creates (same target) of what each refers to."""
-    creates = {
+    creates: dict[tuple[str, str, str], str] = {
         (c.target, c.entity, c.key): c.change_id
         for c in changes
         if c.action == "create" and c.key and c.entity in _REFERRED

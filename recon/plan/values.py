@@ -32,7 +32,8 @@ def kind_of(entity: str, column: str, dtype: object = None) -> Kind:
     if column in spec.names:
         return spec.col(column).kind
     kind = getattr(dtype, "kind", "O")
-    return {"M": "date", "b": "bool", "i": "int", "u": "int"}.get(kind, "text")  # type: ignore[return-value]
+    guessed: dict[str, Kind] = {"M": "date", "b": "bool", "i": "int", "u": "int"}
+    return guessed.get(kind, "text")
 
 
 def _codes(values: pd.Series, kind: Kind) -> tuple[np.ndarray, list[str | None]]:
@@ -94,7 +95,9 @@ def _flags(texts: list[str | None] | np.ndarray) -> tuple[np.ndarray, np.ndarray
 
 
 def _time_worth(
-    hours: np.ndarray, rate: np.ndarray, billable: np.ndarray
+    hours: list[str | None] | np.ndarray,
+    rate: list[str | None] | np.ndarray,
+    billable: list[str | None] | np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Cents a time entry is worth: hours x bill rate if billable, 0 if not.
 
@@ -157,24 +160,29 @@ def update_amounts(
         when a needed value is missing.
     """
     n = int(group.max()) + 1 if len(group) else 0
-    names = TIME_MONEY_FIELDS if entity == "time_entry" else (AMOUNT_FIELD.get(entity),)
-    if names == (None,):
+    amount = AMOUNT_FIELD.get(entity)
+    names: tuple[str, ...]
+    if entity == "time_entry":
+        names = TIME_MONEY_FIELDS
+    elif amount is not None:
+        names = (amount,)
+    else:
         return [None] * n
     touched = np.zeros(n, dtype=bool)
     sides: dict[str, list[np.ndarray]] = {}
     for name in names:
-        now = np.asarray(current.get(name, [None] * n), dtype=object)  # type: ignore[arg-type]
+        now = np.asarray(current.get(name, [None] * n), dtype=object)
         was, will = now.copy(), now.copy()
         rows = np.flatnonzero(fields == name)
         was[group[rows]], will[group[rows]] = before[rows], after[rows]
         touched[group[rows]] = True
-        sides[name] = [was, will]  # type: ignore[index]
+        sides[name] = [was, will]
     if entity == "time_entry":
         (old, old_ok), (new, new_ok) = (
             _time_worth(*(sides[c][i] for c in TIME_MONEY_FIELDS)) for i in (0, 1)
         )
     else:
-        (old, old_ok), (new, new_ok) = (_units(sides[names[0]][i]) for i in (0, 1))  # type: ignore[index]
+        (old, old_ok), (new, new_ok) = (_units(sides[names[0]][i]) for i in (0, 1))
     delta = np.where(touched, new - old, 0)
     return _decimals(delta, ~touched | (old_ok & new_ok))
 

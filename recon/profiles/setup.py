@@ -173,7 +173,7 @@ def check_mode(secrets: str) -> SecretsMode:
     """Return ``secrets`` if it is one of :data:`SECRETS_MODES`; else raise ConfigError."""
     if secrets not in SECRETS_MODES:
         raise ConfigError(f"secrets must be 'keyring' or 'env', not {secrets!r}.")
-    return secrets  # type: ignore[return-value]
+    return secrets
 
 
 # --- profile from typed values (test before saving) -----------------------------------------

@@ -154,9 +154,9 @@ def push(
 def writer_for(system: str, client: IntacctClient | BigTimeClient) -> Writer:
     """The writer of ``system`` (``"intacct"`` or ``"bigtime"``) around ``client``."""
     if system == "intacct":
-        return IntacctWriter(client)  # type: ignore[arg-type]
+        return IntacctWriter(client)  # type: ignore[arg-type]  # the caller pairs system and client
     if system == "bigtime":
-        return BigTimeWriter(client)  # type: ignore[arg-type]
+        return BigTimeWriter(client)  # type: ignore[arg-type]  # the caller pairs system and client
     raise ConfigError(f"no writer for system {system!r}; use 'intacct' or 'bigtime'")
 
 

@@ -341,7 +341,7 @@ class PushLoop:
             break
         doubt: list[tuple[_Entry, Exception | None]] = []
         for e, result in zip(entries, results, strict=True):  # each function its own outcome
-            if result.ok:
+            if result.error is None:  # result.ok
                 self._done(self._applied(e.item, e.change, result.remote_id or ""))
             elif isinstance(result.error, IN_DOUBT_ERRORS):
                 doubt.append((e, result.error))

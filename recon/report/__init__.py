@@ -15,7 +15,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from recon.report.excel import atomic_write, build_workbook, write_excel
+from recon.files import atomic_write
+from recon.report.excel import build_workbook, write_excel
 from recon.report.html import render_html
 from recon.report.model import (
     Cell,

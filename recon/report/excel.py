@@ -126,7 +126,7 @@ def _put_decimal(cell: XlCell, text: str, kind: Kind) -> None:
     # openpyxl serialises numbers with "%.16g" of a float, which is not exact
     # (8831687079961.62 -> 8831687079961.619): store the Decimal's own digits instead.
     # The cell stays numeric (data_type "n"); only its serialised text is replaced.
-    cell._value = str(amount)
+    cell._value = str(amount)  # type: ignore[attr-defined]  # the stubs omit Cell's private _value
 
 
 def _put_date(cell: XlCell, text: str) -> None:
@@ -138,29 +138,36 @@ def _put_date(cell: XlCell, text: str) -> None:
     cell.number_format = NUMBER_FORMATS["date"]
 
 
+def _cell(ws: Worksheet, row: int, column: int) -> XlCell:
+    """The cell at (``row``, ``column``), one that takes a value (these sheets merge none)."""
+    cell = ws.cell(row, column)
+    assert isinstance(cell, XlCell)
+    return cell
+
+
 # --- sheets -------------------------------------------------------------------------------------
 
 
 def _summary_sheet(ws: Worksheet, report: Report, sheets: dict[str, str]) -> None:
     run = report.run
-    put_text(ws.cell(1, 1), run.title)
+    put_text(_cell(ws, 1, 1), run.title)
     ws.cell(1, 1).font = Font(bold=True, size=14)
     facts = [
         ("Generated", run.when.strftime("%Y-%m-%d %H:%M UTC")),
         ("Prepared by", run.prepared_by),
-        ("Profile", run.profile),
+        ("Profile", run.profile_name),
         ("Systems", f"{run.intacct_label} and {run.bigtime_label}"),
     ]
     row = 2
     for name, value in facts:
         if value:
-            put_text(ws.cell(row, 1), name)
+            put_text(_cell(ws, row, 1), name)
             ws.cell(row, 1).font = _BOLD
-            put_text(ws.cell(row, 2), value)
+            put_text(_cell(ws, row, 2), value)
             row += 1
     for notice in report.notices:
         row += 1
-        put_text(ws.cell(row, 1), notice)
+        put_text(_cell(ws, row, 1), notice)
         ws.cell(row, 1).font = _BOLD
     header = row + 1
     heads = ["Entity", f"{run.intacct_label} object", "Compared", *report.count_labels.values()]
@@ -174,30 +181,30 @@ def _summary_sheet(ws: Worksheet, report: Report, sheets: dict[str, str]) -> Non
             [s.label, s.intacct_object, s.compared, *(s.counts[c] for c in report.count_labels)],
         )
         if report.has_money and s.money_total is not None:
-            put(ws.cell(i, len(heads)), str(s.money_total), "money")
+            put(_cell(ws, i, len(heads)), str(s.money_total), "money")
         if s.entity in sheets:
             quoted = sheets[s.entity].replace("'", "''")
             ws.cell(i, 1).hyperlink = Hyperlink(ref=f"A{i}", location=f"'{quoted}'!A1")
             ws.cell(i, 1).style = "Hyperlink"
         if len(s.rows) > MAX_SHEET_ROWS:
             note = f"Sheet shows the first {MAX_SHEET_ROWS:,} of {len(s.rows):,} rows"
-            put_text(ws.cell(i, len(heads) + 1), note)
+            put_text(_cell(ws, i, len(heads) + 1), note)
     last = header + len(report.sections)
     totals = ["Total", None, report.compared, *(report.totals[c] for c in report.count_labels)]
     _put_row(ws, last + 1, totals)
     for col in range(1, len(heads) + 1):
         ws.cell(last + 1, col).font = _BOLD
-    ws.freeze_panes = ws.cell(header + 1, 1)
+    ws.freeze_panes = _cell(ws, header + 1, 1)
     ws.auto_filter.ref = f"A{header}:{get_column_letter(len(heads))}{last}"
     _legend(ws, last + 3)
     _size_columns(ws)
 
 
 def _legend(ws: Worksheet, row: int) -> None:
-    put_text(ws.cell(row, 1), "Highlighted cells")
+    put_text(_cell(ws, row, 1), "Highlighted cells")
     ws.cell(row, 1).font = _BOLD
     for offset, (mark, label) in enumerate(MARK_LABELS.items(), start=1):
-        put_text(ws.cell(row + offset, 1), label)
+        put_text(_cell(ws, row + offset, 1), label)
         ws.cell(row + offset, 1).fill = FILLS[mark]
 
 
@@ -209,14 +216,14 @@ def _entity_sheet(ws: Worksheet, section: EntitySection, report: Report) -> None
     _header(ws, 1, heads)
     for r, row in enumerate(section.rows[:MAX_SHEET_ROWS], start=2):
         if row.key is not None:
-            put_text(ws.cell(r, 1), row.key)
+            put_text(_cell(ws, r, 1), row.key)
         if row.name:
-            put_text(ws.cell(r, 2), row.name)
-        put_text(ws.cell(r, 3), row.label)
-        put(ws.cell(r, 4), row.detail)
+            put_text(_cell(ws, r, 2), row.name)
+        put_text(_cell(ws, r, 3), row.label)
+        put(_cell(ws, r, 4), row.detail)
         for i, (col, cell) in enumerate(zip(section.columns, row.cells, strict=True)):
             for j, value in enumerate((cell.intacct, cell.bigtime)):
-                target = ws.cell(r, 5 + 2 * i + j)
+                target = _cell(ws, r, 5 + 2 * i + j)
                 put(target, value, col.kind)
                 if cell.mark is not None:
                     target.fill = FILLS[cell.mark]
@@ -230,7 +237,7 @@ def _extra_sheet(ws: Worksheet, table: Table) -> None:
     _header(ws, 1, list(table.headings))
     for r, values in enumerate(table.rows, start=2):
         for c, (value, kind) in enumerate(zip(values, table.kinds, strict=True), start=1):
-            put(ws.cell(r, c), value, kind)
+            put(_cell(ws, r, c), value, kind)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(max(len(table.headings), 1))}{len(table.rows) + 1}"
     _size_columns(ws)
@@ -238,13 +245,13 @@ def _extra_sheet(ws: Worksheet, table: Table) -> None:
 
 def _header(ws: Worksheet, row: int, heads: Sequence[str]) -> None:
     for col, head in enumerate(heads, start=1):
-        put_text(ws.cell(row, col), head)
+        put_text(_cell(ws, row, col), head)
         ws.cell(row, col).font = _BOLD
 
 
 def _put_row(ws: Worksheet, row: int, values: Iterable[str | int | None]) -> None:
     for col, value in enumerate(values, start=1):
-        put(ws.cell(row, col), value)
+        put(_cell(ws, row, col), value)
 
 
 def _size_columns(ws: Worksheet) -> None:

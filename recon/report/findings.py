@@ -23,11 +23,11 @@ from types import MappingProxyType
 import pandas as pd
 
 from recon.diff import Diff
+from recon.files import atomic_write
 from recon.lexicon import Lexicon
 from recon.mapping.common import LEFT_OUT, UNRESOLVED, LeftOut
 from recon.plan import Plan
 from recon.plan.model import SYSTEM_LABELS
-from recon.report.excel import atomic_write
 from recon.report.model import Table
 from recon.scope import Unread
 

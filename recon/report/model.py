@@ -44,7 +44,7 @@ DEFAULT_TITLE = "Intacct and BigTime reconciliation"
 MARK_LABELS: Mapping[str, str] = MappingProxyType(
     {VALUE: "Different", MISSING_VS_EMPTY: "Missing vs empty", COSMETIC: "Cosmetic"}
 )
-_MARK_RANK = {mark: rank for rank, mark in enumerate(MARK_LABELS)}
+_MARK_RANK: dict[str | None, int] = {mark: rank for rank, mark in enumerate(MARK_LABELS)}
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,12 @@ class RunInfo:
         """``generated_at`` in UTC (never None after construction)."""
         assert self.generated_at is not None
         return self.generated_at
+
+    @property
+    def profile_name(self) -> str | None:
+        """``profile`` (a name after construction, never a Profile)."""
+        assert not isinstance(self.profile, Profile)
+        return self.profile
 
     def side_label(self, side: str) -> str:
         """``"intacct"``/``"bigtime"`` -> that system's label."""
@@ -368,7 +374,7 @@ def _shown_fields(ed: EntityDiff, names: list[str]) -> list[str]:
 
 def _text(value: object) -> str | None:
     """A frame value as ``str | None`` (pandas NA/NaN -> None)."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]
+    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[call-overload]  # pandas-stubs: isna takes no object; this is a scalar
         return None
     return str(value)
 
@@ -393,7 +399,8 @@ def _one_sided_rows(
     name_fields = next((f for f in _NAME_FIELDS if all(n in values for n in f)), ())
     rows = []
     for i, key in enumerate(keys):
-        cells = tuple(Cell(**{side: values[c.field][i]}) for c in columns)
+        found = [values[c.field][i] for c in columns]
+        cells = tuple(Cell(intacct=v) if side == "intacct" else Cell(bigtime=v) for v in found)
         name = " ".join(v for n in name_fields if (v := values[n][i]))
         rows.append(Row(key, kind, label, "", cells, name=name))
     return rows

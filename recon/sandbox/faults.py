@@ -459,7 +459,7 @@ class RemoteFaults:
     """
 
     def __init__(self, base_url: str, timeout: float = 10.0) -> None:
-        parts = requests.utils.urlparse(base_url)
+        parts = urlsplit(base_url)
         self.base = f"{parts.scheme}://{parts.netloc}{ADMIN_PREFIX}"
         self.timeout = timeout
 

@@ -78,6 +78,7 @@ class SandboxServer(ThreadingHTTPServer):
 
     daemon_threads = True
     sandbox: LoopbackSandbox
+    server_address: tuple[str, int]  # as bound: getsockname() of an AF_INET socket
 
     def handle_error(self, request: object, client_address: object) -> None:
         # A client hanging up mid-response (or a dropped-connection fault) is not news.
@@ -102,7 +103,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
         """The request body, or None once refused (too large)."""
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_REQUEST_BYTES:
-            return self.refuse_too_large()
+            self.refuse_too_large()
+            return None
         return self.rfile.read(length) if length else b""
 
     def refuse_too_large(self) -> None:

@@ -11,7 +11,7 @@ from recon import ledger
 from recon.config import data_dir
 from recon.errors import ConfigError, PlanError, StoreConflict
 from recon.ledger import LedgerCheck, LedgerEntry
-from recon.plan.model import DECISIONS
+from recon.plan.model import DECISIONS, DecisionKind
 from recon.store import plans
 from recon.store.records import (
     DEFAULT_FILENAME,
@@ -19,7 +19,6 @@ from recon.store.records import (
     PUSH_ACTOR,
     TRANSITIONS,
     Decision,
-    DecisionKind,
     OutboxItem,
     State,
     check_run_id,

@@ -10,12 +10,12 @@ from typing import Any
 from recon import ledger
 from recon.errors import StoreConflict
 from recon.ledger import LedgerEntry
+from recon.plan.model import DecisionKind
 from recon.store import plans
 from recon.store.records import (
     LEDGER_ACTIONS,
     LOCKED,
     Decision,
-    DecisionKind,
     OutboxItem,
     State,
     detail_text,

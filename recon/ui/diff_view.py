@@ -22,7 +22,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 import pandas as pd
@@ -35,6 +35,9 @@ from recon.errors import ConfigError, ReconError
 from recon.lexicon import Lexicon
 from recon.report.model import MARK_LABELS, RunInfo, count_labels
 from recon.ui.changes_view import esc, shown
+
+if TYPE_CHECKING:
+    from pandas.io.formats.style_render import CSSDict
 
 log = logging.getLogger("recon.ui")
 
@@ -62,13 +65,13 @@ _MARK_CSS: Mapping[str, str] = MappingProxyType(
 _MARK_RANK = {mark: rank for rank, mark in enumerate(MARK_LABELS)}
 _SYSTEMS = ("intacct", "bigtime")
 _SECTION_NAMES = ("mismatched", "only_in_intacct", "only_in_bigtime", "duplicates")
-_TABLE_CSS = [
+_TABLE_CSS: list[CSSDict] = [
     {"selector": "", "props": "border-collapse:collapse;margin:4px 0 12px 0"},
     {"selector": "th, td", "props": "border:1px solid #ccc;padding:2px 6px;text-align:left"},
     # Cosmetic differences are often spaces: keep them as typed instead of collapsing them.
     {"selector": "td", "props": "white-space:pre-wrap;vertical-align:top"},
-    *({"selector": f"td.{MARK_CLASSES[k]}", "props": _MARK_CSS[k]} for k in MARK_CLASSES),
 ]
+_TABLE_CSS += [{"selector": f"td.{MARK_CLASSES[k]}", "props": _MARK_CSS[k]} for k in MARK_CLASSES]
 
 
 @dataclass(frozen=True)
@@ -330,7 +333,7 @@ def _system(side: str) -> str:
 
 def _text(value: object) -> str | None:
     """A frame value as ``str | None`` (pandas NA/NaN -> None)."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]
+    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[call-overload]  # pandas-stubs: isna takes no object; this is a scalar
         return None
     return str(value)
 
@@ -421,8 +424,8 @@ class DiffBrowser:
         label = self.lexicon.label(entity, plural=True, capital=True)
         return f"{label} ({n:,} with findings)" if n else f"{label} (no differences)"
 
-    def _on_entity(self, change: Mapping[str, object]) -> None:
-        self._draw(change["new"])  # type: ignore[arg-type]
+    def _on_entity(self, change: Mapping[str, Any]) -> None:
+        self._draw(change["new"])
 
     def _draw(self, entity: str | None) -> None:
         if entity is None:

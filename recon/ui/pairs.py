@@ -472,7 +472,7 @@ def _read_suggestions(frame: object) -> tuple[Suggestion, ...]:
 
 
 def _str(value: object) -> str:
-    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)  # type: ignore[arg-type]
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)  # type: ignore[call-overload]  # pandas-stubs: isna takes no object
 
 
 def _read_states(crosswalk: Crosswalk, suggestions: tuple[Suggestion, ...]) -> list[PairState]:

@@ -488,7 +488,7 @@ PICKLIST_ITEM = Resource(
         _f("Group", "text", ev=f"{RUN} ev§2.11"),
         _f("IsInactive", "bool", ev=f"{DECL} spec §4.10"),
         *(
-            _f(name, kind, ev=f"{UNCERTAIN} guesses.PICKLIST_EXTRA_FIELDS")  # type: ignore[arg-type]
+            _f(name, kind, ev=f"{UNCERTAIN} guesses.PICKLIST_EXTRA_FIELDS")
             for name, kind in guesses.PICKLIST_EXTRA_FIELDS
         ),
     ),

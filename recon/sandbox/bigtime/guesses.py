@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Literal
 
 # --- sessions and realms (spec §2.1, ev §2.1) --------------------------------------------------
 
@@ -154,7 +155,7 @@ STAFF_UDF_BY_NAME_PATH = "/staff/UDFListByName/{sid}"
 #: accounting integration fills from Intacct must hold each value's Intacct id somewhere; no
 #: field name was found. The sandbox puts it in ``Code`` and the richer lists' facts in the
 #: fields below.
-PICKLIST_EXTRA_FIELDS: tuple[tuple[str, str], ...] = (
+PICKLIST_EXTRA_FIELDS: tuple[tuple[str, Literal["text", "int"]], ...] = (
     ("Code", "text"),
     ("Description", "text"),
     ("AcctNbr", "text"),

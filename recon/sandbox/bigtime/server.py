@@ -40,7 +40,8 @@ class _Handler(SandboxHandler):
                 return b"".join(chunks)
             total += size
             if total > MAX_REQUEST_BYTES:
-                return self.refuse_too_large()
+                self.refuse_too_large()
+                return None
             chunks.append(self.rfile.read(size))
             self.rfile.readline()
 

@@ -36,7 +36,7 @@ def apply(
     ValueProblem
         An item is not an object, names no defined field, or has a bad value.
     """
-    by_sid = {sid: sid for sid, _ in defs}
+    by_sid: dict[int | None, int] = {sid: sid for sid, _ in defs}
     by_name = {name.lower(): sid for sid, name in defs}
     result = complete(defs, current)
     slot = {u["Sid"]: u for u in result}

@@ -133,7 +133,7 @@ def _write_udfs(
     result = udfs.complete(defs, current)
     for item in body_udfs or ():
         has_sid = isinstance(item, Mapping) and any(str(k).lower() == "sid" for k in item)
-        by = "Sid" if has_sid else "Name"
+        by: Literal["Sid", "Name"] = "Sid" if has_sid else "Name"
         try:
             result = udfs.apply(defs, result, [item], by)
         except ValueProblem as exc:

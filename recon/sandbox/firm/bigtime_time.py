@@ -73,7 +73,7 @@ class TimeRecords(Sequence[Record]):
             return all(a == b for a, b in pairs)
         return all(a == b for a, b in zip(self, other, strict=True))
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None  # type: ignore[assignment]  # unhashable: == compares the contents
 
     def __repr__(self) -> str:
         return f"TimeRecords({self._len} entries)"
@@ -110,7 +110,7 @@ def time_records(
         "Hours_IN": hours, "Notes": by_value(te["notes"], str),
         "NoCharge": ~billable, "IsApproved": True, "InvoiceSID": invoice,
         "IsInvoiced": ~pd.isna(invoice),
-        "HoursBillable": np.where(billable, hours, ZERO),
+        "HoursBillable": np.where(billable, hours, ZERO),  # type: ignore[call-overload]  # numpy stubs: no Decimal scalar
         "BillRate": rate, "ChargeBillable": _charges(hours, rate, billable),
         "CostRate": _cost_rates(te, detail["employee"]), "IsSubmitted": True,
     })  # fmt: skip
@@ -129,7 +129,7 @@ def _task_sids(
         first[p], count[p] = task["TaskSid"], count[p] + 1
     n = count[row]
     picked = first[row] + sid % np.maximum(n, 1)
-    return np.where(n > 0, picked.astype(object), None)
+    return np.where(n > 0, picked.astype(object), None)  # type: ignore[return-value]  # numpy stubs: no None scalar
 
 
 def _charges(hours: np.ndarray, rate: np.ndarray, billable: np.ndarray) -> np.ndarray:
@@ -140,7 +140,7 @@ def _charges(hours: np.ndarray, rate: np.ndarray, billable: np.ndarray) -> np.nd
     h_of, r_of = np.divmod(pairs, len(r_uniq))
     table = np.empty(len(pairs), dtype=object)
     table[:] = [(h_uniq[h] * r_uniq[r]).quantize(ZERO) for h, r in zip(h_of, r_of, strict=True)]
-    return np.where(billable, table[which], ZERO)
+    return np.where(billable, table[which], ZERO)  # type: ignore[call-overload]  # numpy stubs: no Decimal scalar
 
 
 def _cost_rates(te: pd.DataFrame, rates: pd.DataFrame) -> np.ndarray:
@@ -163,7 +163,7 @@ def _invoice_sids(
     entry_key = row.astype(np.int64) * 100_000 + _month_number(te["entry_date"])
     pos = pd.Index(inv_key).get_indexer(entry_key)
     sids = np.array([*look["invoice"](inv["invoice_no"]).tolist(), None], dtype=object)
-    return np.where(billable & (pos >= 0), sids[pos], None)
+    return np.where(billable & (pos >= 0), sids[pos], None)  # type: ignore[return-value]  # numpy stubs: no None scalar
 
 
 def _month_number(days: pd.Series) -> np.ndarray:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -174,7 +174,7 @@ def _udfs(defs: tuple[tuple[int, str], ...], columns: list[list[Any]]) -> list[l
 def _projects(v: pd.DataFrame, look: Mapping[str, Lookup]) -> list[Record]:
     name = texts(v["name"])
     po_amount = [None if x is None else f"{x:.2f}" for x in decimals(v["po_amount"])]
-    created = _stamps(v["begin_date"].clip(upper=pd.Timestamp("2025-12-16")), 8 * 60)
+    created = _stamps(v["begin_date"].clip(upper=pd.Timestamp("2025-12-16")), 8 * 60)  # type: ignore[call-overload]  # pandas-stubs: no Timestamp bound
     first = FIRST_SID["project"]
     return records(len(v), {
         "SystemId": list(range(first, first + len(v))), "ProjectCode": texts(v["project_id"]),
@@ -201,7 +201,7 @@ def _staff(
     by_employee = rates.set_index("employee_id").reindex(v["employee_id"])
     # The Intacct link exists only for staffers that reached Intacct (one was hired in BigTime).
     linked = texts(v["employee_id"].where(v["employee_id"].isin(in_intacct["employee_id"])))
-    created = _stamps(v["start_date"].clip(lower=pd.Timestamp("2024-01-08")), 8 * 60 + 30)
+    created = _stamps(v["start_date"].clip(lower=pd.Timestamp("2024-01-08")), 8 * 60 + 30)  # type: ignore[call-overload]  # pandas-stubs: no Timestamp bound
     first = FIRST_SID["staff"]
     return records(len(v), {
         "StaffSID": list(range(first, first + len(v))), "FName": texts(v["first_name"]),
@@ -280,7 +280,7 @@ def _invoices(
     pay = view["payment"]
     paid = dict(zip(pay["invoice_no"], pay["paid_amount"], strict=True))
     paid_amt = [paid.get(k, ZERO) for k in inv["invoice_no"]]
-    total = decimals(inv["total"])
+    total = cast(list[Decimal], decimals(inv["total"]))  # every invoice has a total
     status = [_status(p, t) for p, t in zip(paid_amt, total, strict=True)]
     posted = inv["invoice_no"].isin(intacct_view["invoice"]["invoice_no"]).to_numpy()
     month = inv["invoice_date"].dt.strftime("%B %Y").tolist()
@@ -315,7 +315,8 @@ def _lines(view: View, lines: pd.DataFrame, look: Mapping[str, Lookup]) -> dict[
     lines = lines[lines["invoice_no"].isin(inv.index)].reset_index(drop=True)
     project = inv["project_id"].reindex(lines["invoice_no"]).reset_index(drop=True)
     proj_class = view["project"].set_index("project_id")["class_id"]
-    hours, amount = decimals(lines["hours"]), decimals(lines["amount"])
+    hours = decimals(lines["hours"])
+    amount = cast(list[Decimal], decimals(lines["amount"]))  # every line has an amount
     rows = records(len(lines), {
         "LineNbr": lines["line_no"], "InvoiceSid": look["invoice"](lines["invoice_no"]),
         "Nm": texts(lines["time_type"]), "Nt": [f"{h} h" for h in hours],

@@ -158,7 +158,7 @@ def _vendor(v: pd.DataFrame) -> pd.DataFrame:
 
 def _simple(obj: str, v: pd.DataFrame, columns: Mapping[str, wf.Column]) -> pd.DataFrame:
     """A reference-list object: RECORDNO, STATUS, set-up audit stamps and ``columns``."""
-    base = {"RECORDNO": wf.recordnos(len(v)), "STATUS": v["status"]}
+    base: dict[str, wf.Column] = {"RECORDNO": wf.recordnos(len(v)), "STATUS": v["status"]}
     return wf.wire_frame(obj, len(v), {**base, **columns, **wf.audit(np.full(len(v), SETUP_DAY))})
 
 

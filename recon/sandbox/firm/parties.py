@@ -80,7 +80,9 @@ def _names(parts: tuple[tuple[str, ...], ...], combos: np.ndarray, sep: str = " 
     return out
 
 
-def _customers(rng: np.random.Generator, n: int, n_spare: int) -> tuple[pd.DataFrame, ...]:
+def _customers(
+    rng: np.random.Generator, n: int, n_spare: int
+) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
     total = n + n_spare
     combos = _unique_combos(
         rng, (len(words.COMPANY_STEMS), len(words.INDUSTRIES), len(words.COMPANY_SUFFIXES)), total
@@ -138,7 +140,9 @@ def _slug(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
-def _employees(rng: np.random.Generator, n: int, n_spare: int) -> tuple[pd.DataFrame, ...]:
+def _employees(
+    rng: np.random.Generator, n: int, n_spare: int
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
     total = n + n_spare
     combos = _unique_combos(rng, (len(words.FIRST_NAMES), len(words.LAST_NAMES)), total)
     first = np.array([words.FIRST_NAMES[i] for i in combos[:, 0]], dtype=object)
@@ -296,12 +300,12 @@ def _client_projects(
             "begin_date": _days(begin),
             "end_date": _days(end),
             "term_name": terms.to_numpy(dtype=object)[cust],
-            "po_number": np.where(has_po, [f"PO-{x}" for x in po_no], None),
+            "po_number": np.where(has_po, [f"PO-{x}" for x in po_no], None),  # type: ignore[call-overload]  # numpy stubs: no None scalar
             "po_amount": [
                 Decimal(int(a)).quantize(Decimal("0.01")) if h else None
                 for a, h in zip(po_amt, has_po, strict=True)
             ],
-            "so_number": np.where(has_so, [f"SO-{x}" for x in so_no], None),
+            "so_number": np.where(has_so, [f"SO-{x}" for x in so_no], None),  # type: ignore[call-overload]  # numpy stubs: no None scalar
             "description": [
                 f"{words.ENGAGEMENTS[e]} for {cust_names[c]}"
                 for c, e in zip(cust, eng, strict=True)

@@ -48,9 +48,16 @@ class Spec:
 
 
 def _m(
-    entity: str, field: str, flavour: str, side: Side, pool: str = "regular", **kw: object
+    entity: str,
+    field: str,
+    flavour: str,
+    side: Side,
+    pool: str = "regular",
+    *,
+    base: int = 1,
+    scales: bool = True,
 ) -> Spec:
-    return Spec(entity, MISMATCH, flavour, field, side, pool, **kw)  # type: ignore[arg-type]
+    return Spec(entity, MISMATCH, flavour, field, side, pool, base=base, scales=scales)
 
 
 _BT: Side = "bigtime"

@@ -7,8 +7,10 @@ views keyed per entity yields exactly the manifest, no more, no less.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -195,7 +197,7 @@ class Planter:
                 self.value(entity, edits[0][0], key)  # builds the index
                 for k, field, new in edits:
                     pos = self._index[entity].get_loc(k)
-                    frame.iloc[pos, frame.columns.get_loc(field)] = new
+                    frame.iloc[pos, frame.columns.get_loc(field)] = new  # type: ignore[call-overload]  # pandas-stubs: an object value
             drops = self.drops.get((side, entity), [])
             if drops:
                 frame = frame[~frame[key].isin(drops)]
@@ -267,7 +269,7 @@ def _invoice_total(planter: Planter, spec: Spec, key: str, old: Decimal) -> Deci
     return old + adj if old + adj > 0 else old + abs(adj)
 
 
-VARIANTS = {
+VARIANTS: dict[str, Callable[[Planter, Spec, str, Any], object]] = {
     "renamed": _renamed,
     "case_only": lambda p, s, k, old: _case_variant(old),
     "whitespace_only": lambda p, s, k, old: _whitespace_variant(p, old),

@@ -109,7 +109,7 @@ def _quarters(rng: np.random.Generator, k: np.ndarray, pto: np.ndarray) -> np.nd
     return np.where(pto, 32, np.clip(q, 1, 40))
 
 
-def _notes(rng: np.random.Generator, tt: np.ndarray) -> pd.Categorical:
+def _notes(rng: np.random.Generator, tt: np.ndarray) -> pd.Categorical[str]:
     """A short description per entry, drawn from its time type's phrases."""
     phrases = list(dict.fromkeys(p for group in words.NOTES.values() for p in group))
     index = {p: i for i, p in enumerate(phrases)}
@@ -118,7 +118,7 @@ def _notes(rng: np.random.Generator, tt: np.ndarray) -> pd.Categorical:
     size = np.array([len(g) for g in groups])
     first = np.cumsum(size) - size
     pick = first[tt] + rng.integers(0, 1 << 30, size=len(tt)) % size[tt]
-    return pd.Categorical.from_codes(flat[pick], categories=phrases)
+    return pd.Categorical.from_codes(flat[pick], categories=pd.Index(phrases))
 
 
 def build_time(parties: Parties, streams: Streams) -> Time:
@@ -142,7 +142,7 @@ def build_time(parties: Parties, streams: Streams) -> Time:
 
 def _frame(
     parties: Parties, emp: np.ndarray, day: np.ndarray, proj: np.ndarray, tt: np.ndarray,
-    quarters: np.ndarray, levels: np.ndarray, notes: pd.Categorical,
+    quarters: np.ndarray, levels: np.ndarray, notes: pd.Categorical[str],
 ) -> pd.DataFrame:  # fmt: skip
     n = len(emp)
     emp_ids = parties.frames["employee"]["employee_id"]

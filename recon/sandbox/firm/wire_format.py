@@ -10,17 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from recon.sandbox.intacct.catalogue import OBJECTS
 
-Column = pd.Series | np.ndarray | str
+Column = pd.Series | np.ndarray | list[Any] | str
 AUDIT_USER = "1"  # RECORDNO of the user the demo firm's records were created by
 
 
-def _by_value(values: pd.Series | np.ndarray, fmt: Callable[[object], str]) -> np.ndarray:
+def _by_value(values: pd.Series | np.ndarray, fmt: Callable[[Any], str]) -> np.ndarray:
     codes, uniques = pd.factorize(pd.Series(values).reset_index(drop=True), use_na_sentinel=True)
     table = np.array([fmt(u) for u in uniques] + [""], dtype=object)
     return table[codes]  # code -1 (missing) picks the trailing ""
@@ -28,12 +29,12 @@ def _by_value(values: pd.Series | np.ndarray, fmt: Callable[[object], str]) -> n
 
 def money(values: pd.Series | np.ndarray) -> np.ndarray:
     """Decimal (or None) -> ``"1234.50"`` / ``""``."""
-    return _by_value(values, lambda d: f"{Decimal(d):.2f}")  # type: ignore[arg-type]
+    return _by_value(values, lambda d: f"{Decimal(d):.2f}")
 
 
 def dates(values: pd.Series) -> np.ndarray:
     """datetime64 (NaT allowed) -> ``MM/DD/YYYY`` / ``""``."""
-    return _by_value(values, lambda t: pd.Timestamp(t).strftime("%m/%d/%Y"))  # type: ignore[arg-type]
+    return _by_value(values, lambda t: pd.Timestamp(t).strftime("%m/%d/%Y"))
 
 
 def day_numbers(values: pd.Series) -> np.ndarray:
@@ -48,7 +49,7 @@ def from_days(days: np.ndarray) -> pd.Series:
 def stamps(days: np.ndarray, minutes: np.ndarray) -> np.ndarray:
     """Day numbers + minutes after midnight -> ``MM/DD/YYYY HH:MM:SS``."""
     day = dates(from_days(days))
-    clock = _by_value(np.asarray(minutes) % 1440, lambda m: f"{m // 60:02d}:{m % 60:02d}:00")  # type: ignore[operator]
+    clock = _by_value(np.asarray(minutes) % 1440, lambda m: f"{m // 60:02d}:{m % 60:02d}:00")
     return (pd.Series(day, dtype="str") + " " + pd.Series(clock, dtype="str")).to_numpy(object)
 
 

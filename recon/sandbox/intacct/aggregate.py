@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 from recon.sandbox.intacct import values
-from recon.sandbox.intacct.catalogue import ObjectSpec
+from recon.sandbox.intacct.catalogue import Kind, ObjectSpec
 from recon.sandbox.intacct.render import simple_element
 from recon.sandbox.intacct.store import IntacctStore
 
@@ -31,7 +32,7 @@ def run_aggregate(
     agg_fields = [f for _, f in aggregates]
     fields = list(dict.fromkeys([*plain, *agg_fields]))
     rows = store.rows(schema.name, recnos, fields)
-    groups: dict[tuple, list[tuple]] = {}
+    groups: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
     for r in recnos:
         row = rows.get(r)
         if row is not None:
@@ -51,7 +52,7 @@ def run_aggregate(
     return out, len(keys)
 
 
-def _apply(func: str, kind: str, column: list[object]) -> str:
+def _apply(func: str, kind: Kind, column: list[object]) -> str:
     present = [v for v in column if v is not None]
     if func == "count":
         return str(len(present))
@@ -63,4 +64,4 @@ def _apply(func: str, kind: str, column: list[object]) -> str:
     numeric = kind in values.NUMERIC_KINDS
     key = (lambda v: Decimal(str(v))) if numeric else str
     chosen = min(present, key=key) if func == "min" else max(present, key=key)
-    return values.to_wire(kind, chosen)  # type: ignore[arg-type]
+    return values.to_wire(kind, chosen)

@@ -34,7 +34,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Literal, NamedTuple, cast
+from typing import Any, Literal, NamedTuple, cast
 
 from recon.sandbox.intacct import guesses
 
@@ -96,10 +96,10 @@ def _kinds(fields: Mapping[str, str]) -> dict[str, Kind]:
 
 
 def _obj(
-    name: str, id_field: str, name_field: str | None, fields: dict[str, Kind], **kw: object
+    name: str, id_field: str, name_field: str | None, fields: dict[str, Kind], **kw: Any
 ) -> ObjectSpec:
     merged: dict[str, Kind] = {"RECORDNO": "id", **fields}
-    return ObjectSpec(name, id_field, name_field, MappingProxyType(merged), **kw)  # type: ignore[arg-type]
+    return ObjectSpec(name, id_field, name_field, MappingProxyType(merged), **kw)
 
 
 # --- master data ------------------------------------------------------------------------

@@ -287,7 +287,9 @@ class IntacctGateway:
 
     def _operation(self, op: etree._Element, control: _Control, resp: render.Response) -> None:
         op_el = etree.SubElement(resp.root, "operation")
-        auth = self._authenticate(op.find("authentication"), control.sender)  # type: ignore[arg-type]
+        auth_el = op.find("authentication")
+        assert auth_el is not None  # the envelope check refused an operation without one
+        auth = self._authenticate(auth_el, control.sender)
         if auth.errors:
             render.authentication(op_el, "failure", auth.userid, auth.companyid)
             render.errormessage(op_el, auth.errors)
@@ -312,7 +314,11 @@ class IntacctGateway:
                     break
 
     def _abort(
-        self, op_el: etree._Element, functions: list, failed: int, errors: tuple[Detail, ...]
+        self,
+        op_el: etree._Element,
+        functions: list[etree._Element],
+        failed: int,
+        errors: tuple[Detail, ...],
     ) -> None:
         for old in op_el.findall("result"):
             op_el.remove(old)

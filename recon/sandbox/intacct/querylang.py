@@ -15,6 +15,7 @@ canonical, hashable cache key. String comparison is case-sensitive unless ``case
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Literal, Union
@@ -22,7 +23,7 @@ from typing import Literal, Union
 from lxml import etree
 
 from recon.sandbox.intacct import guesses, values
-from recon.sandbox.intacct.catalogue import ObjectSpec
+from recon.sandbox.intacct.catalogue import Kind, ObjectSpec
 
 MAX_IN_VALUES = 1000
 
@@ -93,6 +94,7 @@ class Not:
 
 Pred = Union[Cmp, In, Like, Null, Between, And, Or, Not]  # noqa: UP007 - recursive alias
 Mode = Literal["codes", "display"]
+Order = tuple[tuple[str, bool], ...]
 
 
 # --- literal conversion -----------------------------------------------------------------
@@ -132,7 +134,7 @@ class _Fields:
 
 
 def _code(obj: str, field: str, kind: str, text: str) -> str:
-    codes = guesses.STATE_CODES.get((obj, field))
+    codes: Mapping[str, str] | None = guesses.STATE_CODES.get((obj, field))
     if codes is None and kind == "status":
         codes = guesses.STATUS_CODES
     if codes is None and kind == "bool":
@@ -140,11 +142,11 @@ def _code(obj: str, field: str, kind: str, text: str) -> str:
     return codes.get(text, text) if codes else text
 
 
-def _date_literal(kind: str, text: str) -> str:
+def _date_literal(kind: Kind, text: str) -> str:
     try:
         if kind == "date" and len(text.strip()) > 10:
-            return values.to_storage("datetime", text)[:10]  # type: ignore[index]
-        return values.to_storage(kind, text) or ""  # type: ignore[arg-type]
+            return (values.to_storage("datetime", text) or "")[:10]
+        return values.to_storage(kind, text) or ""
     except ValueError:
         raise QueryError(f"Invalid date '{text}': use mm/dd/yyyy or mm/dd/yyyy hh:mm:ss") from None
 
@@ -364,7 +366,7 @@ def parse_filter(filter_el: etree._Element | None, schema: ObjectSpec) -> Pred |
     return pred
 
 
-def parse_orderby(orderby_el: etree._Element | None, schema: ObjectSpec) -> tuple:
+def parse_orderby(orderby_el: etree._Element | None, schema: ObjectSpec) -> Order:
     """``<orderby><order><field/><descending/></order>...`` -> ((field, descending), ...)."""
     if orderby_el is None:
         return ()
@@ -457,7 +459,7 @@ def _sql(pred: Pred, schema: ObjectSpec, ci: bool, params: list[str]) -> str:
     return f"({expr} {'NOT IN' if pred.negate else 'IN'} ({marks}))"
 
 
-def order_sql(order: tuple, schema: ObjectSpec) -> str:
+def order_sql(order: Order, schema: ObjectSpec) -> str:
     """ORDER BY clause; NULLs last ascending as on Oracle; RECORDNO breaks ties."""
     parts = []
     for field, descending in order:

@@ -12,6 +12,7 @@ import threading
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from lxml import etree
 
@@ -27,6 +28,8 @@ READBYQUERY_MAX_PAGESIZE = 1000
 QUERY_MAX_PAGESIZE = 2000
 DEFAULT_PAGESIZE = 100
 
+_T = TypeVar("_T")
+
 
 # --- readByQuery snapshots --------------------------------------------------------------
 
@@ -34,7 +37,7 @@ DEFAULT_PAGESIZE = 100
 @dataclass
 class _Snapshot:
     style: RecordStyle
-    recnos: array
+    recnos: array[int]
     pagesize: int
     position: int
     last_used: float
@@ -50,7 +53,7 @@ class ResultSets:
         self._last: dict[tuple[str, str], str] = {}
         self._lock = threading.Lock()
 
-    def open(self, owner: str, style: RecordStyle, recnos: array, pagesize: int) -> str:
+    def open(self, owner: str, style: RecordStyle, recnos: array[int], pagesize: int) -> str:
         # Observed ids: ~35 characters of letters, digits, "@", "-" and "_".
         result_id = "7765623336" + secrets.token_urlsafe(19)
         with self._lock:
@@ -133,7 +136,7 @@ def require_xml(text: str | None) -> None:
         raise FunctionFailure(failures.bad_parameter(msg))
 
 
-def _parse(build: Callable[[], object], schema: ObjectSpec, *, string: bool) -> object:
+def _parse(build: Callable[[], _T], schema: ObjectSpec, *, string: bool) -> _T:
     try:
         return build()
     except querylang.UnknownFieldsError as exc:
@@ -153,7 +156,7 @@ def read_by_query(el: etree._Element, call: Call, sets: ResultSets) -> None:
     require_xml(arg(el, "returnFormat"))
     text = arg(el, "query")
     pred = _parse(lambda: querylang.parse_query_string(text, schema), schema, string=True)
-    where, params = querylang.to_sql(pred, schema)  # type: ignore[arg-type]
+    where, params = querylang.to_sql(pred, schema)
     recnos = call.store.match(schema.name, ("rbq", pred), where, params, "RECORDNO ASC")
     style = RecordStyle(schema.name, guesses.record_element(schema.name, "readByQuery"), fields)
     remaining = max(0, len(recnos) - size)
@@ -181,7 +184,7 @@ def read_more(el: etree._Element, call: Call, sets: ResultSets) -> None:
 
 
 def _page(
-    call: Call, style: RecordStyle, page: array, total: int, remaining: int, result_id: str
+    call: Call, style: RecordStyle, page: array[int], total: int, remaining: int, result_id: str
 ) -> None:
     records = render_records(call.store, style, page)
     attrs = {
@@ -210,8 +213,8 @@ def query(el: etree._Element, call: Call) -> None:
         require_xml(arg(options, "returnformat"))
     size = pagesize(el, QUERY_MAX_PAGESIZE)
     offset = _int_arg(el, "offset", 0, 0, None)
-    where, params = querylang.to_sql(pred, schema, ci)  # type: ignore[arg-type]
-    order_by = querylang.order_sql(order, schema)  # type: ignore[arg-type]
+    where, params = querylang.to_sql(pred, schema, ci)
+    order_by = querylang.order_sql(order, schema)
     recnos = call.store.match(schema.name, ("query", pred, order, ci), where, params, order_by)
     if aggregates:
         records, total = run_aggregate(call.store, schema, plain, aggregates, recnos, offset, size)
@@ -231,7 +234,9 @@ def query(el: etree._Element, call: Call) -> None:
     call.response.data(call.result, attrs, records)
 
 
-def _select(el: etree._Element, schema: ObjectSpec) -> tuple[tuple[str, ...], tuple]:
+def _select(
+    el: etree._Element, schema: ObjectSpec
+) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
     select = el.find("select")
     items = [c for c in select if isinstance(c.tag, str)] if select is not None else []
     if not items:

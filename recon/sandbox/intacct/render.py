@@ -9,10 +9,12 @@ strings: every byte either comes from ``etree.tostring`` or is the fixed XML dec
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from lxml import etree
 
@@ -174,7 +176,7 @@ class RecordStyle:
 class _Template:
     element: etree._Element
     #: (position in element.iter(), index into the row, storage->wire converter)
-    plan: tuple[tuple[int, int, Callable[[object], str]], ...]
+    plan: tuple[tuple[int, int, Callable[[Any], str]], ...]
 
 
 @lru_cache(maxsize=256)
@@ -198,7 +200,7 @@ def _template(style: RecordStyle) -> _Template:
 
 
 def _build(template: _Template, row: Sequence[object]) -> etree._Element:
-    el = template.element.__copy__()  # lxml copies the whole subtree, in C
+    el = copy.copy(template.element)  # lxml copies the whole subtree, in C
     nodes = list(el.iter())
     for pos, i, convert in template.plan:
         v = row[i]

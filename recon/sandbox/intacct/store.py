@@ -19,9 +19,10 @@ import sqlite3
 import threading
 from array import array
 from collections import OrderedDict
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -78,7 +79,7 @@ class IntacctStore:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._fragment_limit = fragment_limit
         self._match_entries = match_entries
-        self._matches: OrderedDict[Hashable, array] = OrderedDict()
+        self._matches: OrderedDict[tuple[str, Hashable], array[int]] = OrderedDict()
         self._fragments: dict[tuple[str, Hashable], dict[int, bytes]] = {}
         self._fragment_count = 0
         self._savepoints = 0
@@ -220,7 +221,7 @@ class IntacctStore:
 
     def match(
         self, obj: str, key: Hashable, where: str, params: Sequence[str], order: str
-    ) -> array:
+    ) -> array[int]:
         """RECORDNOs matching a compiled condition, ordered; cached under ``key``."""
         with self.lock:
             cache_key = (obj, key)
@@ -235,7 +236,9 @@ class IntacctStore:
                 self._matches.popitem(last=False)
             return result
 
-    def rows(self, obj: str, recnos: Sequence[int], fields: Sequence[str]) -> dict[int, tuple]:
+    def rows(
+        self, obj: str, recnos: Sequence[int], fields: Sequence[str]
+    ) -> dict[int, tuple[Any, ...]]:
         """``RECORDNO -> (values of fields...)`` for the records that exist (storage form)."""
         if not recnos:
             return {}
@@ -275,9 +278,9 @@ class IntacctStore:
             f"VALUES ({', '.join('?' * len(fields))})"
         )
         with self.lock:
-            recno = self._db.execute(sql, [row[f] for f in fields]).lastrowid
+            recno = self._db.execute(sql, [row[f] for f in fields]).lastrowid or 0
             self.invalidate(obj, [recno])
-            return int(recno or 0)
+            return recno
 
     def update(self, obj: str, recno: int, row: Mapping[str, str | None]) -> None:
         """Set the given fields of one record (storage form)."""
@@ -346,14 +349,16 @@ class IntacctStore:
             self._db.close()
 
 
-def _seed_rows(schema: ObjectSpec, frame: pd.DataFrame) -> tuple[Iterator[tuple], list[str]]:
+def _seed_rows(
+    schema: ObjectSpec, frame: pd.DataFrame
+) -> tuple[Iterator[tuple[Any, ...]], list[str]]:
     cols = [str(c) for c in frame.columns]
     unknown = [c for c in cols if c not in schema.fields]
     if unknown:
         raise ConfigError(f"{schema.name}: unknown field(s) {', '.join(unknown)}")
     if "RECORDNO" not in cols:
         raise ConfigError(f"{schema.name}: the frame has no RECORDNO column")
-    arrays = []
+    arrays: list[Iterable[Any]] = []
     for c in cols:
         if c == "RECORDNO":
             try:
