@@ -67,9 +67,9 @@ INTACCT_ENDPOINT = "https://api.intacct.com/ia/xml/xmlgw.phtml"
 #: More than one, so that requests keep going out while the consumer is busy with a page;
 #: at 1 a pull of 50 pages at concurrency 4 took 1.5x its floor instead of 1.2x.
 PAGES_AHEAD_PER_WORKER = 2
-#: Threads reading the pages of one paged ``query`` (scanning a flat page's records, or
-#: parsing a tree, which lxml does without the GIL) while the consumer types the previous
-#: page. Two, so that the last pages of a pull, which arrive together, are read at once.
+#: Threads parsing the pages of one paged ``query`` (lxml parses without the GIL) while
+#: the consumer types the previous page. Two, so that the last pages of a pull, which
+#: arrive together, are read at once.
 PARSER_THREADS = 2
 _ROLLED_BACK = RemoteErrorDetail(
     "XL03000009",
@@ -271,19 +271,13 @@ class IntacctClient:
     # --- low level --------------------------------------------------------------------
 
     def execute(
-        self,
-        functions: Sequence[rq.Function],
-        *,
-        transaction: bool = False,
-        write: bool = False,
-        scan_records: bool = False,
+        self, functions: Sequence[rq.Function], *, transaction: bool = False, write: bool = False
     ) -> list[Result]:
         """Send ``functions`` in one request; return one :class:`Result` per function.
 
         Function-level failures are *returned* (see :meth:`Result.raise_for_status`);
         control- and authentication-level failures raise. A request holding a generic
         create/update/delete is always sent as a write (``uniqueid=true``, no blind retry).
-        ``scan_records``: the answer is one ``query`` page (see :class:`Call`).
         """
         functions = list(functions)
         if not functions:
@@ -300,10 +294,7 @@ class IntacctClient:
                 uniqueid=write, transaction=transaction,
             )  # fmt: skip
             secrets = (*self.credentials.secrets(), session.session_id)
-            call = Call(
-                doing, write, controlids, session_auth=True, secrets=secrets,
-                scan_records=scan_records,
-            )  # fmt: skip
+            call = Call(doing, write, controlids, session_auth=True, secrets=secrets)
             try:
                 response = self._transport.exchange(session.endpoint, body, call)
             except SessionExpiredError:
@@ -475,7 +466,7 @@ class IntacctClient:
 
         Three stages overlap: worker threads send requests and read the bytes;
         ``PARSER_THREADS`` threads turn bytes into pages (so a page is read while the
-        consumer types the one before; the Arrow and lxml parts run without the GIL); the caller
+        consumer types the one before; lxml parses without the GIL); the caller
         consumes the pages in order. Up to ``PAGES_AHEAD_PER_WORKER * workers`` pages are in
         flight or waiting, so a consumer busy with a page does not hold back the next
         requests, and memory stays bounded.
@@ -541,7 +532,7 @@ class IntacctClient:
         return _modified_since(when)
 
     def _read_page(self, fn: rq.Function, obj: str) -> Page:
-        (result,) = self.execute([fn], scan_records=fn.name == "query")
+        (result,) = self.execute([fn])
         return result.raise_for_status(f"Intacct {fn.name} {obj}").to_page(obj)
 
     def _fetch_page(self, fn: rq.Function, obj: str) -> _Fetched:
@@ -549,10 +540,7 @@ class IntacctClient:
         session = self._current_session()
         body = rq.request_bytes(self._sender, rq.SessionAuth(session.session_id), [fn])
         secrets = (*self.credentials.secrets(), session.session_id)
-        call = Call(
-            _describe([fn]), False, (fn.controlid,), session_auth=True, secrets=secrets,
-            scan_records=fn.name == "query",
-        )  # fmt: skip
+        call = Call(_describe([fn]), False, (fn.controlid,), session_auth=True, secrets=secrets)
         content, status = self._transport.fetch(session.endpoint, body, call)
         return _Fetched(fn, call, content, status)
 

@@ -73,8 +73,6 @@ class Call:
     controlids: tuple[str, ...] = ()
     session_auth: bool = False
     secrets: tuple[str, ...] = field(default=(), repr=False)
-    #: The answer is a ``query`` page: scan flat records into columns (recon.intacct.flatscan).
-    scan_records: bool = False
 
 
 class Transport:
@@ -187,7 +185,6 @@ def _parse(content: bytes, status: int, call: Call) -> Response:
             session_auth=call.session_auth,
             secrets=call.secrets,
             http_status=status,
-            scan_records=call.scan_records,
         )
     except RateLimitedError as exc:  # GW-0010 in the body of a 200/4xx
         if call.write:
