@@ -35,7 +35,6 @@ from recon import http
 from recon.errors import (
     ConfigError,
     MalformedResponseError,
-    RateLimitedError,
     RemoteErrorDetail,
     SessionExpiredError,
     WriteOutcomeUnknown,
@@ -63,14 +62,10 @@ log = logging.getLogger("recon.intacct")
 
 #: Spec §1.1: "always, initially"; a session may then name another endpoint.
 INTACCT_ENDPOINT = "https://api.intacct.com/ia/xml/xmlgw.phtml"
-#: Pages of a paged ``query`` in flight, or fetched and waiting for the consumer, per worker.
+#: Pages of a paged ``query`` in flight, or read and waiting for the consumer, per worker.
 #: More than one, so that requests keep going out while the consumer is busy with a page;
 #: at 1 a pull of 50 pages at concurrency 4 took 1.5x its floor instead of 1.2x.
 PAGES_AHEAD_PER_WORKER = 2
-#: Threads parsing the pages of one paged ``query`` (lxml parses without the GIL) while
-#: the consumer types the previous page. Two, so that the last pages of a pull, which
-#: arrive together, are read at once.
-PARSER_THREADS = 2
 _ROLLED_BACK = RemoteErrorDetail(
     "XL03000009",
     description2="Not reported by Intacct: the transaction was rolled back.",
@@ -462,50 +457,41 @@ class IntacctClient:
         workers: int,
         seen: Callable[[int, Page], None] | None = None,
     ) -> Generator[tuple[int, Page], None, None]:
-        """Pages of ``offsets`` in order: ``workers`` requests in flight, parsed off-thread.
+        """Pages of ``offsets`` in order, read by one pool of ``workers`` threads.
 
-        Three stages overlap: worker threads send requests and read the bytes;
-        ``PARSER_THREADS`` threads turn bytes into pages (so a page is read while the
-        consumer types the one before; lxml parses without the GIL); the caller
-        consumes the pages in order. Up to ``PAGES_AHEAD_PER_WORKER * workers`` pages are in
-        flight or waiting, so a consumer busy with a page does not hold back the next
-        requests, and memory stays bounded.
+        Each worker fetches a page and parses it (:meth:`_read_page`: the same retries and
+        re-sign-in as any read); lxml parses without holding the GIL, so one worker's parse
+        does not hold up the others' requests. The caller consumes the pages in order. Up to
+        ``PAGES_AHEAD_PER_WORKER * workers`` pages are in flight or waiting, so a consumer
+        busy with a page does not hold back the next requests, and memory stays bounded.
 
         ``seen`` hears the first page before any offset past the first ``workers`` is drawn
         (offset 0 decides where a speculative read ends).
         """
         todo = iter(offsets)
         window = workers * PAGES_AHEAD_PER_WORKER
-        pending: deque[tuple[int, Future[Future[Page]]]] = deque()
-        # The parser pool is left last: fetches still running hand it their bytes.
-        with (
-            ThreadPoolExecutor(PARSER_THREADS, thread_name_prefix="intacct-parse") as parser,
-            ThreadPoolExecutor(max_workers=workers, thread_name_prefix="intacct-page") as pool,
-        ):
-
-            def fetch_then_parse(fn: rq.Function) -> Future[Page]:
-                return parser.submit(self._finish_page, self._fetch_page(fn, obj), obj)
+        pending: deque[tuple[int, Future[Page]]] = deque()
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="intacct-page") as pool:
 
             def top_up(size: int) -> None:
                 for offset in islice(todo, max(0, size - len(pending))):
-                    pending.append((offset, pool.submit(fetch_then_parse, build(offset))))
+                    pending.append((offset, pool.submit(self._read_page, build(offset), obj)))
 
             try:
                 top_up(workers)
                 if seen is not None and pending:
                     offset, future = pending.popleft()
-                    page = future.result().result()
+                    page = future.result()
                     seen(offset, page)  # before any offset past the first wave is drawn
                     top_up(window)
                     yield offset, page
                 while pending:
                     top_up(window)  # the next requests go out before this page is waited for
                     offset, future = pending.popleft()
-                    yield offset, future.result().result()
+                    yield offset, future.result()
             finally:  # the consumer stopped early or a page failed: drop what has not started
                 for _, future in pending:
-                    if not future.cancel() and future.done() and future.exception() is None:
-                        future.result().cancel()  # fetched but not parsed yet: skip the parse
+                    future.cancel()
 
     def read(
         self, obj: str, keys: Iterable[str | int], fields: Iterable[str] | None = None
@@ -533,28 +519,6 @@ class IntacctClient:
 
     def _read_page(self, fn: rq.Function, obj: str) -> Page:
         (result,) = self.execute([fn])
-        return result.raise_for_status(f"Intacct {fn.name} {obj}").to_page(obj)
-
-    def _fetch_page(self, fn: rq.Function, obj: str) -> _Fetched:
-        """A page read's answer, unparsed (the worker half of a paged read)."""
-        session = self._current_session()
-        body = rq.request_bytes(self._sender, rq.SessionAuth(session.session_id), [fn])
-        secrets = (*self.credentials.secrets(), session.session_id)
-        call = Call(_describe([fn]), False, (fn.controlid,), session_auth=True, secrets=secrets)
-        content, status = self._transport.fetch(session.endpoint, body, call)
-        return _Fetched(fn, call, content, status)
-
-    def _finish_page(self, fetched: _Fetched, obj: str) -> Page:
-        """Parse a fetched page (the consumer half). What only the XML tells and a retry
-        fixes -- an expired session, GW-0010 -- is left to :meth:`_read_page`, which signs
-        in again or backs off, exactly as an unsplit read would."""
-        fn, call = fetched.fn, fetched.call
-        try:
-            response = self._transport.parse(fetched.content, fetched.status, call)
-        except (SessionExpiredError, RateLimitedError, http.RetrySignal):
-            log.info("%s: answered by a retry of the whole read", call.doing)
-            return self._read_page(fn, obj)
-        (result,) = _match_results(response, [fn], call.doing, transaction=False, write=False)
         return result.raise_for_status(f"Intacct {fn.name} {obj}").to_page(obj)
 
     # --- writes -----------------------------------------------------------------------
@@ -606,16 +570,6 @@ class IntacctClient:
 
 
 # --- helpers --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Fetched:
-    """One page read sent and answered, not yet parsed."""
-
-    fn: rq.Function
-    call: Call
-    content: bytes = field(repr=False)
-    status: int
 
 
 def _match_results(

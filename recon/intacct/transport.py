@@ -99,31 +99,9 @@ class Transport:
             lambda: self._attempt(url, body, call), self.config, call.doing, log
         )
 
-    def fetch(self, url: str, body: bytes, call: Call) -> tuple[bytes, int]:
-        """:meth:`exchange` up to the parse: the body and status of an answer whose HTTP
-        status is usable, under the same retry policy for what HTTP alone tells.
-
-        For paged reads: the body can then be parsed (:meth:`parse`) on another thread
-        while this one sends the next request (parsing a 2,000-record page takes longer than
-        sending it). Errors only the XML tells (GW-0010, an expired session) are the caller's
-        to handle -- by falling back to :meth:`exchange`.
-        """
-        return http.with_retries(
-            lambda: self._attempt_raw(url, body, call), self.config, call.doing, log
-        )
-
-    @staticmethod
-    def parse(content: bytes, status: int, call: Call) -> Response:
-        """Parse an answer from :meth:`fetch` as :meth:`exchange` would (without retries)."""
-        return _parse(content, status, call)
-
     # --- one attempt ------------------------------------------------------------------
 
     def _attempt(self, url: str, body: bytes, call: Call) -> Response:
-        content, status = self._attempt_raw(url, body, call)
-        return _parse(content, status, call)
-
-    def _attempt_raw(self, url: str, body: bytes, call: Call) -> tuple[bytes, int]:
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s: POST %s (%d bytes) %s", call.doing, url, len(body), _excerpt(body, call))
         limit = self.config.max_response_bytes
@@ -136,7 +114,7 @@ class Transport:
             log.debug("%s: HTTP %d (%d bytes) %s", call.doing, status, len(content),
                       _excerpt(content, call))  # fmt: skip
         _check_status(answer, call, self.config.retry_after_cap)
-        return content, status
+        return _parse(content, status, call)
 
 
 def _too_large(limit: int, declared: str | None) -> MalformedResponseError:
