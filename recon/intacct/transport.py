@@ -22,6 +22,8 @@ passed through :func:`recon.intacct.redact.redact` first.
 from __future__ import annotations
 
 import logging
+import threading
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -73,6 +75,9 @@ class Call:
     controlids: tuple[str, ...] = ()
     session_auth: bool = False
     secrets: tuple[str, ...] = field(default=(), repr=False)
+    #: Held while the request is on the wire (sent, answer read), not while it is parsed:
+    #: the threads of one paged read share it, so at most its concurrency are in flight.
+    on_the_wire: threading.Semaphore | None = field(default=None, repr=False, compare=False)
 
 
 class Transport:
@@ -108,7 +113,8 @@ class Transport:
         failures = http.Failures(
             "Intacct", call.doing, call.write, partial(_unknown, call), partial(_too_large, limit)
         )
-        answer = http.send(self._session, self.config, "POST", url, failures, data=body)
+        with call.on_the_wire or nullcontext():
+            answer = http.send(self._session, self.config, "POST", url, failures, data=body)
         status, content = answer.status, answer.content
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s: HTTP %d (%d bytes) %s", call.doing, status, len(content),
