@@ -1,11 +1,12 @@
 """BigTime pull benchmark: prints figures, PASS/FAIL per target. Not part of the test run.
 
 (a) Wall time of ``pull_time`` for twelve months of time, all staff, of the demo firm at
-    ``scale=1`` from the BigTime sandbox with 100 ms latency injected per request, against the
-    floor ``requests x latency / concurrency`` (requests counted by the sandbox: the staff list
-    plus one time sheet per staffer). Target: within 1.25x of the floor at the client's default
-    concurrency. Every level asked for is printed with what the waits alone cost (the staff
-    list must come first, and 36 sheets make whole waves): at 8 that is already ~1.3x.
+    ``scale=1`` from the BigTime sandbox with 100 ms latency (``--latency``) injected per
+    request, against the floor ``requests x latency / concurrency`` (requests counted by the
+    sandbox: the staff list plus one time sheet per staffer). Target: within 1.25x of the
+    floor at the client's default concurrency. Every level asked for is printed with what
+    the waits alone cost (the staff list must come first, and 36 sheets make whole waves):
+    at 8 that is already ~1.3x.
 
 (b) Records per second turning the same time-sheet JSON bodies into typed DataFrames
     (``frames.json_to_frame`` body by body, and ``framebuilder.FrameBuilder`` in batches as
@@ -19,6 +20,7 @@ BigTime's machines: its work must not compete with the client for one interprete
 Usage::
 
     .venv/bin/python benchmarks/bigtime_pull.py [--concurrency 1,2,4,8] [--repeat 5]
+        [--latency 0.1]
 
 Exit status 1 when the target is missed, 0 otherwise.
 """
@@ -54,8 +56,8 @@ START, END = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
 URL = re.compile(r"BigTime sandbox: (http://127\.0\.0\.1:\d+/BigtimeData/api/v2)")
 
 
-def part_a(url: str, levels: list[int]) -> bool:
-    print(f"\n(a) pull twelve months of time, all staff, scale 1, {LATENCY * 1000:.0f} ms latency")
+def part_a(url: str, levels: list[int], latency: float) -> bool:
+    print(f"\n(a) pull twelve months of time, all staff, scale 1, {latency * 1000:.0f} ms latency")
     faults = RemoteFaults(url)
     profile = sandbox_profile(bigtime_url=url).require_bigtime()
     verdicts = []
@@ -65,7 +67,7 @@ def part_a(url: str, levels: list[int]) -> bool:
     with bigtime_client(profile) as bt:
         warm = pull_time(bt, START, END)  # first contact: connections, sandbox caches
         print(f"    {len(warm):,} entries; warm-up without latency done")
-        faults.add("latency", seconds=LATENCY)
+        faults.add("latency", seconds=latency)
         try:
             frame = None
             for level in levels:
@@ -76,9 +78,9 @@ def part_a(url: str, levels: list[int]) -> bool:
                 wall = time.perf_counter() - start
                 counts = faults.counters()
                 requests = sum(n for k, n in counts.items() if not k.startswith("fault:"))
-                floor = requests * LATENCY / level
+                floor = requests * latency / level
                 # What waiting alone costs: the staff list, then ceil(sheets / level) waves.
-                waves = (1 + math.ceil((requests - 1) / level)) * LATENCY
+                waves = (1 + math.ceil((requests - 1) / level)) * latency
                 ratio = wall / floor
                 ok = ratio <= TARGET_VS_FLOOR and len(frame) == len(warm)
                 if level == default:
@@ -145,13 +147,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--concurrency", default="1,2,4,8")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--latency", type=float, default=LATENCY, help="seconds per request (a)")
     args = parser.parse_args(argv)
     levels = [int(x) for x in args.concurrency.split(",")]
     with tempfile.TemporaryDirectory(prefix="recon-bench-") as tmp:
         started = time.perf_counter()
         with sandbox_process(tmp) as (_, url):
             print(f"sandbox process up (demo firm seeded) in {time.perf_counter() - started:.1f} s")
-            ok = part_a(url, levels)
+            ok = part_a(url, levels, args.latency)
             part_b(url, args.repeat)
     print(f"\ntarget: {'MET' if ok else 'MISSED'}")
     return 0 if ok else 1

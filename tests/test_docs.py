@@ -41,18 +41,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SCANNED_DIRS = ("recon", "tests", "benchmarks")
 SCANNED_FILES = ("README.md",)
 SUFFIXES = frozenset({".py", ".md", ".txt", ".html", ".toml", ".cfg"})
-#: Files another branch rewrites at the same time (issue 14). Their citations are put in the
-#: form above once it is merged; until then they are checked on their own, expected to fail.
-#: When that check passes (strict xfail: the suite then fails), empty this set.
-BEING_REWRITTEN = frozenset(
-    {
-        "recon/intacct/client.py",
-        "recon/intacct/page.py",
-        "recon/intacct/flatscan.py",
-        "recon/bigtime/fetch.py",
-    }
-)
-
 _NUM = r"\d+(?:\.\d+)*"
 _DOC = r"docs/[\w./-]+?\.md"
 #: One citation: ``§4.11``, ``§ 4``, a range ``§1.2-§4`` / ``§4.1-4.3``.
@@ -250,25 +238,12 @@ def scanned_files(root: Path = ROOT) -> Iterator[Path]:
                 yield path
 
 
-def _problems(rewritten: bool) -> list[str]:
+def test_every_citation_resolves() -> None:
     docs = load_docs()
     errors: list[str] = []
     for path in scanned_files():
-        where = path.relative_to(ROOT).as_posix()
-        if (where in BEING_REWRITTEN) == rewritten:
-            text = path.read_text(encoding="utf-8", errors="replace")
-            errors += check_text(text, docs, where)
-    return errors
-
-
-def test_every_citation_resolves() -> None:
-    errors = _problems(rewritten=False)
-    assert not errors, "\n".join(errors)
-
-
-@pytest.mark.xfail(strict=True, reason="rewritten on another branch; cited after the merge")
-def test_every_citation_resolves_in_the_files_being_rewritten() -> None:
-    errors = _problems(rewritten=True)
+        text = path.read_text(encoding="utf-8", errors="replace")
+        errors += check_text(text, docs, path.relative_to(ROOT).as_posix())
     assert not errors, "\n".join(errors)
 
 

@@ -36,7 +36,7 @@ from typing import Any, Literal, Protocol, TypeVar, overload
 import pandas as pd
 
 from recon.bigtime import resources, uncertain
-from recon.bigtime.fetch import fetch_all, fetch_streaming
+from recon.bigtime.fetch import fetch_all, fetch_in_order
 from recon.bigtime.framebuilder import FrameBuilder
 from recon.bigtime.frames import flatten_udfs, id_array, records_to_frame
 from recon.bigtime.resources import Resource
@@ -71,9 +71,6 @@ TEAM_PROJECT_COLUMN = "ProjectSid"
 #: last wave of sheets). Typing ~700 entries costs about as much again in fixed per-column
 #: costs; three times that keeps those under a quarter of the typing.
 TYPE_BATCH_ROWS = 2000
-#: Seconds with no answer due that :func:`pull_time` needs to start decoding and typing:
-#: about what a batch of sheets takes.
-QUIET_SECONDS = 0.010
 
 #: The entity names :func:`pull_all` returns (and accepts in ``entities``), in this order.
 ENTITIES: tuple[str, ...] = (
@@ -239,24 +236,20 @@ def pull_time(
     def sheet(sid: int) -> bytes:
         return bt.time_sheet_bytes(sid, start, end)
 
-    # Workers only wait on the wire; this thread decodes and types the sheets. It does so
-    # when no answer is due (QUIET_SECONDS): an answer landing while it works waits for the
-    # GIL, and on a busy machine for a core, which stretches that worker's next request.
-    # It types in batches (TYPE_BATCH_ROWS), paying each column's fixed cost per batch; in
-    # the last wave it keeps up, so that little is left to do when the last sheet lands.
+    # Workers only wait on the wire; this thread decodes each sheet as it comes (in staff
+    # order) while the next ones are in flight. It types in batches (TYPE_BATCH_ROWS),
+    # paying each column's fixed cost per batch, not per sheet; in the last wave it types
+    # each sheet at once, so that little is left to do when the last sheet lands.
     sids = _unique(staff_sids)
     builder = FrameBuilder("time")
-    with closing(fetch_streaming(sheet, sids, workers)) as sheets:
+    with closing(fetch_in_order(sheet, sids, workers)) as sheets:
         try:
-            for i, (sid, (body, due)) in enumerate(zip(sids, sheets, strict=True)):
+            for i, (sid, body) in enumerate(zip(sids, sheets, strict=True)):
                 builder.add(body, operation=_sheet_operation(sid))
-                if len(sids) - 1 - i <= workers:  # the last wave: every sheet due is in flight
-                    if due > 0:
-                        builder.flush()
-                elif due >= QUIET_SECONDS or builder.queued > workers:
-                    builder.decode()
-                    if builder.pending >= TYPE_BATCH_ROWS:
-                        builder.flush()
+                builder.decode()
+                last_wave = len(sids) - 1 - i <= workers  # every sheet still due is in flight
+                if last_wave or builder.pending >= TYPE_BATCH_ROWS:
+                    builder.flush()
         except ReconError:
             builder.flush()  # a sheet typed late still fails before a later sheet's error
             raise

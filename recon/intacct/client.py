@@ -1,5 +1,7 @@
 """The Intacct client: session, paging (readMore / concurrent offsets), reads and writes.
 
+Citations: "spec §N" is docs/specs/intacct-xml-api.md.
+
 >>> with IntacctClient(credentials, IntacctSettings(endpoint_url=url)) as client:
 ...     for page in client.query("CUSTOMER", ["RECORDNO", "CUSTOMERID", "NAME"]):
 ...         ...
@@ -35,7 +37,6 @@ from recon import http
 from recon.errors import (
     ConfigError,
     MalformedResponseError,
-    RateLimitedError,
     RemoteErrorDetail,
     SessionExpiredError,
     WriteOutcomeUnknown,
@@ -63,14 +64,11 @@ log = logging.getLogger("recon.intacct")
 
 #: Spec §1.1: "always, initially"; a session may then name another endpoint.
 INTACCT_ENDPOINT = "https://api.intacct.com/ia/xml/xmlgw.phtml"
-#: Pages of a paged ``query`` in flight, or fetched and waiting for the consumer, per worker.
-#: More than one, so that requests keep going out while the consumer is busy with a page;
-#: at 1 a pull of 50 pages at concurrency 4 took 1.5x its floor instead of 1.2x.
+#: Pages of a paged ``query`` in flight, being parsed, or read and waiting for the consumer,
+#: per request in flight. More than one, so that requests keep going out while pages are
+#: parsed and while the consumer is busy with a page; at 1 a pull of 50 pages at
+#: concurrency 4 took 1.5x its floor instead of 1.2x.
 PAGES_AHEAD_PER_WORKER = 2
-#: Threads reading the pages of one paged ``query`` (scanning a flat page's records, or
-#: parsing a tree, which lxml does without the GIL) while the consumer types the previous
-#: page. Two, so that the last pages of a pull, which arrive together, are read at once.
-PARSER_THREADS = 2
 _ROLLED_BACK = RemoteErrorDetail(
     "XL03000009",
     description2="Not reported by Intacct: the transaction was rolled back.",
@@ -139,7 +137,7 @@ class IntacctSettings:
     """
 
     endpoint_url: str = INTACCT_ENDPOINT
-    # The transport's defaults, named once there (STYLE lesson 4).
+    # The transport's defaults, named once there (docs/STYLE.md lesson 4).
     connect_timeout: float = TransportConfig.connect_timeout
     read_timeout: float = TransportConfig.read_timeout
     max_retries: int = TransportConfig.max_retries
@@ -276,14 +274,14 @@ class IntacctClient:
         *,
         transaction: bool = False,
         write: bool = False,
-        scan_records: bool = False,
+        on_the_wire: threading.Semaphore | None = None,
     ) -> list[Result]:
         """Send ``functions`` in one request; return one :class:`Result` per function.
 
         Function-level failures are *returned* (see :meth:`Result.raise_for_status`);
         control- and authentication-level failures raise. A request holding a generic
         create/update/delete is always sent as a write (``uniqueid=true``, no blind retry).
-        ``scan_records``: the answer is one ``query`` page (see :class:`Call`).
+        ``on_the_wire`` is held while the request is sent and answered (see :class:`Call`).
         """
         functions = list(functions)
         if not functions:
@@ -302,7 +300,7 @@ class IntacctClient:
             secrets = (*self.credentials.secrets(), session.session_id)
             call = Call(
                 doing, write, controlids, session_auth=True, secrets=secrets,
-                scan_records=scan_records,
+                on_the_wire=on_the_wire,
             )  # fmt: skip
             try:
                 response = self._transport.exchange(session.endpoint, body, call)
@@ -471,50 +469,46 @@ class IntacctClient:
         workers: int,
         seen: Callable[[int, Page], None] | None = None,
     ) -> Generator[tuple[int, Page], None, None]:
-        """Pages of ``offsets`` in order: ``workers`` requests in flight, parsed off-thread.
+        """Pages of ``offsets`` in order, read by one pool, ``workers`` requests in flight.
 
-        Three stages overlap: worker threads send requests and read the bytes;
-        ``PARSER_THREADS`` threads turn bytes into pages (so a page is read while the
-        consumer types the one before; the Arrow and lxml parts run without the GIL); the caller
-        consumes the pages in order. Up to ``PAGES_AHEAD_PER_WORKER * workers`` pages are in
-        flight or waiting, so a consumer busy with a page does not hold back the next
-        requests, and memory stays bounded.
+        Each thread of the pool fetches a page and parses it (:meth:`_read_page`: the same
+        retries and re-sign-in as any read). There is a thread for each page of the window
+        (``PAGES_AHEAD_PER_WORKER * workers`` pages in flight, being parsed or waiting for
+        the consumer), and a thread holds one of ``workers`` wire slots only while its
+        request is on the wire: so the next request leaves while a page is parsed, a
+        consumer busy with a page does not hold back the next requests either, and memory
+        stays bounded. (A pool of ``workers`` threads waits for each parse, ~10 ms a
+        2,000-record page, before sending again: a pull at concurrency 4 took 1.3x its
+        floor or more.)
 
         ``seen`` hears the first page before any offset past the first ``workers`` is drawn
         (offset 0 decides where a speculative read ends).
         """
         todo = iter(offsets)
         window = workers * PAGES_AHEAD_PER_WORKER
-        pending: deque[tuple[int, Future[Future[Page]]]] = deque()
-        # The parser pool is left last: fetches still running hand it their bytes.
-        with (
-            ThreadPoolExecutor(PARSER_THREADS, thread_name_prefix="intacct-parse") as parser,
-            ThreadPoolExecutor(max_workers=workers, thread_name_prefix="intacct-page") as pool,
-        ):
-
-            def fetch_then_parse(fn: rq.Function) -> Future[Page]:
-                return parser.submit(self._finish_page, self._fetch_page(fn, obj), obj)
+        pending: deque[tuple[int, Future[Page]]] = deque()
+        wire = threading.Semaphore(workers)
+        with ThreadPoolExecutor(max_workers=window, thread_name_prefix="intacct-page") as pool:
 
             def top_up(size: int) -> None:
                 for offset in islice(todo, max(0, size - len(pending))):
-                    pending.append((offset, pool.submit(fetch_then_parse, build(offset))))
+                    pending.append((offset, pool.submit(self._read_page, build(offset), obj, wire)))
 
             try:
                 top_up(workers)
                 if seen is not None and pending:
                     offset, future = pending.popleft()
-                    page = future.result().result()
+                    page = future.result()
                     seen(offset, page)  # before any offset past the first wave is drawn
                     top_up(window)
                     yield offset, page
                 while pending:
                     top_up(window)  # the next requests go out before this page is waited for
                     offset, future = pending.popleft()
-                    yield offset, future.result().result()
+                    yield offset, future.result()
             finally:  # the consumer stopped early or a page failed: drop what has not started
                 for _, future in pending:
-                    if not future.cancel() and future.done() and future.exception() is None:
-                        future.result().cancel()  # fetched but not parsed yet: skip the parse
+                    future.cancel()
 
     def read(
         self, obj: str, keys: Iterable[str | int], fields: Iterable[str] | None = None
@@ -540,33 +534,10 @@ class IntacctClient:
         """The ``WHENMODIFIED >= when`` filter for incremental pulls (naive datetime)."""
         return _modified_since(when)
 
-    def _read_page(self, fn: rq.Function, obj: str) -> Page:
-        (result,) = self.execute([fn], scan_records=fn.name == "query")
-        return result.raise_for_status(f"Intacct {fn.name} {obj}").to_page(obj)
-
-    def _fetch_page(self, fn: rq.Function, obj: str) -> _Fetched:
-        """A page read's answer, unparsed (the worker half of a paged read)."""
-        session = self._current_session()
-        body = rq.request_bytes(self._sender, rq.SessionAuth(session.session_id), [fn])
-        secrets = (*self.credentials.secrets(), session.session_id)
-        call = Call(
-            _describe([fn]), False, (fn.controlid,), session_auth=True, secrets=secrets,
-            scan_records=fn.name == "query",
-        )  # fmt: skip
-        content, status = self._transport.fetch(session.endpoint, body, call)
-        return _Fetched(fn, call, content, status)
-
-    def _finish_page(self, fetched: _Fetched, obj: str) -> Page:
-        """Parse a fetched page (the consumer half). What only the XML tells and a retry
-        fixes -- an expired session, GW-0010 -- is left to :meth:`_read_page`, which signs
-        in again or backs off, exactly as an unsplit read would."""
-        fn, call = fetched.fn, fetched.call
-        try:
-            response = self._transport.parse(fetched.content, fetched.status, call)
-        except (SessionExpiredError, RateLimitedError, http.RetrySignal):
-            log.info("%s: answered by a retry of the whole read", call.doing)
-            return self._read_page(fn, obj)
-        (result,) = _match_results(response, [fn], call.doing, transaction=False, write=False)
+    def _read_page(
+        self, fn: rq.Function, obj: str, on_the_wire: threading.Semaphore | None = None
+    ) -> Page:
+        (result,) = self.execute([fn], on_the_wire=on_the_wire)
         return result.raise_for_status(f"Intacct {fn.name} {obj}").to_page(obj)
 
     # --- writes -----------------------------------------------------------------------
@@ -618,16 +589,6 @@ class IntacctClient:
 
 
 # --- helpers --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Fetched:
-    """One page read sent and answered, not yet parsed."""
-
-    fn: rq.Function
-    call: Call
-    content: bytes = field(repr=False)
-    status: int
 
 
 def _match_results(

@@ -4,8 +4,8 @@ A raw column is a ``large_string`` Arrow array with one value per record: ``""``
 empty field element (lxml's ``text`` is ``None`` then, never ``""``), null where the record
 has no such element at all. :mod:`recon.intacct.frames` types the columns.
 
-A ``query`` page the client scanned (:mod:`recon.intacct.flatscan`) arrives with these
-columns already made; for a page that comes as a tree there are two paths:
+Every page is the ``<data>`` element the hardened parser (:mod:`recon.intacct.xmlsafe`)
+made; there are two paths from it to columns:
 
 - **flat** -- a ``query`` page: every record holds the same fields in the same order and no
   field nests. One pass over the tree reads every text into one list, which becomes one
@@ -63,22 +63,13 @@ def page_columns(
     Parameters
     ----------
     page:
-        The page: its scanned columns, or else its ``<data>`` element, whose element
-        children are the records.
+        The page; the element children of its ``<data>`` element are the records.
     skip:
         Paths that are not fields.
     wanted:
         Keep only these columns (``None``: every field seen, in order of first appearance).
     """
-    if page.data is None:
-        return _kept(page.columns or {}, skip, wanted), _length(page.columns or {})
-    return tree_columns(page.data, skip, wanted)
-
-
-def tree_columns(
-    data: etree._Element, skip: Skip, wanted: Sequence[str] | None = None
-) -> tuple[Columns, int]:
-    """:func:`page_columns` of a ``<data>`` element."""
+    data = page.data
     records = [record for record in data if type(record.tag) is str]
     flat = _flat_columns(data, records, skip, None if wanted is None else frozenset(wanted))
     if flat is not None:
@@ -109,19 +100,6 @@ def rows_to_columns(rows: Sequence[dict[str, str | None]], names: list[str] | No
         encoded = [None if v is missing else (v or "") for v in values]
         columns[name] = pa.array(encoded, type=TEXT)
     return columns
-
-
-def _kept(columns: Columns, skip: Skip, wanted: Sequence[str] | None) -> Columns:
-    keep = None if wanted is None else frozenset(wanted)
-    return {
-        name: values
-        for name, values in columns.items()
-        if name not in skip.leaves and (keep is None or name in keep)
-    }
-
-
-def _length(columns: Columns) -> int:
-    return len(next(iter(columns.values()))) if columns else 0
 
 
 # --------------------------------------------------------------------------- flat path

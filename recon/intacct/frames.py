@@ -27,12 +27,12 @@ missing value is:
 A value that does not fit its kind (``13/45/2025`` in a date field, ``abc`` in a money field)
 raises :class:`recon.errors.MalformedResponseError` naming the object, the field and the value.
 
-Speed: a flat ``query`` page arrives with its records already scanned into Arrow string
-columns (:mod:`recon.intacct.flatscan`); :mod:`recon.intacct.extract` takes those, or turns
-any other page's tree into such columns. Typing works on the distinct strings of a column
-(amounts, dates and codes repeat a lot): each is checked and converted once, then spread
-back with one vectorised ``take``. Rows are typed in chunks while later pages of a pull
-are still arriving; the chunks are joined per column at the end.
+Speed: :mod:`recon.intacct.extract` turns each page into Arrow string columns, mostly
+without holding the GIL (the client's threads fetch and parse the next pages meanwhile).
+Typing works on the distinct strings of a column (amounts, dates and codes repeat a lot):
+each is checked and converted once, then spread back with one vectorised ``take``. Rows are
+typed in chunks while later pages of a pull are still arriving; the chunks are joined per
+column at the end.
 """
 
 from __future__ import annotations

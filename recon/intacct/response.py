@@ -24,7 +24,7 @@ Citations: "spec §N" is docs/specs/intacct-xml-api.md.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 
 from lxml import etree
 
@@ -41,7 +41,7 @@ from recon.errors import (
     SessionExpiredError,
     TransactionAbortedError,
 )
-from recon.intacct import flatscan, schema, uncertain, xmlsafe
+from recon.intacct import schema, uncertain, xmlsafe
 from recon.intacct.page import Page
 
 #: Spec §2.4: the bad-sender text of a control-level XL03000006 (observed).
@@ -119,8 +119,6 @@ class Result:
     key: str | None = None
     listtype: str | None = None
     errors: tuple[RemoteErrorDetail, ...] = ()
-    #: The records of ``data``, scanned into columns (``parse_response(scan_records=True)``).
-    scanned: flatscan.Scanned | None = field(default=None, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -157,20 +155,15 @@ class Result:
                 controlid=self.controlid,
             )
         attrs = self.data.attrib
-        scanned = self.scanned
         return Page(
             object=obj.upper(),
             function=self.function,
-            data=self.data if scanned is None else None,
-            count=_int_attr(
-                attrs.get("count"), len(self.data) if scanned is None else scanned.nrecords
-            ),
+            data=self.data,
+            count=_int_attr(attrs.get("count"), len(self.data)),
             totalcount=_int_attr(attrs.get("totalcount"), -1),
             numremaining=_int_attr(attrs.get("numremaining"), -1),
             offset=_int_attr(attrs.get("offset"), -1),
             result_id=attrs.get("resultId") or "",
-            columns=None if scanned is None else scanned.columns,
-            source=None if scanned is None else scanned.source,
         )
 
 
@@ -287,7 +280,6 @@ def parse_response(
     session_auth: bool = False,
     secrets: Iterable[str] = (),
     http_status: int | None = None,
-    scan_records: bool = False,
 ) -> Response:
     """Parse ``body`` and raise for control- or authentication-level failures.
 
@@ -304,9 +296,6 @@ def parse_response(
         Values to mask wherever the response echoes them into error texts.
     http_status:
         Carried into raised exceptions.
-    scan_records:
-        A read page is expected: when its records are flat, read them straight into
-        columns (:mod:`recon.intacct.flatscan`) and parse only the rest as a tree.
 
     Raises
     ------
@@ -316,14 +305,6 @@ def parse_response(
     AuthenticationError, SessionExpiredError
     """
     ctx = _Context(doing, session_auth, tuple(s for s in secrets if s), http_status)
-    scanned = flatscan.scan(body) if scan_records else None
-    if scanned is not None:
-        response = _parse_root(xmlsafe.parse(scanned.envelope), ctx)
-        results = response.results
-        # The cut must have emptied the one <data> of the one result; else read it all.
-        if len(results) == 1 and results[0].data is not None and not len(results[0].data):
-            carried = replace(results[0], scanned=scanned)
-            return replace(response, results=(carried,))
     return _parse_root(xmlsafe.parse(body), ctx)
 
 

@@ -24,6 +24,8 @@ Citations: "spec §N" is docs/specs/intacct-xml-api.md.
 from __future__ import annotations
 
 import logging
+import threading
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -75,8 +77,9 @@ class Call:
     controlids: tuple[str, ...] = ()
     session_auth: bool = False
     secrets: tuple[str, ...] = field(default=(), repr=False)
-    #: The answer is a ``query`` page: scan flat records into columns (recon.intacct.flatscan).
-    scan_records: bool = False
+    #: Held while the request is on the wire (sent, answer read), not while it is parsed:
+    #: the threads of one paged read share it, so at most its concurrency are in flight.
+    on_the_wire: threading.Semaphore | None = field(default=None, repr=False, compare=False)
 
 
 class Transport:
@@ -103,44 +106,23 @@ class Transport:
             lambda: self._attempt(url, body, call), self.config, call.doing, log
         )
 
-    def fetch(self, url: str, body: bytes, call: Call) -> tuple[bytes, int]:
-        """:meth:`exchange` up to the parse: the body and status of an answer whose HTTP
-        status is usable, under the same retry policy for what HTTP alone tells.
-
-        For paged reads: the body can then be parsed (:meth:`parse`) on another thread
-        while this one sends the next request (parsing a 2,000-record page takes longer than
-        sending it). Errors only the XML tells (GW-0010, an expired session) are the caller's
-        to handle -- by falling back to :meth:`exchange`.
-        """
-        return http.with_retries(
-            lambda: self._attempt_raw(url, body, call), self.config, call.doing, log
-        )
-
-    @staticmethod
-    def parse(content: bytes, status: int, call: Call) -> Response:
-        """Parse an answer from :meth:`fetch` as :meth:`exchange` would (without retries)."""
-        return _parse(content, status, call)
-
     # --- one attempt ------------------------------------------------------------------
 
     def _attempt(self, url: str, body: bytes, call: Call) -> Response:
-        content, status = self._attempt_raw(url, body, call)
-        return _parse(content, status, call)
-
-    def _attempt_raw(self, url: str, body: bytes, call: Call) -> tuple[bytes, int]:
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s: POST %s (%d bytes) %s", call.doing, url, len(body), _excerpt(body, call))
         limit = self.config.max_response_bytes
         failures = http.Failures(
             "Intacct", call.doing, call.write, partial(_unknown, call), partial(_too_large, limit)
         )
-        answer = http.send(self._session, self.config, "POST", url, failures, data=body)
+        with call.on_the_wire or nullcontext():
+            answer = http.send(self._session, self.config, "POST", url, failures, data=body)
         status, content = answer.status, answer.content
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s: HTTP %d (%d bytes) %s", call.doing, status, len(content),
                       _excerpt(content, call))  # fmt: skip
         _check_status(answer, call, self.config.retry_after_cap)
-        return content, status
+        return _parse(content, status, call)
 
 
 def _too_large(limit: int, declared: str | None) -> MalformedResponseError:
@@ -189,7 +171,6 @@ def _parse(content: bytes, status: int, call: Call) -> Response:
             session_auth=call.session_auth,
             secrets=call.secrets,
             http_status=status,
-            scan_records=call.scan_records,
         )
     except RateLimitedError as exc:  # GW-0010 in the body of a 200/4xx
         if call.write:

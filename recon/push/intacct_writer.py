@@ -431,7 +431,7 @@ class IntacctWriter:
         """
         rows: list[dict[str, str]] = []
         for page in self.client.query(obj, list(fields), filter=F(field) == value):
-            # The page's columns as the pull reads them: a scanned page is not parsed again.
+            # The page's columns as the pull reads them (recon.intacct.extract).
             columns, count = page_columns(page, _NO_SKIP)
             texts = {name: values.to_pylist() for name, values in columns.items()}
             rows += ({n: t[i] or "" for n, t in texts.items()} for i in range(count))

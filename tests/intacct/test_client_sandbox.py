@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
 from datetime import datetime
 
 import pandas as pd
 import pytest
-from lxml import etree
 
 from recon.config import IntacctProfile, Secret, sandbox_profile
 from recon.connect import intacct_client
@@ -18,10 +16,10 @@ from recon.errors import (
     FunctionError,
     ReplayRefusedError,
 )
+from recon.intacct import extract
 from recon.intacct import request as rq
 from recon.intacct.filters import F
 from recon.intacct.frames import pages_to_frame
-from recon.intacct.page import Page
 from tests.intacct.conftest import N_CUSTOMERS, customer_frame
 
 
@@ -208,19 +206,23 @@ def test_expect_many_pages_are_complete_and_bounded(client, sandbox, pagesize, c
     assert sandbox.counters.snapshot().get("query", 0) - before == calls
 
 
-def test_query_pages_are_scanned_and_read_as_the_tree_reads_them(client) -> None:
-    """The pull's pages take the scanner (recon.intacct.flatscan), and the typed frame is
-    the one the parser's tree gives for the same records."""
+def test_query_pages_take_the_flat_path_and_type_as_the_general_path(
+    client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pull's pages are read in one pass over the parser's tree (extract's flat path),
+    and the typed frame is the one a dict per record gives for the same records."""
     fields = ["RECORDNO", "CUSTOMERID", "NAME", "STATUS", "TOTALDUE", "WHENMODIFIED"]
     pages = list(client.query("CUSTOMER", fields, pagesize=500, concurrency=2))
-    assert len(pages) >= 5 and all(page.columns is not None for page in pages)
-    trees = [replace(page, data=_full_data(page), columns=None, source=None) for page in pages]
-    scanned = pages_to_frame(pages, "CUSTOMER", fields)
-    assert len(scanned) == sum(page.count for page in pages) >= N_CUSTOMERS  # others add some
-    pd.testing.assert_frame_equal(scanned, pages_to_frame(trees, "CUSTOMER", fields))
+    flat_columns, flat_pages = extract._flat_columns, []
 
+    def spy(*args):  # type: ignore[no-untyped-def]
+        found = flat_columns(*args)
+        flat_pages.append(found is not None)
+        return found
 
-def _full_data(page: Page) -> etree._Element:
-    data = etree.Element("data")
-    data.extend(page.records())
-    return data
+    monkeypatch.setattr(extract, "_flat_columns", spy)
+    flat = pages_to_frame(pages, "CUSTOMER", fields)
+    assert len(pages) >= 5 and flat_pages == [True] * len(pages)
+    assert len(flat) == sum(page.count for page in pages) >= N_CUSTOMERS  # others add some
+    monkeypatch.setattr(extract, "_flat_columns", lambda *args: None)
+    pd.testing.assert_frame_equal(flat, pages_to_frame(pages, "CUSTOMER", fields))

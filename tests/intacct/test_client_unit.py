@@ -32,6 +32,7 @@ from recon.errors import (
 )
 from recon.intacct import client as client_module
 from recon.intacct import request as rq
+from recon.intacct import transport as transport_module
 from recon.intacct import uncertain, xmlsafe
 from recon.intacct.client import (
     IntacctClient,
@@ -418,6 +419,37 @@ def test_requests_keep_going_out_while_the_consumer_is_busy(gateway, monkeypatch
     assert sent == window
     assert rest == list(range(20, 100, 10))
     assert gw.max_inflight <= 2
+
+
+def test_the_next_requests_leave_while_pages_are_parsed(gateway, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    gw, login, _ = gateway
+    query_handler(gw, lambda: 100, delay=False)
+    serve, parse, parsing = gw.handlers["query"], transport_module.parse_response, [0]
+    seen: list[tuple[int, int]] = []  # (requests in flight, pages being parsed) at each request
+
+    def slow_parse(*args, **kwargs):  # type: ignore[no-untyped-def]
+        with gw.lock:
+            parsing[0] += 1
+        try:
+            time.sleep(0.05)
+            return parse(*args, **kwargs)
+        finally:
+            with gw.lock:
+                parsing[0] -= 1
+
+    def watched(fn: etree._Element) -> etree._Element:
+        with gw.lock:
+            seen.append((gw.inflight, parsing[0]))
+        time.sleep(0.02)
+        return serve(fn)
+
+    monkeypatch.setattr(transport_module, "parse_response", slow_parse)
+    gw.handlers["query"] = watched
+    with client_for(login) as client:
+        pages = list(client.query("CUSTOMER", ["RECORDNO"], pagesize=10, concurrency=2))
+    assert [p.offset for p in pages] == list(range(0, 100, 10))
+    assert gw.max_inflight <= 2  # parsing threads hold no wire slot, and never exceed it
+    assert any(inflight == 2 and busy for inflight, busy in seen)  # both slots busy meanwhile
 
 
 def test_query_validates_before_any_request(gateway) -> None:  # type: ignore[no-untyped-def]

@@ -158,10 +158,6 @@ def test_attack_is_refused_by_every_reader(
         parse_response(doc, doing="attack")
     seen.append(str(info2.value))
 
-    with pytest.raises(REFUSED) as info_scan:  # as a query page's answer (recon.intacct.flatscan)
-        parse_response(doc, doing="attack", scan_records=True)
-    seen.append(str(info_scan.value))
-
     sleeps = Sleeps()
     config = TransportConfig(connect_timeout=2, read_timeout=2, sleep=sleeps, max_retries=1)
     with CannedServer([Reply(200, doc), Reply(200, doc)]) as srv:
@@ -176,6 +172,81 @@ def test_attack_is_refused_by_every_reader(
     assert attacker.fetched == []  # no entity, parameter entity or DTD was fetched
     assert srv.hits == 2 and sleeps == []  # a refused document is not retried
     assert not any(canary in text for text in seen)
+
+
+def query_page() -> bytes:
+    """A good one-page ``query`` answer with three flat records."""
+    return (
+        b"<?xml version='1.0' encoding='UTF-8'?>\n<response><control><status>success</status>"
+        b"</control><operation><authentication><status>success</status></authentication>"
+        b"<result><status>success</status><function>query</function><controlid>f-1</controlid>"
+        b"<data listtype='CUSTOMER' count='3' numremaining='0'>"
+        + b"".join(
+            b"<CUSTOMER><RECORDNO>%d</RECORDNO><NAME>N %d</NAME></CUSTOMER>" % (n, n)
+            for n in (1, 2, 3)
+        )
+        + b"</data></result></operation></response>"
+    )
+
+
+FIRST = b"<RECORDNO>1</RECORDNO>"
+
+
+def first_value(text: bytes) -> tuple[bytes, bytes]:
+    """An edit of the first record's RECORDNO text."""
+    return FIRST, b"<RECORDNO>" + text + b"</RECORDNO>"
+
+
+# What the parser refuses inside (or around) a query page's records: edits of a good page.
+REFUSED_IN_A_PAGE = {
+    "undeclared entity": first_value(b"&leak;"),
+    "bare ampersand": first_value(b"a & b"),
+    "char ref to NUL": first_value(b"&#0;"),
+    "control character": first_value(b"\x01"),
+    "U+FFFE": first_value("\ufffe".encode()),
+    "]]> in a value": first_value(b"a]]>b"),
+    "mismatched close": (FIRST, b"<RECORDNO>1</RECORDN0>"),
+    "bad UTF-8": first_value(b"\xff"),
+    "UTF-8 surrogate": first_value(b"\xed\xa0\x80"),
+    "overlong UTF-8": first_value(b"\xc0\xbc"),
+    "U+FFFF": first_value("\uffff".encode()),
+    "char ref to U+FFFE": first_value(b"&#xFFFE;"),
+    "empty char ref": first_value(b"&#;"),
+    "bad hex char ref": first_value(b"&#xZZ;"),
+    "unterminated entity": first_value(b"&amp"),
+    "unclosed record": (b"</CUSTOMER>", b""),
+    "truncated": (b"</data>", b"</da"),
+    "DOCTYPE": (b"<response>", b"<!DOCTYPE response><response>"),
+    "entity from the DOCTYPE": (
+        b"<response>",
+        b'<!DOCTYPE response [<!ENTITY leak "CANARY-in-a-page">]><response>',
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED_IN_A_PAGE))
+def test_a_query_page_the_parser_refuses_is_refused(name: str) -> None:
+    old, new = REFUSED_IN_A_PAGE[name]
+    body = query_page().replace(old, new, 1)
+    assert body != query_page()
+    assert len(parse_response(query_page()).results[0].to_page("CUSTOMER").records()) == 3
+    with pytest.raises(XMLSecurityError) as info:
+        parse_response(body)
+    assert "CANARY" not in str(info.value)
+
+
+def test_an_external_entity_in_a_record_never_reaches_a_value(tmp_path: Path, canary: str) -> None:
+    secret = tmp_path / "canary.txt"
+    secret.write_text(canary)
+    decl, rest = query_page().split(b"?>", 1)
+    body = (
+        decl + b"?>"
+        + f'<!DOCTYPE response [<!ENTITY x SYSTEM "{secret.as_uri()}">]>'.encode()
+        + rest.replace(FIRST, b"<RECORDNO>&x;</RECORDNO>", 1)
+    )  # fmt: skip
+    with pytest.raises(XMLSecurityError) as info:
+        parse_response(body)
+    assert canary not in str(info.value)
 
 
 def test_xinclude_is_not_processed(tmp_path: Path, canary: str) -> None:

@@ -1,15 +1,19 @@
-"""recon.intacct.flatscan: flat query pages read straight into columns.
+"""recon.intacct.extract: a query page, parsed by the one hardened parser, read into columns.
 
-The scanner is a second reader of the same bytes, so every test here compares it with the
-one it shortcuts: the hardened parser's tree, read by ``extract.tree_columns``. For any
-document the two must agree -- the same columns, or the same refusal -- and for the pages
-Intacct sends the scanner must actually be taken (else the pull's speed figures lie).
+Pages are read as the client reads them: the answer's bytes through ``parse_response``
+(which parses with :mod:`recon.intacct.xmlsafe`), the result's page, then
+:func:`extract.page_columns`. The flat path (one pass over the tree) is a shortcut of the
+general path (a dict per record), so every test compares the two on the same document: the
+same columns, or the same refusal.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from unittest.mock import patch
 
 import pyarrow as pa
 import pytest
@@ -17,16 +21,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from recon.errors import MalformedResponseError, ReconError, XMLSecurityError
-from recon.intacct import extract, flatscan, xmlsafe
+from recon.errors import ReconError
+from recon.intacct import extract, xmlsafe
 from recon.intacct.extract import Skip
 from recon.intacct.response import parse_response
 from tests.fixtures import INTACCT as FIXTURES
 from tests.fixtures import INTACCT_RESPONSES
 
 NO_SKIP = Skip(frozenset(), frozenset())
-REFUSED = (XMLSecurityError, MalformedResponseError)
-CANARY = "canary-7f3a9e"
 
 
 def envelope(data: etree._Element) -> bytes:
@@ -61,36 +63,37 @@ def page_bytes(
     return body
 
 
-def by_tree(body: bytes) -> object:
-    """What the tree reader makes of ``body``: (columns as lists, count) or the error type."""
+@contextmanager
+def general_path_only() -> Iterator[None]:
+    with patch.object(extract, "_flat_columns", lambda *args: None):
+        yield
+
+
+def read(body: bytes) -> object:
+    """What the client makes of ``body`` as a query page: (columns as lists, count), or
+    the type of the error that refused it."""
     try:
-        response = parse_response(body)
         # Through to_page as the client reads a page (it checks the paging attributes:
-        # a count="3>" is refused either way).
-        data = response.results[0].to_page("CUSTOMER").data
-        assert data is not None
-        columns, count = extract.tree_columns(data, NO_SKIP)
+        # a count="3>" is refused).
+        page = parse_response(body).results[0].to_page("CUSTOMER")
+        columns, count = extract.page_columns(page, NO_SKIP)
     except ReconError as exc:  # refused, or an error the document reports
         return type(exc)
     return {name: values.to_pylist() for name, values in columns.items()}, count
 
 
-def by_scan(body: bytes) -> object:
-    """What the client makes of ``body`` as a query page: (columns, count) or the error type."""
-    try:
-        response = parse_response(body, scan_records=True)
-        page = response.results[0].to_page("CUSTOMER")
-        columns, count = extract.page_columns(page, NO_SKIP)
-    except ReconError as exc:
-        return type(exc)
-    return {name: values.to_pylist() for name, values in columns.items()}, count
+def read_by_general_path(body: bytes) -> object:
+    with general_path_only():
+        return read(body)
 
 
-def scanned(body: bytes) -> bool:
-    return parse_response(body, scan_records=True).results[0].scanned is not None
+def takes_flat_path(body: bytes) -> bool:
+    page = parse_response(body).results[0].to_page("CUSTOMER")
+    records = [record for record in page.data if type(record.tag) is str]
+    return extract._flat_columns(page.data, records, NO_SKIP, None) is not None
 
 
-# --------------------------------------------------------------------------- same texts
+# --------------------------------------------------------------------------- the texts
 
 SAMPLE = [
     {"RECORDNO": "1", "NAME": "Acme & Sons <intl>", "NOTE": None, "CITY": "Zürich"},
@@ -100,23 +103,24 @@ SAMPLE = [
 
 
 @pytest.mark.parametrize("indent", [False, True], ids=["compact", "indented"])
-def test_a_flat_page_is_scanned_to_the_trees_texts(indent: bool) -> None:
+def test_a_flat_page_reads_the_texts_it_carries(indent: bool) -> None:
     body = page_bytes(SAMPLE, indent=indent)
-    assert scanned(body)
-    got = by_scan(body)
-    assert got == by_tree(body)
+    assert takes_flat_path(body)
+    got = read(body)
+    assert got == read_by_general_path(body)
     columns, count = got  # type: ignore[misc]
     assert count == 3
     assert columns["NAME"][0] == "Acme & Sons <intl>"
     assert columns["NOTE"] == ["", "", "x > y"]  # <NOTE/> and <NOTE></NOTE> alike
+    assert columns["CITY"] == ["Zürich", "  spaced  ", "日本 😀"]
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("A &amp;lt; B", "A &lt; B"),  # &amp; is replaced last
-        ("&gt;&quot;&apos;&amp;gt;", ">\"'&gt;"),  # replaced before the scan
-        ("&lt;&amp;lt;", "<&lt;"),  # replaced column by column
+        ("A &amp;lt; B", "A &lt; B"),
+        ("&gt;&quot;&apos;&amp;gt;", ">\"'&gt;"),
+        ("&lt;&amp;lt;", "<&lt;"),
         ("&#38;&#x41;&#x1F600;", "&A😀"),  # character references
         ("&lt;&gt;&quot;&apos;", "<>\"'"),
         ("   ", "   "),  # a whitespace-only value is a value
@@ -134,9 +138,9 @@ def test_references_and_blank_values_read_as_the_parser_reads_them(
         b"<CUSTOMER><RECORDNO>2</RECORDNO><NAME></NAME></CUSTOMER>"
         b"</data></result></operation></response>"
     )
-    assert scanned(body)
-    assert by_scan(body) == by_tree(body)
-    assert by_scan(body)[0]["NAME"] == [expected, ""]  # type: ignore[index]
+    assert takes_flat_path(body)
+    assert read(body) == read_by_general_path(body)
+    assert read(body)[0]["NAME"] == [expected, ""]  # type: ignore[index]
 
 
 FIRST = b"<RECORDNO>1</RECORDNO>"
@@ -147,8 +151,8 @@ def first_value(text: bytes) -> tuple[bytes, bytes]:
     return FIRST, b"<RECORDNO>" + text + b"</RECORDNO>"
 
 
-# What the scanner must hand back to the parser: each is inserted into a good page.
-NOT_SCANNED = {
+# Pages the parser accepts that are not plain flat pages: each edit is made to a good page.
+IRREGULAR = {
     "comment in a record": (FIRST, b"<RECORDNO>1</RECORDNO><!-- x -->"),
     "CDATA value": first_value(b"<![CDATA[1]]>"),
     "attribute on a field": (FIRST, b'<RECORDNO a="1">1</RECORDNO>'),
@@ -159,86 +163,38 @@ NOT_SCANNED = {
     "processing instruction": (FIRST, b"<?pi x?><RECORDNO>1</RECORDNO>"),
     "non-UTF-8 declaration": (b"encoding='UTF-8'", b"encoding='ISO-8859-1'"),
 }
-# ...and what the parser refuses, so the client must too.
-REFUSED_INSIDE = {
-    "undeclared entity": first_value(b"&leak;"),
-    "bare ampersand": first_value(b"a & b"),
-    "char ref to NUL": first_value(b"&#0;"),
-    "control character": first_value(b"\x01"),
-    "U+FFFE": first_value("\ufffe".encode()),
-    "]]> in a value": first_value(b"a]]>b"),
-    "mismatched close": (FIRST, b"<RECORDNO>1</RECORDN0>"),
-    "bad UTF-8": first_value(b"\xff"),
-    "UTF-8 surrogate": first_value(b"\xed\xa0\x80"),
-    "overlong UTF-8": first_value(b"\xc0\xbc"),
-    "U+FFFF": first_value("\uffff".encode()),
-    "char ref to U+FFFE": first_value(b"&#xFFFE;"),
-    "empty char ref": first_value(b"&#;"),
-    "bad hex char ref": first_value(b"&#xZZ;"),
-    "unterminated entity": first_value(b"&amp"),
-    "unclosed record": (b"</CUSTOMER>", b""),
-    "truncated": (b"</data>", b"</da"),
-    "DOCTYPE": (b"<response>", b"<!DOCTYPE response><response>"),
-    "entity from the DOCTYPE": (
-        b"<response>",
-        f'<!DOCTYPE response [<!ENTITY leak "{CANARY}">]><response>'.encode(),
-    ),
-}
 
 
-@pytest.mark.parametrize("name", sorted(NOT_SCANNED))
-def test_what_the_scanner_cannot_vouch_for_goes_to_the_parser(name: str) -> None:
-    old, new = NOT_SCANNED[name]
+@pytest.mark.parametrize("name", sorted(IRREGULAR))
+def test_irregular_pages_read_as_the_general_path_reads_them(name: str) -> None:
+    old, new = IRREGULAR[name]
     body = page_bytes(SAMPLE).replace(old, new, 1)
     assert body != page_bytes(SAMPLE)
-    assert flatscan.scan(body) is None
-    assert by_scan(body) == by_tree(body)
+    got = read(body)
+    assert isinstance(got, tuple)  # the parser accepts every one of them
+    assert got == read_by_general_path(body)
 
 
-@pytest.mark.parametrize("name", sorted(REFUSED_INSIDE))
-def test_what_the_parser_refuses_the_client_refuses(name: str) -> None:
-    old, new = REFUSED_INSIDE[name]
-    body = page_bytes(SAMPLE).replace(old, new, 1)
-    assert body != page_bytes(SAMPLE)
-    with pytest.raises(XMLSecurityError) as info:
-        parse_response(body, scan_records=True)
-    assert CANARY not in str(info.value)
-    assert by_tree(body) is XMLSecurityError
-
-
-def test_entity_declared_in_a_doctype_never_reaches_a_column(tmp_path: Path) -> None:
-    secret = tmp_path / "canary.txt"
-    secret.write_text(CANARY)
-    good = page_bytes(SAMPLE)
-    decl, rest = good.split(b"?>", 1)
-    body = (
-        decl + b"?>"
-        + f'<!DOCTYPE response [<!ENTITY x SYSTEM "{secret.as_uri()}">]>'.encode()
-        + rest.replace(FIRST, b"<RECORDNO>&x;</RECORDNO>", 1)
-    )  # fmt: skip
-    assert flatscan.scan(body) is None  # markup before <data>: not the scanner's to read
-    with pytest.raises(XMLSecurityError) as info:
-        parse_response(body, scan_records=True)
-    assert CANARY not in str(info.value)
-
-
-def test_a_second_data_element_or_an_empty_page_takes_the_tree() -> None:
+def test_a_second_data_element_or_an_empty_page() -> None:
     second = b"<result><status>success</status><function>query</function><data/></result>"
     two = page_bytes(SAMPLE).replace(b"</result>", b"</result>" + second, 1)
-    assert flatscan.scan(two) is not None  # the scan itself cannot tell ...
-    assert not scanned(two)  # ... but the envelope can: the whole document is parsed
-    assert by_scan(two) == by_tree(two)
+    assert read(two) == read_by_general_path(two) == read(page_bytes(SAMPLE))
     empty = page_bytes([])
-    assert not scanned(empty)
-    assert by_scan(empty) == by_tree(empty)
+    assert read(empty) == read_by_general_path(empty) == ({}, 0)
 
 
-def test_records_of_a_scanned_page_are_still_there() -> None:
-    body = page_bytes(SAMPLE)
-    page = parse_response(body, scan_records=True).results[0].to_page("CUSTOMER")
-    assert page.columns is not None and page.data is None
+def test_the_records_of_a_page_are_its_data_elements() -> None:
+    page = parse_response(page_bytes(SAMPLE)).results[0].to_page("CUSTOMER")
     assert [r.findtext("RECORDNO") for r in page.records()] == ["1", "2", "3"]
     assert page.count == 3
+
+
+def test_the_columns_are_arrow_strings_in_field_order() -> None:
+    page = parse_response(page_bytes(SAMPLE)).results[0].to_page("CUSTOMER")
+    columns, count = extract.page_columns(page, NO_SKIP)
+    assert count == 3
+    assert all(col.type == pa.large_string() for col in columns.values())
+    assert list(columns) == ["RECORDNO", "NAME", "NOTE", "CITY"]
 
 
 # --------------------------------------------------------------------------- properties
@@ -268,13 +224,16 @@ def pages(draw: st.DrawFn) -> tuple[list[dict[str, str | None]], bool]:
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(pages())
-def test_generated_flat_pages_are_scanned_to_the_trees_texts(
+def test_generated_flat_pages_read_back_the_texts_written(
     page: tuple[list[dict[str, str | None]], bool],
 ) -> None:
     rows, indent = page
     body = page_bytes(rows, indent=indent)
-    assert scanned(body)
-    assert by_scan(body) == by_tree(body)
+    assert takes_flat_path(body)
+    got = read(body)
+    assert got == read_by_general_path(body)
+    written = {name: [row[name] or "" for row in rows] for name in rows[0]}
+    assert got == (written, len(rows))
 
 
 SNIPPETS = [
@@ -295,35 +254,30 @@ def test_mutated_pages_are_read_alike_or_refused_alike(
     rng: random.Random, edits: list[tuple[float, bytes, int]]
 ) -> None:
     """Insert markup, odd characters and broken bytes anywhere, delete a few bytes: the
-    client reads the result exactly as the hardened parser's tree does, or refuses it."""
+    flat path reads the result exactly as the general path does, or both refuse it."""
     body = bytearray(page_bytes(SAMPLE, indent=rng.random() < 0.5))
     for where, snippet, cut in edits:
         at = int(where * len(body))
         body[at : at + cut] = snippet
-    assert by_scan(bytes(body)) == by_tree(bytes(body))
-
-
-def test_the_scanners_columns_are_arrow_strings() -> None:
-    found = flatscan.scan(page_bytes(SAMPLE))
-    assert found is not None and found.nrecords == 3
-    assert all(col.type == pa.large_string() for col in found.columns.values())
-    assert list(found.columns) == ["RECORDNO", "NAME", "NOTE", "CITY"]
+    assert read(bytes(body)) == read_by_general_path(bytes(body))
 
 
 # --------------------------------------------------------------------------- fixtures
 
 
 @pytest.mark.parametrize("path", INTACCT_RESPONSES, ids=lambda p: str(p.relative_to(FIXTURES)))
-def test_every_captured_answer_reads_the_same_scanned_or_not(path: Path) -> None:
+def test_every_captured_answer_reads_the_same_by_either_path(path: Path) -> None:
     body = path.read_bytes()
-    assert outcome(body, scan=True) == outcome(body, scan=False)
+    seen = outcome(body)
+    with general_path_only():
+        assert seen == outcome(body)
 
 
-def outcome(body: bytes, scan: bool) -> object:
+def outcome(body: bytes) -> object:
     """Everything a caller can see of an answer: each result's status, records and paging
     attributes, or the error (type and words)."""
     try:
-        response = parse_response(body, scan_records=scan)
+        response = parse_response(body)
     except ReconError as exc:
         return type(exc), str(exc)
     seen: list[object] = []
