@@ -13,7 +13,10 @@ import email.utils
 import logging
 import math
 import random
+import re
+import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
@@ -89,6 +92,8 @@ class HttpConfig:
     pool_size: int = MIN_POOL_SIZE
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False, compare=False)
     jitter: Callable[[], float] = field(default=random.random, repr=False, compare=False)
+    #: Counts every request this transport sends (a run's budget), when given.
+    meter: RequestMeter | None = field(default=None, repr=False, compare=False)
 
     def backoff(self, attempt: int) -> float:
         """Seconds to wait before retry number ``attempt + 1`` (equal jitter)."""
@@ -331,8 +336,13 @@ def send(
     data: bytes | None = None,
     params: Mapping[str, str] | None = None,
     headers: Mapping[str, str] | None = None,
+    endpoint: str | None = None,
 ) -> Answer:
     """One attempt: send, read the body under the cap; failures worded by ``failures``.
+
+    ``endpoint`` names the request for the config's meter (default: method and path, the
+    record ids folded; Intacct names its functions instead, as every request is a POST to
+    the one gateway).
 
     Raises
     ------
@@ -340,6 +350,8 @@ def send(
         For a failure the policy retries (see :meth:`Failures.network`).
     TransportError, WriteOutcomeUnknown, and ``failures.too_large`` for a body over the cap
     """
+    if config.meter is not None:
+        config.meter.count(failures.remote, endpoint or endpoint_of(method, url))
     try:
         resp = session.request(
             method,
@@ -363,6 +375,61 @@ def send(
             raise failures.unknown(str(exc)) from exc
         raise
     return Answer(resp.status_code, resp.headers, content)
+
+
+class RequestMeter:
+    """The requests a run sends, per system and endpoint (thread-safe): what a run costs
+    the services, recorded in its ``outcome.json`` and said in ``recon run``'s result.
+
+    >>> meter = RequestMeter()
+    >>> meter.count("BigTime", "GET /client/detail/{id}")
+    >>> meter.total(), meter.by_system()
+    (1, {'BigTime': 1})
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: Counter[tuple[str, str]] = Counter()
+
+    def count(self, system: str, endpoint: str) -> None:
+        """One request of ``system`` to ``endpoint`` (sent, or about to be)."""
+        with self._lock:
+            self._counts[(system, endpoint)] += 1
+
+    def total(self) -> int:
+        with self._lock:
+            return sum(self._counts.values())
+
+    def by_system(self) -> dict[str, int]:
+        """System -> requests, systems in name order."""
+        out: Counter[str] = Counter()
+        with self._lock:
+            for (system, _), n in self._counts.items():
+                out[system] += n
+        return dict(sorted(out.items()))
+
+    def by_endpoint(self) -> dict[str, dict[str, int]]:
+        """System -> endpoint -> requests, most requested first (JSON-able)."""
+        with self._lock:
+            items = sorted(self._counts.items(), key=lambda kv: (kv[0][0], -kv[1], kv[0][1]))
+        out: dict[str, dict[str, int]] = {}
+        for (system, endpoint), n in items:
+            out.setdefault(system, {})[endpoint] = n
+        return out
+
+
+#: Path segments that name one record (``/client/detail/123``), counted as one endpoint.
+_RECORD_ID = re.compile(r"^-?\d+$")
+
+
+def endpoint_of(method: str, url: str) -> str:
+    """``"GET /client/detail/{id}"``: a request's method and path with record ids folded,
+    the API root left out (everything up to and including ``/api/v2``)."""
+    path = urlsplit(url).path
+    _, found, rest = path.partition("/api/v2")
+    path = rest if found else path
+    parts = ["{id}" if _RECORD_ID.match(p) else p for p in path.split("/")]
+    return f"{method.upper()} {'/'.join(parts) or '/'}"
 
 
 def read_capped(

@@ -30,6 +30,7 @@ from recon.config import Profile, data_dir, load_profile
 from recon.crosswalk import Crosswalk
 from recon.diff import CompareRules, Diff, FieldRule, time_aggregate
 from recon.errors import ConfigError
+from recon.http import RequestMeter
 from recon.lexicon import Lexicon
 from recon.mapping import MappingOverrides, load_overrides
 from recon.mapping.common import LEFT_OUT, UNRESOLVED, LeftOut
@@ -272,7 +273,8 @@ def reconcile_run(
     clock = time.perf_counter()
     # Only what the wanted entities are compared from; a read that fails alone is in
     # pulled.unread, its entities not compared (recon run exits 1), the rest goes on.
-    pulled = pull_both(prof, first, last, overrides, entities=wanted)
+    meter = RequestMeter()  # what this run asks of the services
+    pulled = pull_both(prof, first, last, overrides, entities=wanted, meter=meter)
     seconds = {"pull": time.perf_counter() - clock}
     clock = time.perf_counter()
     rec = _only(reconcile(pulled, rules, overrides=overrides, links=links), wanted)
@@ -311,6 +313,9 @@ def reconcile_run(
         "left_out": sum(r.kind == LEFT_OUT for r in left),
         "unresolved": sum(r.kind == UNRESOLVED for r in left),
         "left_out_reasons": left_out_counts(left),
+        # What the run cost the services: requests per system and per endpoint.
+        "requests": meter.by_system(),
+        "requests_by_endpoint": meter.by_endpoint(),
     }
     clock = time.perf_counter()
     store.save_run(run_id, profile=prof.name, prepared_by=user, summary=summary)

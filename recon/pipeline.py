@@ -27,6 +27,7 @@ from recon.connect import bigtime_client, intacct_client
 from recon.crosswalk import apply_links_all
 from recon.diff import CompareRules, Diff, diff_all
 from recon.errors import ReconError, RemoteError, concerns_one_read
+from recon.http import RequestMeter
 from recon.intacct.pull import QueryClient
 from recon.intacct.pull import pull_all as pull_intacct
 from recon.mapping import (
@@ -93,8 +94,11 @@ def pull_both(
     overrides: MappingOverrides | None = None,
     *,
     entities: Collection[str] | None = None,
+    meter: RequestMeter | None = None,
 ) -> Pulled:
     """Pull every entity of both systems for one period, then the counterparts it splits.
+
+    ``meter`` counts every request both clients send (the run's budget, in its outcome).
 
     ``start``/``end`` (both inclusive) bound the dated entities on both sides alike: time
     entries and invoices by their date, invoice lines and payments by their invoice
@@ -116,8 +120,8 @@ def pull_both(
     extra = overrides.intacct_fields() if overrides else {}
     wanted = ENTITY_ORDER if entities is None else tuple(e for e in ENTITY_ORDER if e in entities)
     with (
-        intacct_client(profile.intacct) as ia,
-        bigtime_client(profile.require_bigtime()) as bt,
+        intacct_client(profile.intacct, meter=meter) as ia,
+        bigtime_client(profile.require_bigtime(), meter=meter) as bt,
         ThreadPoolExecutor(max_workers=2, thread_name_prefix="pull") as pool,
     ):
         ia_job = pool.submit(_pull_intacct, ia, start, end, extra, wanted)

@@ -403,7 +403,8 @@ def _plural(count: int, one: str, many: str) -> str:
 def result_line(result: RunResult) -> str:
     """The one line ``recon run`` prints at the end, with the counts of the run's outcome:
 
-    ``10_reconcile clean: 49 differences (threshold 60), 23 need a decision; folder <path>``
+    ``10_reconcile clean: 49 differences (threshold 60), 23 need a decision; 1,381 requests
+    (BigTime 1,345, Intacct 36); folder <path>``
     ``20_review_and_push failed: 26 pushed, 1 failed, 0 in doubt; folder <path>``
     """
     outcome = result.summary.get("outcome") or {}
@@ -417,6 +418,10 @@ def result_line(result: RunResult) -> str:
         undecided = reconcile.get("open", reconcile.get("changes", 0))
         open_ = _plural(int(undecided), "needs", "need")
         counts.append(f"{found} ({threshold}), {open_} a decision")
+        sent = reconcile.get("requests")
+        if isinstance(sent, Mapping) and sent:
+            each = ", ".join(f"{system} {int(n):,}" for system, n in sent.items())
+            counts.append(f"{sum(int(n) for n in sent.values()):,} requests ({each})")
     push = outcome.get("push")
     if isinstance(push, Mapping):
         states = push.get("outcomes") or {}

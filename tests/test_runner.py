@@ -63,9 +63,13 @@ def test_exit_codes_above_threshold_then_clean(env) -> None:
     # Nothing decided yet: every change recon can push needs a decision (review-only ones
     # are done by hand, counted apart as the status tile counts them).
     assert undecided == summary["outcome"]["reconcile"]["pushable"] > 0
+    sent = summary["outcome"]["reconcile"]["requests"]
+    assert set(sent) == {"BigTime", "Intacct"}
+    each = f"BigTime {sent['BigTime']:,}, Intacct {sent['Intacct']:,}"
     assert above.stdout == (
         f"10_reconcile above threshold: {PLANTED} differences (threshold {PLANTED - 1}), "
-        f"{undecided} need a decision; folder {folder}\n"
+        f"{undecided} need a decision; {sum(sent.values()):,} requests ({each}); "
+        f"folder {folder}\n"
     )
     assert summary["parameters"]["max_differences"] == PLANTED - 1  # converted to a number
     assert (folder / "10_reconcile.ipynb").is_file()
@@ -367,6 +371,11 @@ def test_the_result_line_names_the_counts(tmp_path: Path) -> None:
     rec = {"findings": 49, "changes": 30, "open": 23, "max_differences": 60}
     assert result_line(_result("10_reconcile", "clean", {"reconcile": rec}, tmp_path)) == (
         f"10_reconcile clean: 49 differences (threshold 60), 23 need a decision; folder {tmp_path}"
+    )
+    counted = {**rec, "requests": {"BigTime": 1345, "Intacct": 36}}
+    assert result_line(_result("10_reconcile", "clean", {"reconcile": counted}, tmp_path)) == (
+        "10_reconcile clean: 49 differences (threshold 60), 23 need a decision; "
+        f"1,381 requests (BigTime 1,345, Intacct 36); folder {tmp_path}"
     )
     one = {"findings": 1, "changes": 1, "max_differences": None, "above_threshold": False}
     assert result_line(_result("10_reconcile", "clean", {"reconcile": one}, tmp_path)) == (

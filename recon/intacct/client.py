@@ -148,6 +148,8 @@ class IntacctSettings:
     query_pagesize: int = rq.MAX_QUERY_PAGESIZE
     max_response_bytes: int = TransportConfig.max_response_bytes
     sleep: Callable[[float], None] | None = field(default=None, repr=False, compare=False)
+    #: Counts the requests sent (:class:`recon.http.RequestMeter`): a run's budget.
+    meter: http.RequestMeter | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         http.check_settings(

@@ -116,7 +116,10 @@ class Transport:
             "Intacct", call.doing, call.write, partial(_unknown, call), partial(_too_large, limit)
         )
         with call.on_the_wire or nullcontext():
-            answer = http.send(self._session, self.config, "POST", url, failures, data=body)
+            answer = http.send(
+            self._session, self.config, "POST", url, failures, data=body,
+            endpoint=call.doing.removeprefix("Intacct "),
+        )  # fmt: skip
         status, content = answer.status, answer.content
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s: HTTP %d (%d bytes) %s", call.doing, status, len(content),
