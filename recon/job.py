@@ -51,6 +51,7 @@ from recon.report.findings import (
     unread_table,
     write_csv,
 )
+from recon.report.model import money_text
 from recon.scope import Unread, not_compared
 from recon.store import DEFAULT_FILENAME, TO_PUSH, Decision, Store
 
@@ -381,7 +382,7 @@ def entity_count_lines(summary: Mapping[str, Any]) -> list[str]:
         label = labels.get(entity) or Lexicon.default().label(entity, plural=True, capital=True)
         line = f"  {label:<24} {count:>6}"
         if entity in money:
-            line += f"   ({Decimal(money[entity]):,.2f} involved)"
+            line += f"   ({money_text(Decimal(money[entity]))} involved)"
         lines.append(line)
     return lines
 
@@ -561,19 +562,24 @@ def run_profile(store: Store, run_id: str) -> str:
         >>> recon.run_profile(recon.Store(), run_id)  # "acme"
     """
     runs = store.runs()
-    row = runs[runs["run_id"] == run_id]
-    if row.empty:
+    row = _run_row(runs, run_id)
+    if row is None:
         raise ConfigError(f"no run {run_id!r}; {_latest_runs(runs, None, store.path)}")
-    return str(row["profile"].iloc[0])
+    return str(row["profile"])
+
+
+def _run_row(runs: pd.DataFrame, run_id: str) -> pd.Series | None:
+    """The row of ``run_id`` in :meth:`Store.runs`, or None."""
+    rows = runs[runs["run_id"] == run_id]
+    return None if rows.empty else rows.iloc[0]
 
 
 def run_lexicon(store: Store, run_id: str) -> Lexicon:
     """The firm's words as its run saw them (the BigTime vocabulary saved with the run),
     so a form opened later speaks them without asking BigTime; BigTime's defaults for a
     run saved before recon kept them."""
-    runs = store.runs()
-    row = runs[runs["run_id"] == run_id]
-    summary = row["summary"].iloc[0] if not row.empty else None
+    row = _run_row(store.runs(), run_id)
+    summary = row["summary"] if row is not None else None
     terms = summary.get("vocabulary") if isinstance(summary, Mapping) else None
     return Lexicon.from_vocabulary(terms) if isinstance(terms, Mapping) else Lexicon.default()
 

@@ -141,6 +141,12 @@ class Change:
         said = f"{noun} {self.key or '(no id)'}"
         return f"{said} {self.name}" if self.name and self.name != self.key else said
 
+    @property
+    def key_in_target(self) -> str:
+        """The key the target system holds the record under: ``target_key`` for a pair
+        accepted as one, else ``key``."""
+        return self.target_key or self.key
+
     def field_label(self, field: str) -> str:
         """A field as the report and the form head it (``"Department ID"``)."""
         return Lexicon.default().column_labels(self.entity, [field])[field]

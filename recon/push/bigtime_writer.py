@@ -362,7 +362,7 @@ class BigTimeWriter:
         if now is None or differing(change, now):
             return None
         if change.entity in LIST_ENTITIES:
-            item = self.lookups.sid(_list_kind(change.entity), _key_in_bigtime(change))
+            item = self.lookups.sid(_list_kind(change.entity), change.key_in_target)
             return None if item is None else str(item)
         return str(self._existing(change))
 
@@ -378,7 +378,7 @@ class BigTimeWriter:
 
     def _sid_of(self, change: Change) -> int | None:
         _, kind, _ = self._record_spec(change)
-        sid = self.lookups.sid(kind, _key_in_bigtime(change))
+        sid = self.lookups.sid(kind, change.key_in_target)
         return int(sid) if sid is not None else None
 
     def _existing(self, change: Change) -> int:
@@ -386,7 +386,7 @@ class BigTimeWriter:
         if sid is None:
             _, kind, _ = self._record_spec(change)
             raise UnresolvedReference(
-                f"BigTime has no {_WHAT[kind]} {_key_in_bigtime(change)!r} to {change.action}; "
+                f"BigTime has no {_WHAT[kind]} {change.key_in_target!r} to {change.action}; "
                 "pull again "
                 "and review the plan"
             )
@@ -504,11 +504,6 @@ class BigTimeWriter:
 
 
 # --- helpers ----------------------------------------------------------------------------
-
-
-def _key_in_bigtime(change: Change) -> str:
-    """The key BigTime holds the record under: its own for a pair accepted as one."""
-    return change.target_key or change.key
 
 
 def _writes(change: Change, action: str) -> Iterator[tuple[str, str | None]]:

@@ -222,7 +222,7 @@ def canonical_values(frame: pd.DataFrame, change: Change) -> Values | None:
     (the first is taken when several do: a duplicate key is the diff's to report).
     """
     spec = ENTITIES[change.entity]
-    key = change.target_key or change.key
+    key = change.key_in_target
     rows = frame[frame[spec.key].astype("str").eq(key).fillna(False).to_numpy(bool)]
     if rows.empty:
         return None
