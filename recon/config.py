@@ -79,6 +79,10 @@ class Secret:
         return "***"
 
 
+#: A snapshot older than this (days) is not trusted: the run pulls everything again.
+DEFAULT_FULL_PULL_AFTER_DAYS = 7
+
+
 @dataclass(frozen=True)
 class IntacctProfile:
     """Everything needed to talk to one Intacct company."""
@@ -90,6 +94,8 @@ class IntacctProfile:
     sender_password: Secret
     user_password: Secret
     entity_id: str | None = None
+    #: ``concurrency``: query pages in flight at once (None: the client's default, 2).
+    concurrency: int | None = None
 
     def with_endpoint(self, endpoint: str) -> IntacctProfile:
         return replace(self, endpoint=endpoint)
@@ -104,6 +110,10 @@ class BigTimeProfile:
     api_token: Secret | None = None
     user_id: str | None = None
     password: Secret | None = None
+    #: ``concurrency``: requests in flight at once (None: the client's default).
+    concurrency: int | None = None
+    #: ``requests_per_minute``: at most this many requests a minute (None: unlimited).
+    requests_per_minute: float | None = None
 
     def with_base_url(self, base_url: str) -> BigTimeProfile:
         return replace(self, base_url=base_url)
@@ -131,6 +141,12 @@ class Profile:
     #: ``max_differences``: a scheduled reconcile with more findings than this exits with
     #: "differences above threshold" (None: never).
     max_differences: int | None = None
+    #: ``max_requests``: a run stops its pull before sending more requests than this, both
+    #: systems together (None: no ceiling).
+    max_requests: int | None = None
+    #: ``full_pull_after_days``: a run pulls everything again when the profile's snapshot
+    #: is older than this many days (0: every run pulls everything).
+    full_pull_after_days: int = DEFAULT_FULL_PULL_AFTER_DAYS
 
     def require_bigtime(self) -> BigTimeProfile:
         if self.bigtime is None:
@@ -316,31 +332,63 @@ def _bigtime_section(section: object, profile: str) -> BigTimeProfile | None:
         raise ConfigError(f"profile {profile!r}: bigtime must be a table.")
     base_url = _required(section, "base_url", profile, "bigtime")
     firm = _firm(section, profile)
+    where = f"profile {profile!r}: bigtime"
+    bare = BigTimeProfile(
+        base_url=base_url,
+        firm=firm,
+        concurrency=_whole(section, "concurrency", where, 1),
+        requests_per_minute=_per_minute(section, "requests_per_minute", where),
+    )
     if has_secret(section, "api_token"):
         token = _resolve_secret(section, "api_token", profile, "bigtime")
-        return BigTimeProfile(base_url=base_url, firm=firm, api_token=token)
+        return replace(bare, api_token=token)
     if "user_id" in section or has_secret(section, "password"):
         user = _required(section, "user_id", profile, "bigtime")
         password = _resolve_secret(section, "password", profile, "bigtime")
-        return BigTimeProfile(base_url=base_url, firm=firm, user_id=user, password=password)
+        return replace(bare, user_id=user, password=password)
     raise ConfigError(
         f"profile {profile!r}: bigtime needs api_token_env or api_token_keyring (a firm API "
         "key), or user_id and password_env / password_keyring (a user login)."
     )
 
 
+def _whole(table: Mapping[str, object], key: str, where: str, least: int) -> int | None:
+    """``table[key]`` as a whole number >= ``least``, None when absent."""
+    value = table.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise ConfigError(f"{where}: {key} must be a whole number >= {least}, not {value!r}.")
+    return value
+
+
+def _per_minute(table: Mapping[str, object], key: str, where: str) -> float | None:
+    """``table[key]`` as a number > 0, None when absent."""
+    value = table.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise ConfigError(f"{where}: {key} must be a number above 0, not {value!r}.")
+    return float(value)
+
+
 def _profile_extras(table: Mapping[str, object], name: str) -> dict[str, Any]:
-    """``auto_approve`` (a list of tables) and ``max_differences`` (a whole number >= 0)."""
+    """``auto_approve`` (a list of tables), ``max_differences`` (a whole number >= 0),
+    ``max_requests`` (>= 1) and ``full_pull_after_days`` (>= 0)."""
     rules = table.get("auto_approve", [])
     if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
         raise ConfigError(
             f"profile {name!r}: auto_approve must be a list of tables "
             f"([[profiles.{name}.auto_approve]])."
         )
-    limit = table.get("max_differences")
-    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
-        raise ConfigError(f"profile {name!r}: max_differences must be a whole number >= 0.")
-    return {"auto_approve": tuple(rules), "max_differences": limit}
+    where = f"profile {name!r}"
+    full = _whole(table, "full_pull_after_days", where, 0)
+    return {
+        "auto_approve": tuple(rules),
+        "max_differences": _whole(table, "max_differences", where, 0),
+        "max_requests": _whole(table, "max_requests", where, 1),
+        "full_pull_after_days": DEFAULT_FULL_PULL_AFTER_DAYS if full is None else full,
+    }
 
 
 def load_profile(name: str = "sandbox", path: Path | None = None) -> Profile:
@@ -387,5 +435,6 @@ def load_profile(name: str = "sandbox", path: Path | None = None) -> Profile:
             sender_password=_resolve_secret(section, "sender_password", name),
             user_password=_resolve_secret(section, "user_password", name),
             entity_id=entity if isinstance(entity, str) and entity else None,
+            concurrency=_whole(section, "concurrency", f"profile {name!r}: intacct", 1),
         ),
     )

@@ -19,6 +19,8 @@ def intacct_client(profile: IntacctProfile, **settings: Any) -> IntacctClient:
         user_password=profile.user_password.reveal(),
         entity_id=profile.entity_id,
     )
+    if profile.concurrency is not None:
+        settings.setdefault("concurrency", profile.concurrency)
     return IntacctClient(credentials, IntacctSettings(endpoint_url=profile.endpoint, **settings))
 
 
@@ -30,4 +32,6 @@ def bigtime_client(profile: BigTimeProfile, **settings: Any) -> BigTimeClient:
         user_id=profile.user_id,
         password=profile.password.reveal() if profile.password else None,
     )
+    if profile.concurrency is not None:
+        settings.setdefault("concurrency", profile.concurrency)
     return BigTimeClient(credentials, BigTimeSettings(base_url=profile.base_url, **settings))

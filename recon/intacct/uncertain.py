@@ -59,8 +59,8 @@ SENDER_NOT_AUTHORIZED_TEXT_FRAGMENTS = (
 
 # §6: how many `query` pages one client fetches at once. The FAQ allows one API transaction
 # job per company at the standard level of service; third parties cite 2 concurrent
-# connections on tier 1. 4 is the brief's default, lower it for a strict tenant.
-DEFAULT_QUERY_CONCURRENCY = 4
+# connections on tier 1, so 2 (issue 15); a profile's `intacct.concurrency` sets its own.
+DEFAULT_QUERY_CONCURRENCY = 2
 
 # §5 ITEM: the ITEMTYPE display strings of non-stock items. Only `Inventory` was seen; these
 # three names come from Intacct's UI and are UNCERTAIN. recon pulls only these types (the
