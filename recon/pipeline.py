@@ -190,7 +190,7 @@ def _pull_intacct(
     """What ``entities`` need of Intacct, and what of it could not be read."""
     needed = frames_to_pull(entities)
     failed: dict[str, ReconError] = {}
-    frames = pull_intacct(client, needed and needed[0], start=start, end=end,
+    frames = pull_intacct(client, needed[0], start=start, end=end,
                           extra_fields=extra, failed=failed)  # fmt: skip
     return dict(frames), unread_reads("intacct", failed, entities)
 
@@ -202,7 +202,7 @@ def _pull_bigtime(
     it cannot be read), and what could not be read."""
     needed = frames_to_pull(entities)
     failed: dict[str, ReconError] = {}
-    frames = pull_bigtime(client, start, end, entities=needed and needed[1], failed=failed)
+    frames = pull_bigtime(client, start, end, entities=needed[1], failed=failed)
     try:
         vocabulary = pull_vocabulary(client)
     except ReconError as exc:

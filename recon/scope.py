@@ -99,14 +99,10 @@ def describe(system: str, what: str) -> str:
     return f"Intacct {what} records"
 
 
-def frames_to_pull(
-    entities: Collection[str],
-) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+def frames_to_pull(entities: Collection[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """``(Intacct objects, BigTime frames)`` that comparing ``entities`` needs, in pull
-    order; None for every entity: then everything is pulled, as the demo shows it (tasks,
-    teams, invoice lines and payment headers too)."""
-    if set(ENTITY_ORDER) <= set(entities):
-        return None
+    order -- no more, even for every entity: what no comparison reads (BigTime's tasks and
+    invoice lines, one request per project or invoice) is not pulled (issue 15)."""
     needed = [NEEDS[e] for e in ENTITY_ORDER if e in entities]
     intacct = {obj for n in needed for obj in n.intacct}
     bigtime = {frame for n in needed for frame in n.bigtime}

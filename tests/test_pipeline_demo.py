@@ -30,7 +30,12 @@ def test_pull_both_then_reconcile_finds_exactly_the_planted(
     frames = pulled.intacct
     expected = {name: len(frame) for name, frame in wire.items()}
     expected["ITEM"] = int(wire["ITEM"]["ITEMTYPE"].str.startswith("Non-Inventory").sum())
-    assert {name: len(frame) for name, frame in frames.items()} == expected
+    # What no comparison reads is not pulled (issue 15): invoice lines, payment headers and
+    # time-sheet headers on Intacct's side; tasks, teams and invoice lines on BigTime's.
+    assert set(expected) - set(frames) == {"ARINVOICEITEM", "ARPYMT", "TIMESHEET"}
+    assert {name: len(frame) for name, frame in frames.items()} == {
+        name: n for name, n in expected.items() if name in frames
+    }
 
     entries = frames["TIMESHEETENTRY"]
     assert all(isinstance(v, Decimal) for v in entries["QTY"])
@@ -40,11 +45,13 @@ def test_pull_both_then_reconcile_finds_exactly_the_planted(
 
     seed = firm.bigtime_seed()
     bt = pulled.bigtime
-    for entity in ("client", "project", "staff", "time", "invoice", "task"):
+    for entity in ("client", "project", "staff", "time", "invoice"):
         assert len(bt[entity]) == len(seed[entity]), entity
-    assert len(bt["project_team"]) == len(seed["project_team"])
-    assert len(bt["invoice_line"]) == sum(len(i["Lines"]) for i in seed["invoice"])
+    assert not {"task", "project_team", "invoice_line"} & set(bt)
     for name, items in seed["lists"].items():
+        if name == "costcenterc":  # recon maps Cost Center 3 to nothing: not pulled
+            assert f"list:{name}" not in bt
+            continue
         assert len(bt[f"list:{name}"]) == len(items), name
     hours = sum((Decimal(r["Hours_IN"]) for r in seed["time"]), Decimal(0))
     assert sum(bt["time"]["Hours_IN"], Decimal(0)) == hours

@@ -5,11 +5,17 @@
 >>> frames = pull_all(bt, date(2025, 1, 1), date(2025, 12, 31))   # {"client": ..., ...}
 
 BigTime has no paging and no modified-since filter (spec §1, NOT FOUND): a list endpoint
-returns every record in its Basic view, and the Detailed view -- Notes, cost centers,
-``UdfList``, the accounting links -- comes one record at a time. Pulls therefore fetch the
-list, then the details concurrently, at most ``concurrency`` requests in flight (default
-``bt.settings.concurrency``; no published limit, :data:`uncertain.DEFAULT_CONCURRENCY` is
-polite). Results keep the list's order, whatever order the answers arrive in.
+returns every record in its Basic view, and the Detailed view comes one record at a time.
+The lists carry most of what recon compares (docs/specs/bigtime-evidence.md §2.2-2.4), so a
+record's detail is read only when a field recon compares is not on the list
+(:data:`uncertain.LIST_FIELDS` and :data:`uncertain.DETAIL_FIELDS` say which field comes from
+where, on what evidence): clients never, projects (terms, custom fields, and the team for
+the manager) and staff (custom fields, cost centres, class) yes -- and then only for a
+record that is new or whose ``DtModified`` moved since the last run (``known``, the
+profile's snapshot: :mod:`recon.snapshot`). Details are fetched concurrently, at most
+``concurrency`` requests in flight (default ``bt.settings.concurrency``; no published
+limit, :data:`uncertain.DEFAULT_CONCURRENCY` is polite). Results keep the list's order,
+whatever order the answers arrive in.
 
 Only time entries and invoices are dated, so only they can be re-pulled for a window
 (``/time/Sheet`` and ``/invoice/history`` take one, both ends inclusive); everything else
@@ -29,6 +35,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from contextlib import closing
+from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import chain
 from typing import Any, Literal, Protocol, TypeVar, overload
@@ -71,6 +78,23 @@ TEAM_PROJECT_COLUMN = "ProjectSid"
 #: last wave of sheets). Typing ~700 entries costs about as much again in fixed per-column
 #: costs; three times that keeps those under a quarter of the typing.
 TYPE_BATCH_ROWS = 2000
+
+
+@dataclass(frozen=True)
+class Known:
+    """One record's detail as a pull last read it, with the ``DtModified`` it had then (and
+    a project's team, read with it): reused while the list shows the same stamp."""
+
+    stamp: str
+    detail: _Record
+    team: tuple[_Record, ...] | None = None
+
+
+#: Record kind (``"client"``, ``"project"``, ``"staff"``) -> system id -> :class:`Known`.
+KnownDetails = Mapping[str, Mapping[int, Known]]
+#: What a pull fills in for the next run: the same shape, every record it holds now.
+LearnedDetails = MutableMapping[str, dict[int, Known]]
+
 
 #: The entity names :func:`pull_all` returns (and accepts in ``entities``), in this order.
 ENTITIES: tuple[str, ...] = (
@@ -116,8 +140,14 @@ class BigTimeReader(Protocol):
 # --------------------------------------------------------------------------- one per entity
 
 
-def pull_clients(bt: BigTimeReader, *, concurrency: int | None = None) -> pd.DataFrame:
-    """Every client (inactive too), Detailed view, in the list's order.
+def pull_clients(
+    bt: BigTimeReader,
+    *,
+    concurrency: int | None = None,
+    known: KnownDetails | None = None,
+    learned: LearnedDetails | None = None,
+) -> pd.DataFrame:
+    """Every client (inactive too), in the list's order, from the list alone.
 
     Parameters
     ----------
@@ -125,27 +155,38 @@ def pull_clients(bt: BigTimeReader, *, concurrency: int | None = None) -> pd.Dat
         A :class:`~recon.bigtime.client.BigTimeClient` (or anything with its reads).
     concurrency:
         Detail requests in flight at once; ``None`` uses ``bt.settings.concurrency``.
+    known, learned:
+        Details read by the last run, and where this one puts those it holds now
+        (:class:`Known`): a record whose list stamp is unchanged is not read again.
 
     Returns
     -------
     pandas.DataFrame
         Columns of the ``client`` resource, typed by :func:`~recon.bigtime.frames.records_to_frame`.
-        A client deleted between the list and its detail call is left out.
+        A client lacking a compared field on the list is read in full (its detail); one
+        deleted between the list and that call is left out.
     """
-    sids = _sids(bt.clients(show_inactive=True), resources.CLIENT)
-    details = _details(bt.client, sids, _workers(bt, concurrency))
-    return records_to_frame("client", details, operation="GET /client/detail/{sid}")
+    read = _Detailed("client", bt.client, _workers(bt, concurrency), known, learned)
+    rows = read(bt.clients(show_inactive=True), resources.CLIENT)
+    return records_to_frame("client", [r for _, r, _ in rows], operation="GET /client")
 
 
-def pull_projects(bt: BigTimeReader, *, concurrency: int | None = None) -> pd.DataFrame:
+def pull_projects(
+    bt: BigTimeReader,
+    *,
+    concurrency: int | None = None,
+    known: KnownDetails | None = None,
+    learned: LearnedDetails | None = None,
+) -> pd.DataFrame:
     """Every project (inactive too), Detailed view, with its team lead and custom fields.
 
     Adds ``TeamLeadSid`` (the first team member flagged ``TeamLead`` in
     ``/project/team/{sid}``; NaN when none) and one ``Udf.<name>`` column per custom field
-    (:data:`PROJECT_UDFS` always), replacing ``UdfList``. See :func:`pull_clients`.
+    (:data:`PROJECT_UDFS` always), replacing ``UdfList``. A project's detail and team are
+    read when it is new or its stamp moved (see :func:`pull_clients`).
     """
-    sids = _sids(bt.projects(show_inactive=True), resources.PROJECT)
-    fetched = _project_details(bt, sids, _workers(bt, concurrency))
+    fetched = _project_details(bt, bt.projects(show_inactive=True), _workers(bt, concurrency),
+                               known, learned)  # fmt: skip
     return _project_frame(fetched)
 
 
@@ -171,13 +212,19 @@ def pull_project_team(
     return _team_frame(list(zip(sids, teams, strict=True)))
 
 
-def pull_staff(bt: BigTimeReader, *, concurrency: int | None = None) -> pd.DataFrame:
+def pull_staff(
+    bt: BigTimeReader,
+    *,
+    concurrency: int | None = None,
+    known: KnownDetails | None = None,
+    learned: LearnedDetails | None = None,
+) -> pd.DataFrame:
     """Every staffer (inactive too), Detailed view, custom fields as ``Udf.<name>`` columns.
 
     :data:`STAFF_UDFS` (``Udf.Employee ID``) is always a column. See :func:`pull_clients`.
     """
-    sids = _sids(bt.staff(show_inactive=True), resources.STAFF)
-    return _staff_frame(bt, sids, _workers(bt, concurrency))
+    listed = bt.staff(show_inactive=True)
+    return _staff_frame(bt, listed, _workers(bt, concurrency), known, learned)
 
 
 def pull_list(bt: BigTimeReader, name: str) -> pd.DataFrame:
@@ -423,6 +470,8 @@ def pull_all(
     entities: Iterable[str] | None = None,
     concurrency: int | None = None,
     failed: MutableMapping[str, ReconError] | None = None,
+    known: KnownDetails | None = None,
+    learned: LearnedDetails | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Pull several entities (all of :data:`ENTITIES` by default) into typed frames.
 
@@ -443,6 +492,9 @@ def pull_all(
         leaves out projects, teams and tasks; a failed time sheet only time). The other
         entities are still pulled. Without it, the first failure raises; refused
         credentials and no answer at all always raise.
+    known, learned:
+        The details the last run read, and where this run puts those it holds now (see
+        :func:`pull_clients`): a record whose list stamp is unchanged is not read again.
 
     Returns
     -------
@@ -461,14 +513,20 @@ def pull_all(
     attempt = _Attempts(wanted, failed)
     out: dict[str, Any] = {}
     if "client" in wanted:
-        out["client"] = attempt(("client",), lambda: pull_clients(bt, concurrency=workers))
-    out.update(_pull_project_side(bt, wanted, workers, attempt))
-    if wanted & {"staff", "time"}:
-        staff_sids = attempt(
-            ("staff", "time"), lambda: _sids(bt.staff(show_inactive=True), resources.STAFF)
+        out["client"] = attempt(
+            ("client",),
+            lambda: pull_clients(bt, concurrency=workers, known=known, learned=learned),
         )
-        if staff_sids is not None and "staff" in wanted:
-            out["staff"] = attempt(("staff",), lambda: _staff_frame(bt, staff_sids, workers))
+    out.update(_pull_project_side(bt, wanted, workers, attempt, known, learned))
+    if wanted & {"staff", "time"}:
+        listed = attempt(("staff", "time"), lambda: bt.staff(show_inactive=True))
+        staff_sids = None
+        if listed is not None:
+            staff_sids = attempt(("staff", "time"), lambda: _sids(listed, resources.STAFF))
+        if listed is not None and staff_sids is not None and "staff" in wanted:
+            out["staff"] = attempt(
+                ("staff",), lambda: _staff_frame(bt, listed, workers, known, learned)
+            )
         if staff_sids is not None and "time" in wanted:
             out["time"] = attempt(
                 ("time",),
@@ -518,19 +576,28 @@ class _Attempts:
 
 
 def _pull_project_side(
-    bt: BigTimeReader, wanted: set[str], workers: int, attempt: _Attempts
+    bt: BigTimeReader,
+    wanted: set[str],
+    workers: int,
+    attempt: _Attempts,
+    known: KnownDetails | None,
+    learned: LearnedDetails | None,
 ) -> dict[str, Any]:
     """project, project_team and task frames from one read of the project list."""
     side = ("project", "project_team", "task")
     if not wanted & set(side):
         return {}
-    sids = attempt(side, lambda: _sids(bt.projects(show_inactive=True), resources.PROJECT))
-    if sids is None:
+    listed = attempt(side, lambda: bt.projects(show_inactive=True))
+    sids = None if listed is None else attempt(side, lambda: _sids(listed, resources.PROJECT))
+    if listed is None or sids is None:
         return {}
     out: dict[str, Any] = {}
     if "project" in wanted:
         # The teams come with the details: a failed detail read leaves both out.
-        fetched = attempt(("project", "project_team"), lambda: _project_details(bt, sids, workers))
+        fetched = attempt(
+            ("project", "project_team"),
+            lambda: _project_details(bt, listed, workers, known, learned),
+        )
         if fetched is not None:
             out["project"] = attempt(("project",), lambda: _project_frame(fetched))
             if "project_team" in wanted:
@@ -551,17 +618,16 @@ def _pull_project_side(
 _Fetched = tuple[int, _Record, list[_Record]]
 
 
-def _project_details(bt: BigTimeReader, sids: Sequence[int], workers: int) -> list[_Fetched]:
+def _project_details(
+    bt: BigTimeReader,
+    listed: list[_Record],
+    workers: int,
+    known: KnownDetails | None = None,
+    learned: LearnedDetails | None = None,
+) -> list[_Fetched]:
     """(sid, detail, team) per project still there; one worker does both calls in turn."""
-
-    def fetch(sid: int) -> _Fetched | None:
-        try:
-            return sid, bt.project(sid), bt.project_team(sid)
-        except NotFoundError:
-            log.warning("BigTime project %s vanished between the list and its detail", sid)
-            return None
-
-    return [f for f in fetch_all(fetch, _unique(sids), workers) if f is not None]
+    read = _Detailed("project", bt.project, workers, known, learned, team=bt.project_team)
+    return [(sid, record, team or []) for sid, record, team in read(listed, resources.PROJECT)]
 
 
 def _project_frame(fetched: list[_Fetched]) -> pd.DataFrame:
@@ -594,10 +660,102 @@ def _team_frame(teams: list[tuple[int, list[_Record]]]) -> pd.DataFrame:
     return frame
 
 
-def _staff_frame(bt: BigTimeReader, sids: Sequence[int], workers: int) -> pd.DataFrame:
-    details = _details(bt.staffer, sids, workers)
+def _staff_frame(
+    bt: BigTimeReader,
+    listed: list[_Record],
+    workers: int,
+    known: KnownDetails | None = None,
+    learned: LearnedDetails | None = None,
+) -> pd.DataFrame:
+    read = _Detailed("staff", bt.staffer, workers, known, learned)
+    details = [record for _, record, _ in read(listed, resources.STAFF)]
     frame = records_to_frame("staff", details, operation="GET /staff/detail/{sid}")
     return flatten_udfs(frame, names=STAFF_UDFS)
+
+
+# --------------------------------------------------------------------------- list or detail
+
+
+class _Detailed:
+    """The records of one list, each as the list gives it or, where a compared field is not
+    on the list (:data:`uncertain.DETAIL_FIELDS`, or a :data:`uncertain.LIST_FIELDS` key the
+    record lacks), as its detail says -- read now only when the record is new or its
+    :data:`uncertain.MODIFIED_FIELD` moved since ``known`` was read."""
+
+    def __init__(
+        self,
+        kind: str,
+        detail: Callable[[int], _Record],
+        workers: int,
+        known: KnownDetails | None,
+        learned: LearnedDetails | None,
+        team: Callable[[int], list[_Record]] | None = None,
+    ) -> None:
+        self.kind, self.detail, self.team, self.workers = kind, detail, team, workers
+        self.known: Mapping[int, Known] = (known or {}).get(kind, {})
+        self.learned = learned
+        self.listed_fields = tuple(f.lower() for f in uncertain.LIST_FIELDS[kind])
+        self.always = bool(uncertain.DETAIL_FIELDS[kind]) or team is not None
+
+    def __call__(
+        self, listed: list[_Record], res: Resource
+    ) -> list[tuple[int, _Record, list[_Record] | None]]:
+        sids = _sids(listed, res)
+        rows: dict[int, tuple[int, _Record, list[_Record] | None]] = {}
+        to_read: list[tuple[int, str | None]] = []
+        for sid, record in zip(sids, listed, strict=True):
+            if sid in rows:
+                continue
+            stamp = _stamp(record)
+            if not self._needs_detail(record):
+                rows[sid] = (sid, record, None)
+            elif (prior := self._reusable(sid, stamp)) is not None:
+                rows[sid] = (sid, prior.detail, None if prior.team is None else list(prior.team))
+                self._learn(sid, prior)
+            else:
+                to_read.append((sid, stamp))
+        reads = fetch_all(self._read, [sid for sid, _ in to_read], self.workers)
+        for (sid, stamp), got in zip(to_read, reads, strict=True):
+            if got is None:
+                continue
+            record, team = got
+            rows[sid] = (sid, record, team)
+            if stamp is not None:
+                self._learn(sid, Known(stamp, record, None if team is None else tuple(team)))
+        return [rows[sid] for sid in _unique(sids) if sid in rows]
+
+    def _needs_detail(self, record: _Record) -> bool:
+        if self.always:
+            return True
+        present = {k.lower() for k in record}
+        return any(f not in present for f in self.listed_fields)
+
+    def _reusable(self, sid: int, stamp: str | None) -> Known | None:
+        prior = self.known.get(sid)
+        if prior is None or stamp is None or prior.stamp != stamp:
+            return None
+        # A team is read again unless a change to it moves the project's stamp (UNCERTAIN).
+        stamped = uncertain.TEAM_CHANGE_STAMPS_PROJECT
+        if self.team is not None and (prior.team is None or not stamped):
+            return None
+        return prior
+
+    def _read(self, sid: int) -> tuple[_Record, list[_Record] | None] | None:
+        try:
+            return self.detail(sid), None if self.team is None else self.team(sid)
+        except NotFoundError:
+            log.warning("BigTime %s %s vanished between the list and its detail", self.kind, sid)
+            return None
+
+    def _learn(self, sid: int, known: Known) -> None:
+        if self.learned is not None:
+            self.learned.setdefault(self.kind, {})[sid] = known
+
+
+def _stamp(record: _Record) -> str | None:
+    """The list record's modification stamp as text, or None when it has none."""
+    value = _lookup(record, uncertain.MODIFIED_FIELD)
+    return None if value is None or value == "" else str(value)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -621,11 +779,6 @@ def _or_none(fetch: Callable[[int], _Record]) -> Callable[[int], _Record | None]
             return None
 
     return fetch_or_none
-
-
-def _details(fetch: Callable[[int], _Record], sids: Sequence[int], workers: int) -> list[_Record]:
-    found = fetch_all(_or_none(fetch), _unique(sids), workers)
-    return [record for record in found if record is not None]
 
 
 def _sids(records: Iterable[_Record], res: Resource) -> list[int]:

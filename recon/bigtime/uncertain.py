@@ -39,6 +39,52 @@ RETRY_AFTER_CAP_SECONDS = 60.0
 # Per-staffer time sheets fetched at once. No published concurrency limit; 4 is polite.
 DEFAULT_CONCURRENCY = 4
 
+# --- where each compared field is read (issue 15: no call per record where a list will do) ---
+# The list views carry most of what recon compares; the Detailed view is read one record at a
+# time, so it is read only for the fields below, which no list was seen to carry, and only
+# for a record whose ``DtModified`` differs from the last run's (or that is new). A compared
+# field a list record lacks altogether (its key absent, not null) is read from that record's
+# detail too: a list that carries less than guessed here costs requests, never a wrong
+# difference.
+#   client  -- the list carries SystemId, ClientId, Nm, IsInactive (evidence §2.3, RUN) and
+#              Address, City, State, Zip, MainPH (§2.3, DECL: one importer); nothing needs
+#              the detail.
+#   project -- the live list carries every field recon compares but the invoice terms and
+#              the custom fields (evidence §2.4, OBS: Notes, CostCenterA/B/C and
+#              QBClassDefault are on the list); DefaultInvoiceTermSid and UdfList (PO
+#              Number, PO Amount, SO Number) are Detailed only (spec §4.2, DECL). The project
+#              manager is the team lead, only in /project/team/{sid} (spec §4.2).
+#   staff   -- FName, SName, Title, Start_dt on the list (evidence §2.2, RUN/OBS); EMail,
+#              ManagerID, IsInactive guessed there (spec §4.3, DECL); the cost centres,
+#              class, Term_dt and the "Employee ID" custom field are Detailed only (spec
+#              §4.3, DECL).
+LIST_FIELDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "client": ("SystemId", "ClientId", "Nm", "IsInactive", "Address", "City", "State",
+                   "Zip", "MainPH"),
+        "project": ("SystemId", "ProjectCode", "Nm", "ClientId", "TypeId", "IsInactive",
+                    "CostCenterA", "CostCenterB", "QBClassDefault", "StartDt", "EndDt",
+                    "Notes"),
+        "staff": ("StaffSID", "FName", "SName", "EMail", "Title", "ManagerID", "Start_dt",
+                  "IsInactive"),
+    }
+)  # fmt: skip
+DETAIL_FIELDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "client": (),
+        "project": ("DefaultInvoiceTermSid", "UdfList"),
+        "staff": ("Term_dt", "CostCenterA", "CostCenterB", "IAClassDefaultId", "UdfList"),
+    }
+)
+# A record's modification stamp on the list (evidence §2.4, OBS on the project list; DECL for
+# clients and staff): a record whose stamp is unchanged since the last run keeps the detail
+# read then. A list record without one has its detail read every run.
+MODIFIED_FIELD = "DtModified"
+# UNCERTAIN: that a change to a project's team (its lead, recon's project manager) or to its
+# custom fields moves the project's DtModified. No evidence either way; if it does not, such a
+# change is seen at the next full pull (the profile's full_pull_after_days, default 7).
+TEAM_CHANGE_STAMPS_PROJECT = True
+
 # --- staff (§4.3) ----------------------------------------------------------------------------
 # The create path is documented as `/staff/add/?inviteUser=...` under a heading that says
 # POST while the line says GET; recon POSTs, never inviting (invitations send e-mail).

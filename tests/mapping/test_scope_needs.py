@@ -62,9 +62,14 @@ def test_the_table_covers_every_entity_with_frames_the_pulls_know() -> None:
 
 
 def test_what_to_pull_for_some_entities_and_for_all() -> None:
-    assert frames_to_pull(ENTITY_ORDER) is None  # everything, as the demo shows it
+    # Every entity: what they are compared from, no more -- no BigTime tasks nor invoice
+    # lines (a request per project or per invoice that no comparison reads), issue 15.
+    objects, frames = frames_to_pull(ENTITY_ORDER)
+    assert "task" not in frames and "invoice_line" not in frames and "project_team" not in frames
+    assert "ARINVOICEITEM" not in objects and {"CUSTOMER", "ARPYMTDETAIL"} <= set(objects)
+    assert {"client", "project", "staff", "time", "invoice"} <= set(frames)
     assert frames_to_pull(["customer"]) == (("CUSTOMER",), ("client",))
-    objects, frames = frames_to_pull(["project", "customer"]) or ((), ())
+    objects, frames = frames_to_pull(["project", "customer"])
     assert objects == ("CUSTOMER", "PROJECT")  # in pull order
     assert frames[:3] == ("client", "project", "staff") and "time" not in frames
     assert "list:costcenterb" in frames and "invoice" not in frames

@@ -32,8 +32,8 @@ def test_the_requests_a_run_sends_are_the_requests_the_services_receive(
     assert run.summary["requests"] == dict(sorted(received.items()))
     by_endpoint = run.summary["requests_by_endpoint"]
     assert {s: sum(n.values()) for s, n in by_endpoint.items()} == run.summary["requests"]
-    # One detail read per client, counted under one endpoint with the id folded.
-    assert by_endpoint["BigTime"]["GET /client/detail/{id}"] >= 40
+    # Counted under one endpoint with the id folded: a time sheet per staffer.
+    assert by_endpoint["BigTime"]["GET /time/Sheet/{id}"] >= 35
     assert "query" in by_endpoint["Intacct"]
     saved = json.loads((tmp_path / "run" / OUTCOME_FILE).read_text(encoding="utf-8"))
     assert saved["reconcile"]["requests"] == run.summary["requests"]
