@@ -53,6 +53,7 @@ from recon.report.findings import (
 )
 from recon.report.model import money_text
 from recon.scope import Unread, not_compared
+from recon.snapshot import load_snapshot, save_snapshot
 from recon.store import DEFAULT_FILENAME, TO_PUSH, Decision, Store
 
 if TYPE_CHECKING:
@@ -222,8 +223,14 @@ def reconcile_run(
     prepared_by: str | None = None,
     crosswalk: Crosswalk | None = None,
     overrides: MappingOverrides | None = None,
+    full: bool | str = False,
 ) -> ReconcileRun:
     """Pull both systems, diff, plan; save the run and plan; write the reports.
+
+    The pull builds on the profile's snapshot of its last successful pull (only what
+    changed since is asked for, :mod:`recon.snapshot`) unless ``full`` is true, the
+    snapshot is older than the profile's ``full_pull_after_days``, or there is none yet;
+    the summary's ``pull`` says which and why.
 
     The user's ``mapping.toml`` (:func:`recon.mapping.load_overrides`) and the accepted
     likely pairs (``crosswalk.sqlite3`` in the data directory, where the 10_reconcile
@@ -256,6 +263,7 @@ def reconcile_run(
     prof = _profile(profile)
     first, last = check_period(start, end)
     wanted = parse_entities(entities)
+    everything = parse_bool(full, "full")
     rules = compare_rules(money_tolerance, hours_tolerance)
     # The mapping file is read before any request: a bad one is refused (file, line,
     # problem) before a session is opened, and its extra fields must be in the pull.
@@ -275,7 +283,12 @@ def reconcile_run(
     # Only what the wanted entities are compared from; a read that fails alone is in
     # pulled.unread, its entities not compared (recon run exits 1), the rest goes on.
     meter = RequestMeter()  # what this run asks of the services
-    pulled = pull_both(prof, first, last, overrides, entities=wanted, meter=meter)
+    snapshot, why = load_snapshot(prof, full=everything)
+    pulled = pull_both(
+        prof, first, last, overrides, entities=wanted, meter=meter, last=snapshot
+    )
+    if pulled.snapshot is not None:
+        save_snapshot(pulled.snapshot)  # only after a pull that read everything it needed
     seconds = {"pull": time.perf_counter() - clock}
     clock = time.perf_counter()
     rec = _only(reconcile(pulled, rules, overrides=overrides, links=links), wanted)
@@ -315,6 +328,7 @@ def reconcile_run(
         "unresolved": sum(r.kind == UNRESOLVED for r in left),
         "left_out_reasons": left_out_counts(left),
         # What the run cost the services: requests per system and per endpoint.
+        "pull": {"mode": "full" if snapshot is None else "changes", "why": why},
         "requests": meter.by_system(),
         "requests_by_endpoint": meter.by_endpoint(),
     }

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from recon.bigtime.pull import BigTimeReader, pull_vocabulary
+from recon.bigtime.pull import BigTimeReader, Known, KnownDetails, pull_vocabulary
 from recon.bigtime.pull import pull_all as pull_bigtime
 from recon.canonical import ENTITIES, ENTITY_ORDER
 from recon.config import Profile
@@ -28,6 +28,7 @@ from recon.crosswalk import apply_links_all
 from recon.diff import CompareRules, Diff, diff_all
 from recon.errors import ReconError, RemoteError, concerns_one_read
 from recon.http import RequestMeter
+from recon.intacct.incremental import pull_changed
 from recon.intacct.pull import QueryClient
 from recon.intacct.pull import pull_all as pull_intacct
 from recon.mapping import (
@@ -39,6 +40,7 @@ from recon.mapping import (
 from recon.period import Counterparts, Sought, fetch_counterparts
 from recon.scope import COUNTERPARTS, VOCABULARY, Unread, frames_to_pull, not_compared
 from recon.scope import unread as unread_reads
+from recon.snapshot import Snapshot
 
 Frames = Mapping[str, pd.DataFrame]
 
@@ -60,6 +62,9 @@ class Pulled:
     entities: tuple[str, ...] = ENTITY_ORDER
     #: What could not be read, and the entities left uncompared for it.
     unread: tuple[Unread, ...] = ()
+    #: What the next run of the profile can build on (:mod:`recon.snapshot`); None when a
+    #: read failed (the last good snapshot stays).
+    snapshot: Snapshot | None = None
 
     @property
     def compared(self) -> tuple[str, ...]:
@@ -95,10 +100,16 @@ def pull_both(
     *,
     entities: Collection[str] | None = None,
     meter: RequestMeter | None = None,
+    last: Snapshot | None = None,
 ) -> Pulled:
     """Pull every entity of both systems for one period, then the counterparts it splits.
 
     ``meter`` counts every request both clients send (the run's budget, in its outcome).
+
+    ``last``: the profile's snapshot (:func:`recon.snapshot.load_snapshot`): Intacct is
+    asked only for what changed since (:mod:`recon.intacct.incremental`), BigTime reads
+    again only the details whose stamp moved. None pulls everything. The result's
+    ``snapshot`` is what the next run can build on.
 
     ``start``/``end`` (both inclusive) bound the dated entities on both sides alike: time
     entries and invoices by their date, invoice lines and payments by their invoice
@@ -119,22 +130,30 @@ def pull_both(
     """
     extra = overrides.intacct_fields() if overrides else {}
     wanted = ENTITY_ORDER if entities is None else tuple(e for e in ENTITY_ORDER if e in entities)
+    taken = dt.datetime.now(dt.UTC)
+    learned: dict[str, dict[int, Known]] = {}
     with (
         intacct_client(profile.intacct, meter=meter) as ia,
         bigtime_client(profile.require_bigtime(), meter=meter) as bt,
         ThreadPoolExecutor(max_workers=2, thread_name_prefix="pull") as pool,
     ):
-        ia_job = pool.submit(_pull_intacct, ia, start, end, extra, wanted)
-        bt_job = pool.submit(_pull_bigtime, bt, start, end, wanted)
+        ia_job = pool.submit(_pull_intacct, ia, start, end, extra, wanted, last)
+        known = last.bigtime if last else None
+        bt_job = pool.submit(_pull_bigtime, bt, start, end, wanted, known, learned)
         (intacct, ia_unread), (bigtime, vocabulary, bt_unread) = ia_job.result(), bt_job.result()
         found, cp_unread = _counterparts(
             lambda: fetch_counterparts(intacct, bigtime, ia, bt, start, end, extra_fields=extra),
             intacct, bigtime, wanted,
         )  # fmt: skip
     unread = (*ia_unread, *bt_unread, *cp_unread)
+    snapshot = None
+    if not unread:
+        base = last or Snapshot(profile.name, taken, start, end)
+        snapshot = base.updated(taken, start, end, intacct, learned)
     return Pulled(
-        found.intacct, found.bigtime, vocabulary, start, end, found.sought, wanted, unread
-    )
+        found.intacct, found.bigtime, vocabulary, start, end, found.sought, wanted, unread,
+        snapshot,
+    )  # fmt: skip
 
 
 def reconcile(
@@ -186,23 +205,35 @@ def _pull_intacct(
     end: dt.date,
     extra: Mapping[str, Sequence[str]],
     entities: tuple[str, ...],
+    last: Snapshot | None,
 ) -> tuple[dict[str, pd.DataFrame], tuple[Unread, ...]]:
-    """What ``entities`` need of Intacct, and what of it could not be read."""
+    """What ``entities`` need of Intacct, and what of it could not be read; only what
+    changed since ``last`` when there is one."""
     needed = frames_to_pull(entities)
     failed: dict[str, ReconError] = {}
-    frames = pull_intacct(client, needed[0], start=start, end=end,
-                          extra_fields=extra, failed=failed)  # fmt: skip
-    return dict(frames), unread_reads("intacct", failed, entities)
+    if last is None:
+        frames = dict(pull_intacct(client, needed[0], start=start, end=end,
+                                   extra_fields=extra, failed=failed))  # fmt: skip
+    else:
+        frames = pull_changed(client, needed[0], last.intacct_for(start, end), start=start,
+                              end=end, extra_fields=extra, failed=failed)  # fmt: skip
+    return frames, unread_reads("intacct", failed, entities)
 
 
 def _pull_bigtime(
-    client: BigTimeReader, start: dt.date, end: dt.date, entities: tuple[str, ...]
+    client: BigTimeReader,
+    start: dt.date,
+    end: dt.date,
+    entities: tuple[str, ...],
+    known: KnownDetails | None,
+    learned: dict[str, dict[int, Known]],
 ) -> tuple[dict[str, pd.DataFrame], dict[str, str], tuple[Unread, ...]]:
     """What ``entities`` need of BigTime, the firm's lexicon (BigTime's default words when
-    it cannot be read), and what could not be read."""
+    it cannot be read), and what could not be read; the details read go into ``learned``."""
     needed = frames_to_pull(entities)
     failed: dict[str, ReconError] = {}
-    frames = pull_bigtime(client, start, end, entities=needed[1], failed=failed)
+    frames = pull_bigtime(client, start, end, entities=needed[1], failed=failed,
+                          known=known, learned=learned)  # fmt: skip
     try:
         vocabulary = pull_vocabulary(client)
     except ReconError as exc:

@@ -126,6 +126,7 @@ VALUE_CHECKS: Mapping[str, Callable[[str], Any]] = MappingProxyType(
         "money_tolerance": lambda text: job.parse_tolerance(text, "money_tolerance"),
         "hours_tolerance": lambda text: job.parse_tolerance(text, "hours_tolerance"),
         "max_differences": job.parse_max_differences,
+        "full": lambda text: job.parse_bool(text, "full"),
     }
 )
 

@@ -8,6 +8,8 @@ Citations: "§N" is docs/specs/intacct-xml-api.md.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 # §4.5: the error returned for a replayed function controlid under uniqueid=true was not
 # found in public material. The client recognises a replay by this errorno OR by any of the
 # text fragments below appearing (case-insensitively) in description/description2.
@@ -70,3 +72,9 @@ NON_INVENTORY_ITEMTYPES = (
     "Non-Inventory (Sales only)",
     "Non-Inventory (Purchase only)",
 )
+
+# Incremental pulls (issue 15) ask for WHENMODIFIED >= the newest stamp the last pull saw,
+# less this margin: a record written while that pull ran may carry an earlier stamp than one
+# already read (Intacct's commit order is not documented). The stamp is Intacct's own, so no
+# clock skew with ours is involved; the margin only re-reads a few records.
+INCREMENTAL_MARGIN = timedelta(hours=1)

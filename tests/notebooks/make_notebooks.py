@@ -47,6 +47,9 @@ RECONCILE = [
         "- `money_tolerance`, `hours_tolerance`: differences up to these are not reported\n"
         "- `max_differences`: more differences than this make a scheduled run exit with "
         "code 3 (`-1`: the profile's setting)\n"
+        "- `full`: `True` pulls everything again; `False` asks only for what changed since "
+        "the profile's last pull (a first run, or a snapshot older than the profile's "
+        "`full_pull_after_days`, pulls everything anyway)\n"
         "- `output_dir`: set by `recon run`; empty means the runs folder"
     ),
     _params(
@@ -57,6 +60,7 @@ RECONCILE = [
         'money_tolerance = "0.00"\n'
         'hours_tolerance = "0.00"\n'
         "max_differences = -1\n"
+        "full = False\n"
         'output_dir = ""'
     ),
     new_code_cell(
@@ -78,6 +82,7 @@ RECONCILE = [
         "    max_differences=None if max_differences == -1 else max_differences,\n"
         "    output_dir=output_dir or None,\n"
         "    store=store,\n"
+        "    full=full,\n"
         ")"
     ),
     new_code_cell(CHECK + "print(recon.run_text(run))"),
