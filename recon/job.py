@@ -284,9 +284,7 @@ def reconcile_run(
     # pulled.unread, its entities not compared (recon run exits 1), the rest goes on.
     meter = RequestMeter()  # what this run asks of the services
     snapshot, why = load_snapshot(prof, full=everything)
-    pulled = pull_both(
-        prof, first, last, overrides, entities=wanted, meter=meter, last=snapshot
-    )
+    pulled = pull_both(prof, first, last, overrides, entities=wanted, meter=meter, last=snapshot)
     if pulled.snapshot is not None:
         save_snapshot(pulled.snapshot)  # only after a pull that read everything it needed
     seconds = {"pull": time.perf_counter() - clock}

@@ -169,15 +169,11 @@ class _Object:
         return frame[list(fields)] if tuple(fields) != self.fields else frame
 
     def _count(self) -> int:
-        """How many records the whole pull would hold: one request per filter, a page of one."""
+        """How many records the whole pull would hold: one request per filter (a page of
+        one record, and its ``totalcount``)."""
         total = 0
         for flt in self._filters():
-            pages = self.client.query(self.obj, [KEY], filter=flt, pagesize=1)
-            first = next(pages)
-            close = getattr(pages, "close", None)
-            if close is not None:
-                close()  # the first page says how many there are: read no further
-            total += first.count + max(first.numremaining, 0)
+            total += self.client.count(self.obj, flt)
         return total
 
     # --- filters -------------------------------------------------------------------------

@@ -72,6 +72,8 @@ class QueryClient(Protocol):
         expect_many: bool = False,
     ) -> Iterator[Page]: ...
 
+    def count(self, obj: str, filter: Filter | None = None) -> int: ...
+
 
 @dataclass(frozen=True)
 class PullSpec:

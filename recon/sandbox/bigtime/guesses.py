@@ -238,3 +238,9 @@ KNOWN_FIELD_VALUES = frozenset(
 
 #: Time entries are seeded and created in batches of this many rows (memory bound at scale 40).
 SEED_BATCH = 5000
+
+# UNCERTAIN (no evidence): a change to a project's team moves the project's DtModified, as a
+# change to its custom fields does here. The client makes the same guess in one place
+# (recon.bigtime.uncertain.TEAM_CHANGE_STAMPS_PROJECT); shared, so this sandbox cannot check
+# it: a real firm's answer corrects both.
+TEAM_CHANGE_STAMPS_PROJECT = True

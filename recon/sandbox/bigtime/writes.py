@@ -164,6 +164,11 @@ def set_team(store: BigtimeStore, call: Call) -> Reply:
                 raise bad_request(f"{key} {staff} appears twice in the team.")
             members.append(member)
         store.set_team(sid, members)
+        if guesses.TEAM_CHANGE_STAMPS_PROJECT:
+            project = store.record("project", sid)
+            if project is not None:
+                project["DtModified"] = store.now()
+                store.put_record("project", project)
         team = store.team(sid)
     return Reply.json(render.array(render.record_bytes(cat.TEAM_MEMBER, m) for m in team))
 
