@@ -40,7 +40,7 @@ from recon.mapping import (
 from recon.period import Counterparts, Sought, fetch_counterparts
 from recon.scope import COUNTERPARTS, VOCABULARY, Unread, frames_to_pull, not_compared
 from recon.scope import unread as unread_reads
-from recon.snapshot import Snapshot
+from recon.snapshot import PullSnapshot
 
 Frames = Mapping[str, pd.DataFrame]
 
@@ -64,7 +64,7 @@ class Pulled:
     unread: tuple[Unread, ...] = ()
     #: What the next run of the profile can build on (:mod:`recon.snapshot`); None when a
     #: read failed (the last good snapshot stays).
-    snapshot: Snapshot | None = None
+    snapshot: PullSnapshot | None = None
 
     @property
     def compared(self) -> tuple[str, ...]:
@@ -100,7 +100,7 @@ def pull_both(
     *,
     entities: Collection[str] | None = None,
     meter: RequestMeter | None = None,
-    last: Snapshot | None = None,
+    last: PullSnapshot | None = None,
 ) -> Pulled:
     """Pull every entity of both systems for one period, then the counterparts it splits.
 
@@ -148,7 +148,7 @@ def pull_both(
     unread = (*ia_unread, *bt_unread, *cp_unread)
     snapshot = None
     if not unread:
-        base = last or Snapshot(profile.name, taken, start, end)
+        base = last or PullSnapshot(profile.name, taken, start, end)
         snapshot = base.updated(taken, start, end, intacct, learned)
     return Pulled(
         found.intacct, found.bigtime, vocabulary, start, end, found.sought, wanted, unread,
@@ -205,7 +205,7 @@ def _pull_intacct(
     end: dt.date,
     extra: Mapping[str, Sequence[str]],
     entities: tuple[str, ...],
-    last: Snapshot | None,
+    last: PullSnapshot | None,
 ) -> tuple[dict[str, pd.DataFrame], tuple[Unread, ...]]:
     """What ``entities`` need of Intacct, and what of it could not be read; only what
     changed since ``last`` when there is one."""

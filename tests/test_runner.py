@@ -72,6 +72,8 @@ def test_exit_codes_above_threshold_then_clean(env) -> None:
         f"folder {folder}\n"
     )
     assert summary["parameters"]["max_differences"] == PLANTED - 1  # converted to a number
+    # The profile's first run pulls everything (issue 15).
+    assert summary["outcome"]["reconcile"]["pull"] == {"mode": "full", "why": "first run"}
     assert (folder / "10_reconcile.ipynb").is_file()
     assert {p.name for p in (folder / "reports").iterdir()} >= {
         "summary.txt", "report.html", "report.xlsx",
@@ -90,6 +92,16 @@ def test_exit_codes_above_threshold_then_clean(env) -> None:
         push.stdout
         == f"20_review_and_push clean: 0 pushed, 0 failed, 0 in doubt; folder {pushed}\n"
     )
+
+    # A scheduler can ask for a full pull; by default a second run pulls only changes.
+    again = recon("run", "10_reconcile", *period, "-p", "full", "true")
+    assert again.returncode in (EXIT_CLEAN, EXIT_ABOVE_THRESHOLD), again.stderr
+    folders = [p for p in (env.data / "runs" / "sandbox").iterdir() if p.name not in
+               {folder.name, pushed.name}]  # fmt: skip
+    (newest,) = folders
+    latest = json.loads((newest / SUMMARY_FILE).read_text(encoding="utf-8"))
+    assert latest["parameters"]["full"] is True
+    assert latest["outcome"]["reconcile"]["pull"] == {"mode": "full", "why": "asked for"}
 
 
 def test_a_failing_cell_exits_1_and_keeps_the_notebook(env) -> None:
@@ -165,6 +177,10 @@ def nowhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         (
             ["10_reconcile", "-p", "max_differences", "-2"],
             "parameter max_differences must be a whole number >= 0",
+        ),
+        (
+            ["10_reconcile", "-p", "full", "always"],
+            "parameter full must be true or false, not 'always'",
         ),
         (
             ["20_review_and_push", "-p", "dry_run", "yes"],

@@ -55,6 +55,9 @@ from recon.intacct.request import MAX_QUERY_PAGESIZE
 log = logging.getLogger(__name__)
 
 KEY = "RECORDNO"
+#: An object with fewer records than this (one page) is read whole: one request, where an
+#: incremental read and its count are two.
+WHOLE_BELOW = MAX_QUERY_PAGESIZE
 
 
 def pull_changed(
@@ -110,7 +113,7 @@ class _Object:
 
     def frame(self, last: pd.DataFrame | None) -> pd.DataFrame:
         since = self._since(last)
-        if last is None or since is None or len(last) < MAX_QUERY_PAGESIZE:
+        if last is None or since is None or len(last) < WHOLE_BELOW:
             return self._whole()
         if self.spec.bound is not None:
             keys = self._parent_keys()

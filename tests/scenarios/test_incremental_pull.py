@@ -18,6 +18,7 @@ import pytest
 
 from recon.config import sandbox_profile
 from recon.connect import bigtime_client
+from recon.intacct import incremental as intacct_changes
 from recon.job import ReconcileRun, reconcile_run
 from recon.sandbox.intacct.values import now_storage
 from recon.snapshot import snapshot_path
@@ -111,9 +112,16 @@ def _change_bigtime(served: Served) -> dict[str, str]:
     return {"project": str(project["ProjectCode"]), "entry": str(entry["SID"]), "client": "C99001"}
 
 
+@pytest.mark.parametrize("whole_below", [intacct_changes.WHOLE_BELOW, 1], ids=["pages", "every"])
 def test_an_incremental_run_finds_exactly_what_a_full_run_finds(
-    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    whole_below: int,
+    tmp_path_factory: pytest.TempPathFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # "every": each Intacct object is read as changes and counted, not only the large ones
+    # (payment applications bound to their invoices too), as at a larger firm.
+    monkeypatch.setattr(intacct_changes, "WHOLE_BELOW", whole_below)
     with served_copy(tmp_path_factory, tmp_path / "demo", monkeypatch) as served:
         before = run(served, tmp_path, "before")
         intacct = _change_intacct(served)
@@ -137,3 +145,19 @@ def test_an_incremental_run_finds_exactly_what_a_full_run_finds(
         ("customer", bigtime["client"]),
     } <= keys, keys
     assert sum(incremental.summary["requests"].values()) < sum(full.summary["requests"].values())
+
+
+def test_a_longer_period_builds_on_the_snapshot_and_still_misses_nothing(
+    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A nightly "month so far" run ends a day later each night: the snapshot still serves,
+    and records dated in the added days that nobody changed since are found all the same
+    (the count differs, the object is read whole)."""
+    with served_copy(tmp_path_factory, tmp_path / "demo", monkeypatch) as served:
+        store = Store(served.data / "recon.sqlite3")
+        reconcile_run("sandbox", start="2025-01-01", end="2025-10-31", store=store,
+                      output_dir=tmp_path / "october")  # fmt: skip
+        longer = run(served, tmp_path, "year")
+        full = run(served, tmp_path, "full", full=True)
+    assert longer.summary["pull"]["mode"] == "changes"
+    assert rows(longer) == rows(full) != []
