@@ -327,8 +327,9 @@ def _tile(row: Mapping[str, Any]) -> str:
 
 
 def _requests_html(row: Mapping[str, Any]) -> str:
-    """ "Requests: 312 (BigTime 276, Intacct 36)", and "stopped at the request ceiling
-    (500)" when it did; nothing for a run that did not count its requests."""
+    """The line of a run's requests, ``Requests: 312 (BigTime 276, Intacct 36)``, and
+    ``stopped at the request ceiling (500)`` when it did; none for a run that did not
+    count its requests."""
     total, each, ceiling = row.get("requests"), row.get("requests_by_system"), _stopped_at(row)
     parts = []
     if total is not None and total is not pd.NA:
