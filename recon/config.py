@@ -30,6 +30,7 @@ directory (``recon doctor`` will print where), for example::
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -332,13 +333,7 @@ def _bigtime_section(section: object, profile: str) -> BigTimeProfile | None:
         raise ConfigError(f"profile {profile!r}: bigtime must be a table.")
     base_url = _required(section, "base_url", profile, "bigtime")
     firm = _firm(section, profile)
-    where = f"profile {profile!r}: bigtime"
-    bare = BigTimeProfile(
-        base_url=base_url,
-        firm=firm,
-        concurrency=_whole(section, "concurrency", where, 1),
-        requests_per_minute=_per_minute(section, "requests_per_minute", where),
-    )
+    bare = BigTimeProfile(base_url=base_url, firm=firm, **_bigtime_tuning(section, profile))
     if has_secret(section, "api_token"):
         token = _resolve_secret(section, "api_token", profile, "bigtime")
         return replace(bare, api_token=token)
@@ -352,23 +347,51 @@ def _bigtime_section(section: object, profile: str) -> BigTimeProfile | None:
     )
 
 
-def _whole(table: Mapping[str, object], key: str, where: str, least: int) -> int | None:
+def _bigtime_tuning(section: Mapping[str, object], profile: str) -> dict[str, Any]:
+    """``concurrency`` (>= 1) and ``requests_per_minute`` (> 0) of a ``bigtime`` table."""
+    return {
+        "concurrency": _whole(section, "concurrency", profile, 1, "bigtime"),
+        "requests_per_minute": _per_minute(section, "requests_per_minute", profile, "bigtime"),
+    }
+
+
+def _bad_setting(profile: str, system: str, key: str, must: str, value: object) -> ConfigError:
+    """One message for a tuning value: where it is, what it must be, what it is."""
+    table = f"[profiles.{profile}{'.' + system if system else ''}]"
+    return ConfigError(
+        f"profile {profile!r}: {system + '.' if system else ''}{key} must be {must}, not "
+        f"{value!r}; correct it under {table} in the config file, or leave it out for the "
+        "default."
+    )
+
+
+def _whole(
+    table: Mapping[str, object], key: str, profile: str, least: int, system: str = ""
+) -> int | None:
     """``table[key]`` as a whole number >= ``least``, None when absent."""
     value = table.get(key)
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < least:
-        raise ConfigError(f"{where}: {key} must be a whole number >= {least}, not {value!r}.")
+        raise _bad_setting(profile, system, key, f"a whole number >= {least}", value)
     return value
 
 
-def _per_minute(table: Mapping[str, object], key: str, where: str) -> float | None:
-    """``table[key]`` as a number > 0, None when absent."""
+def _per_minute(
+    table: Mapping[str, object], key: str, profile: str, system: str = ""
+) -> float | None:
+    """``table[key]`` as a finite number > 0, None when absent (``inf`` and ``nan`` are
+    TOML floats: neither is a rate)."""
     value = table.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-        raise ConfigError(f"{where}: {key} must be a number above 0, not {value!r}.")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        raise _bad_setting(profile, system, key, "a number above 0 (e.g. 30)", value)
     return float(value)
 
 
@@ -381,12 +404,11 @@ def _profile_extras(table: Mapping[str, object], name: str) -> dict[str, Any]:
             f"profile {name!r}: auto_approve must be a list of tables "
             f"([[profiles.{name}.auto_approve]])."
         )
-    where = f"profile {name!r}"
-    full = _whole(table, "full_pull_after_days", where, 0)
+    full = _whole(table, "full_pull_after_days", name, 0)
     return {
         "auto_approve": tuple(rules),
-        "max_differences": _whole(table, "max_differences", where, 0),
-        "max_requests": _whole(table, "max_requests", where, 1),
+        "max_differences": _whole(table, "max_differences", name, 0),
+        "max_requests": _whole(table, "max_requests", name, 1),
         "full_pull_after_days": DEFAULT_FULL_PULL_AFTER_DAYS if full is None else full,
     }
 
@@ -417,8 +439,8 @@ def load_profile(name: str = "sandbox", path: Path | None = None) -> Profile:
     extras = _profile_extras(table, name)
     if table.get("sandbox") is True:
         # Names the embedded sandboxes (demo credentials, not secrets) plus this profile's
-        # own rules: how ``recon demo`` writes its auto-approve rule down.
-        return replace(sandbox_profile(), name=name, **extras)
+        # own rules and limits: how ``recon demo`` writes its auto-approve rule down.
+        return _sandbox_with(table, name, extras)
     section = table.get("intacct")
     if not isinstance(section, dict):
         raise ConfigError(f"profile {name!r} has no [profiles.{name}.intacct] section.")
@@ -435,6 +457,24 @@ def load_profile(name: str = "sandbox", path: Path | None = None) -> Profile:
             sender_password=_resolve_secret(section, "sender_password", name),
             user_password=_resolve_secret(section, "user_password", name),
             entity_id=entity if isinstance(entity, str) and entity else None,
-            concurrency=_whole(section, "concurrency", f"profile {name!r}: intacct", 1),
+            concurrency=_whole(section, "concurrency", name, 1, "intacct"),
         ),
     )
+
+
+def _sandbox_with(table: Mapping[str, object], name: str, extras: Mapping[str, Any]) -> Profile:
+    """The embedded sandbox profile as ``name``, with the profile's rules and limits and its
+    ``intacct``/``bigtime`` tables' tuning (concurrency, requests_per_minute): the rest of
+    those tables (URLs, credentials) is the sandbox's own."""
+    base = sandbox_profile()
+    intacct, bigtime = base.intacct, base.require_bigtime()
+    section = table.get("intacct", {})
+    if not isinstance(section, dict):
+        raise ConfigError(f"profile {name!r}: intacct must be a table.")
+    if "concurrency" in section:
+        intacct = replace(intacct, concurrency=_whole(section, "concurrency", name, 1, "intacct"))
+    section = table.get("bigtime", {})
+    if not isinstance(section, dict):
+        raise ConfigError(f"profile {name!r}: bigtime must be a table.")
+    bigtime = replace(bigtime, **_bigtime_tuning(section, name))
+    return replace(base, name=name, **extras, intacct=intacct, bigtime=bigtime)

@@ -34,4 +34,6 @@ def bigtime_client(profile: BigTimeProfile, **settings: Any) -> BigTimeClient:
     )
     if profile.concurrency is not None:
         settings.setdefault("concurrency", profile.concurrency)
+    if profile.requests_per_minute is not None:
+        settings.setdefault("requests_per_minute", profile.requests_per_minute)
     return BigTimeClient(credentials, BigTimeSettings(base_url=profile.base_url, **settings))

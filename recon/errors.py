@@ -22,7 +22,8 @@ Modelled on requests' tree: the type says what the caller may do next. What exis
     │   └── MalformedResponseError   an answer recon cannot read
     ├── TransportError           no usable answer arrived (a read may be retried)
     │   └── WriteOutcomeUnknown      a write that may or may not have been applied
-    └── OutcomeUnconfirmed       a write's record does not show it: still in doubt
+    ├── OutcomeUnconfirmed       a write's record does not show it: still in doubt
+    └── RequestBudgetExceeded    a run reached its request ceiling: the pull stops
 
 A read is retried within the transport's bounded policy on a transport failure, a 5xx and a
 rate limit; a write whose outcome is unknown (:class:`WriteOutcomeUnknown`) is settled --
@@ -237,6 +238,44 @@ class MalformedResponseError(RemoteError):
     """The remote system answered with something that is not a valid response."""
 
 
+class RequestBudgetExceeded(ReconError):
+    """A run reached its profile's request ceiling (``max_requests``): the request that
+    would cross it was not sent, and neither is any after it.
+
+    Not a failure of one read (:func:`concerns_one_read` is False): the pull stops, as it
+    does for refused credentials, rather than carrying on with the entity left unread --
+    every later read would be refused too. The message names the profile, the ceiling, the
+    requests sent per system and the one refused, and what to do.
+
+    Attributes
+    ----------
+    profile:
+        The profile whose run it was (``""`` when the meter was not told).
+    limit:
+        The ceiling: requests a run may send, both systems together.
+    system, endpoint:
+        The request refused (``"BigTime"``, ``"GET /client/detail/{id}"``).
+    sent:
+        Requests sent per system when it was refused (``{"BigTime": 464, "Intacct": 36}``).
+    """
+
+    def __init__(
+        self, *, profile: str, limit: int, system: str, endpoint: str, sent: dict[str, int]
+    ) -> None:
+        self.profile, self.limit = profile, limit
+        self.system, self.endpoint, self.sent = system, endpoint, dict(sent)
+        each = ", ".join(f"{name} {n:,}" for name, n in sorted(self.sent.items()))
+        whose = f"profile {profile}" if profile else "this run"
+        table = f"[profiles.{profile}]" if profile else "the profile"
+        super().__init__(
+            f"{whose} stopped at its request ceiling: it has sent {limit:,} requests, its "
+            f"max_requests ({each or 'none'}), and the next one, {system} {endpoint}, would "
+            "have crossed it. The pull stopped there: nothing was compared, no plan was saved "
+            f"and nothing was pushed. Raise max_requests under {table} in config.toml, or "
+            "narrow the run: fewer entities, or a shorter period (start, end)."
+        )
+
+
 def concerns_one_read(exc: BaseException) -> bool:
     """Whether ``exc``, raised by a read, concerns that read alone, so the others may go on.
 
@@ -245,6 +284,7 @@ def concerns_one_read(exc: BaseException) -> bool:
     a malformed answer. It does not when nothing else could be read either: the credentials
     were refused (:class:`AuthenticationError`), Intacct refused the whole request
     (:class:`ControlError`), or no answer came at all (:class:`TransportError`: the host
-    is unreachable) -- nor for a :class:`ConfigError` or a bug.
+    is unreachable) -- nor for a :class:`ConfigError`, a :class:`RequestBudgetExceeded`
+    (the run's ceiling: no read after it would be sent either) or a bug.
     """
     return isinstance(exc, RemoteError) and not isinstance(exc, AuthenticationError | ControlError)

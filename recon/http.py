@@ -31,9 +31,11 @@ from recon.errors import (
     ConfigError,
     MalformedResponseError,
     ReconError,
+    RequestBudgetExceeded,
     TransportError,
     WriteOutcomeUnknown,
 )
+from recon.pacing import Pacer
 from recon.version import __version__
 
 T = TypeVar("T")
@@ -94,6 +96,8 @@ class HttpConfig:
     jitter: Callable[[], float] = field(default=random.random, repr=False, compare=False)
     #: Counts every request this transport sends (a run's budget), when given.
     meter: RequestMeter | None = field(default=None, repr=False, compare=False)
+    #: Spaces the sends (a request rate), when given: one per client, shared by its threads.
+    pacer: Pacer | None = field(default=None, repr=False, compare=False)
 
     def backoff(self, attempt: int) -> float:
         """Seconds to wait before retry number ``attempt + 1`` (equal jitter)."""
@@ -342,16 +346,21 @@ def send(
 
     ``endpoint`` names the request for the config's meter (default: method and path, the
     record ids folded; Intacct names its functions instead, as every request is a POST to
-    the one gateway).
+    the one gateway). Every attempt is counted by the meter, which may refuse it (the
+    run's ceiling), then waits for the config's pacer, if any (the request rate).
 
     Raises
     ------
     RetrySignal
         For a failure the policy retries (see :meth:`Failures.network`).
+    RequestBudgetExceeded
+        The meter's ceiling is reached: this request was not sent.
     TransportError, WriteOutcomeUnknown, and ``failures.too_large`` for a body over the cap
     """
-    if config.meter is not None:
+    if config.meter is not None:  # first: a request over the ceiling waits for nothing
         config.meter.count(failures.remote, endpoint or endpoint_of(method, url))
+    if config.pacer is not None:
+        config.pacer.wait()
     try:
         resp = session.request(
             method,
@@ -381,31 +390,67 @@ class RequestMeter:
     """The requests a run sends, per system and endpoint (thread-safe): what a run costs
     the services, recorded in its ``outcome.json`` and said in ``recon run``'s result.
 
-    >>> meter = RequestMeter()
+    With a ``limit`` (a profile's ``max_requests``) it is also the run's ceiling: the
+    request that would cross it is refused before it is sent, and so is every one after.
+
+    >>> meter = RequestMeter(limit=1, profile="acme")
     >>> meter.count("BigTime", "GET /client/detail/{id}")
     >>> meter.total(), meter.by_system()
     (1, {'BigTime': 1})
+    >>> meter.count("Intacct", "query")
+    Traceback (most recent call last):
+    recon.errors.RequestBudgetExceeded: profile acme stopped at its request ceiling: ...
     """
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int | None = None, *, profile: str = "") -> None:
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
+            raise TypeError(f"limit must be a whole number or None, not {limit!r}")
+        if limit is not None and limit < 1:
+            raise ConfigError(f"max_requests must be a whole number >= 1, not {limit}")
+        self.limit, self.profile = limit, profile
         self._lock = threading.Lock()
         self._counts: Counter[tuple[str, str]] = Counter()
+        self._total = 0
+        self._refused: RequestBudgetExceeded | None = None
 
     def count(self, system: str, endpoint: str) -> None:
-        """One request of ``system`` to ``endpoint`` (sent, or about to be)."""
-        with self._lock:
+        """One request of ``system`` to ``endpoint``, about to be sent.
+
+        Raises
+        ------
+        RequestBudgetExceeded
+            It would cross the limit: it is not counted and must not be sent.
+        """
+        with self._lock:  # the check and the count together: threads never overshoot
+            if self.limit is not None and self._total >= self.limit:
+                refused = RequestBudgetExceeded(
+                    profile=self.profile, limit=self.limit, system=system, endpoint=endpoint,
+                    sent=self._by_system(),
+                )  # fmt: skip
+                self._refused = self._refused or refused
+                raise refused
             self._counts[(system, endpoint)] += 1
+            self._total += 1
+
+    @property
+    def refused(self) -> RequestBudgetExceeded | None:
+        """The first request refused at the limit, or None."""
+        with self._lock:
+            return self._refused
 
     def total(self) -> int:
         with self._lock:
-            return sum(self._counts.values())
+            return self._total
 
     def by_system(self) -> dict[str, int]:
         """System -> requests, systems in name order."""
-        out: Counter[str] = Counter()
         with self._lock:
-            for (system, _), n in self._counts.items():
-                out[system] += n
+            return self._by_system()
+
+    def _by_system(self) -> dict[str, int]:
+        out: Counter[str] = Counter()
+        for (system, _), n in self._counts.items():
+            out[system] += n
         return dict(sorted(out.items()))
 
     def by_endpoint(self) -> dict[str, dict[str, int]]:

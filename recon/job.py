@@ -24,12 +24,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from recon import budget
 from recon.autoapprove import auto_approve, parse_rules
 from recon.canonical import ENTITIES, record_names
 from recon.config import Profile, data_dir, load_profile
 from recon.crosswalk import Crosswalk
 from recon.diff import CompareRules, Diff, FieldRule, time_aggregate
-from recon.errors import ConfigError
+from recon.errors import ConfigError, RequestBudgetExceeded
 from recon.http import RequestMeter
 from recon.lexicon import Lexicon
 from recon.mapping import MappingOverrides, load_overrides
@@ -255,6 +256,14 @@ def reconcile_run(
     output_dir:
         Where the reports and ``outcome.json`` go (default ``<runs dir>/<profile>/<run id>``).
 
+    The profile's ``max_requests`` is the pull's ceiling, both systems together, retries
+    included: the request that would cross it is not sent. The run then stops -- nothing
+    compared, no plan saved, no report -- and is saved with the requests it sent and where
+    it stopped (its ``outcome.json`` too), so the status tile and ``recon run`` say so;
+    :class:`~recon.errors.RequestBudgetExceeded` is raised. The ceiling covers the pull
+    only: a push sends what a person (or a rule) approved, and is never cut halfway by
+    a budget.
+
     Example::
 
         >>> run = recon.reconcile_run("sandbox", start="2025-10-01", end="2025-10-31")
@@ -282,9 +291,21 @@ def reconcile_run(
     clock = time.perf_counter()
     # Only what the wanted entities are compared from; a read that fails alone is in
     # pulled.unread, its entities not compared (recon run exits 1), the rest goes on.
-    meter = RequestMeter()  # what this run asks of the services
+    # What this run asks of the services, within the profile's ceiling.
+    meter = RequestMeter(limit=prof.max_requests, profile=prof.name)
     snapshot, why = load_snapshot(prof, full=everything)
-    pulled = pull_both(prof, first, last, overrides, entities=wanted, meter=meter, last=snapshot)
+    pull_mode = {"mode": "full" if snapshot is None else "changes", "why": why}
+    try:
+        pulled = pull_both(
+            prof, first, last, overrides, entities=wanted, meter=meter, last=snapshot
+        )
+    except RequestBudgetExceeded as exc:
+        stopped = {**budget.stopped_summary(exc, meter), "start": str(first), "end": str(last),
+                   "entities": list(wanted), "pull": pull_mode}  # fmt: skip
+        # Saved without a plan: the status tile shows where it stopped, a push refuses it.
+        store.save_run(run_id, profile=prof.name, prepared_by=user, summary=stopped)
+        write_outcome(out, {"run_id": run_id, "profile": prof.name, "reconcile": stopped})
+        raise
     if pulled.snapshot is not None:
         save_snapshot(pulled.snapshot)  # only after a pull that read everything it needed
     seconds = {"pull": time.perf_counter() - clock}
@@ -326,7 +347,8 @@ def reconcile_run(
         "unresolved": sum(r.kind == UNRESOLVED for r in left),
         "left_out_reasons": left_out_counts(left),
         # What the run cost the services: requests per system and per endpoint.
-        "pull": {"mode": "full" if snapshot is None else "changes", "why": why},
+        "pull": pull_mode,
+        "max_requests": prof.max_requests,
         "requests": meter.by_system(),
         "requests_by_endpoint": meter.by_endpoint(),
     }
@@ -499,7 +521,8 @@ def resolve_run(store: Store, run: str | None, profile: str | Profile | None = N
     ConfigError
         No such run (the message names the latest ones), a run prepared under another
         profile than ``profile`` (pushing it with that profile's credentials would write
-        one firm's changes into another's books), or no runs yet.
+        one firm's changes into another's books), no runs yet, or a run that stopped at
+        its request ceiling (it has no plan; the message says what to do).
 
     Example::
 
@@ -518,12 +541,28 @@ def resolve_run(store: Store, run: str | None, profile: str | Profile | None = N
                 f"run {run!r} was prepared under profile {prepared}, not {wanted}; "
                 f"{_latest_runs(runs, wanted, store.path)}"
             )
+        _refuse_stopped(row.iloc[0])
         return run
     if wanted is not None:
         runs = runs[runs["profile"] == wanted]
     if runs.empty:
         raise ConfigError(_latest_runs(runs, wanted, store.path))
+    # The latest, even when it stopped: pushing an older run's plan instead would act on
+    # a comparison the scheduler did not just make.
+    _refuse_stopped(runs.iloc[-1])
     return str(runs["run_id"].iloc[-1])
+
+
+def _refuse_stopped(row: pd.Series) -> None:
+    """ConfigError when the run of ``row`` (:meth:`Store.runs`) stopped at its ceiling."""
+    limit = budget.ceiling_reached(row["summary"])
+    if limit is not None:
+        raise ConfigError(
+            f"run {row['run_id']!r} stopped at its request ceiling ({limit:,} requests) "
+            "before anything was compared, so it has no plan to review or push; raise "
+            f"max_requests under [profiles.{row['profile']}] in config.toml (or narrow the "
+            "run) and run 10_reconcile again"
+        )
 
 
 #: How many run ids a "no such run" message lists.

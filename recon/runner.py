@@ -15,9 +15,10 @@ saved run (``run``) gets the run pinned before it starts: the profile's latest w
 is empty, and never a run of another profile than ``-p profile``.
 
 Exit codes a scheduler can act on: :data:`EXIT_CLEAN` (0), :data:`EXIT_FAILED` (1: a cell
-failed, a push left failed / in-doubt changes, or a reconcile could not read something it
+failed, a push left failed / in-doubt changes, a reconcile could not read something it
 needed -- ``unread`` in ``outcome.json``; it kept its reports of the rest and the run is
-``incomplete``), :data:`EXIT_USAGE` (2: bad notebook or
+``incomplete`` -- or a reconcile stopped at the profile's request ceiling, ``max_requests``:
+the run is ``stopped``, nothing compared or pushed), :data:`EXIT_USAGE` (2: bad notebook or
 parameters; nothing ran), :data:`EXIT_ABOVE_THRESHOLD` (3: the reconcile found more
 differences than the configured ``max_differences``).
 """
@@ -37,7 +38,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from recon import job
+from recon import budget, job
 from recon.config import load_profile
 from recon.errors import ConfigError
 from recon.job import OUTCOME_FILE, runs_dir
@@ -360,7 +361,11 @@ def _finish(
     status, code = "clean", EXIT_CLEAN
     push = outcome.get("push") or {}
     reconcile = outcome.get("reconcile") or {}
-    if error is not None:
+    if budget.ceiling_reached(reconcile) is not None:
+        # Its cell failed on purpose: say the ceiling's own words, not "cell N failed".
+        status, code = "stopped", EXIT_FAILED
+        error = budget.stopped_words(reconcile)
+    elif error is not None:
         status, code = "failed", EXIT_FAILED
     elif push.get("failed"):
         status, code = "failed", EXIT_FAILED
@@ -406,12 +411,19 @@ def result_line(result: RunResult) -> str:
 
     ``10_reconcile clean: 49 differences (threshold 60), 23 need a decision; 1,381 requests
     (BigTime 1,345, Intacct 36); folder <path>``
+    ``10_reconcile stopped: request ceiling 500 reached, 500 requests (BigTime 464, Intacct
+    36); nothing compared or pushed; folder <path>``
     ``20_review_and_push failed: 26 pushed, 1 failed, 0 in doubt; folder <path>``
     """
     outcome = result.summary.get("outcome") or {}
     counts = []
     reconcile = outcome.get("reconcile")
-    if isinstance(reconcile, Mapping):
+    ceiling = budget.ceiling_reached(reconcile)
+    if isinstance(reconcile, Mapping) and ceiling is not None:
+        sent = budget.requests_text(reconcile.get("requests"), "requests")
+        counts.append(f"request ceiling {ceiling:,} reached, {sent or 'no requests'}")
+        counts.append("nothing compared or pushed")
+    elif isinstance(reconcile, Mapping):
         limit = reconcile.get("max_differences")
         threshold = "no threshold" if limit is None else f"threshold {limit}"
         found = _plural(int(reconcile.get("findings", 0)), "difference", "differences")
@@ -419,10 +431,9 @@ def result_line(result: RunResult) -> str:
         undecided = reconcile.get("open", reconcile.get("changes", 0))
         open_ = _plural(int(undecided), "needs", "need")
         counts.append(f"{found} ({threshold}), {open_} a decision")
-        sent = reconcile.get("requests")
-        if isinstance(sent, Mapping) and sent:
-            each = ", ".join(f"{system} {int(n):,}" for system, n in sent.items())
-            counts.append(f"{sum(int(n) for n in sent.values()):,} requests ({each})")
+        sent = budget.requests_text(reconcile.get("requests"), "requests")
+        if sent:
+            counts.append(sent)
     push = outcome.get("push")
     if isinstance(push, Mapping):
         states = push.get("outcomes") or {}

@@ -23,6 +23,7 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
+from recon import budget
 from recon.config import data_dir
 from recon.errors import ReconError
 from recon.store import DEFAULT_FILENAME, Store
@@ -46,7 +47,12 @@ STATUS_COLUMNS = (
     "failed",
     "unknown",
     "stale",
+    "requests",
+    "requests_by_system",
+    "stopped_at",
 )
+#: The columns of :data:`STATUS_COLUMNS` that hold what the last run asked of the services.
+_REQUEST_COLUMNS = ("requests", "requests_by_system", "stopped_at")
 #: The count columns and how the text and the tile name them.
 COUNT_LABELS: Mapping[str, str] = MappingProxyType(
     {
@@ -93,7 +99,8 @@ def _open_store(store: Store | str | Path | None) -> Store | None:
 
 def _empty() -> pd.DataFrame:
     frame = pd.DataFrame({c: pd.Series([], dtype="str") for c in STATUS_COLUMNS})
-    counts = {c: "int64" for c in STATUS_COLUMNS[5:]} | {"runs": "int64", "findings": "Int64"}
+    counts = {c: "int64" for c in STATUS_COLUMNS[5:] if c not in _REQUEST_COLUMNS}
+    counts |= {"runs": "int64", "findings": "Int64", "requests": "Int64", "stopped_at": "Int64"}
     return frame.astype(counts | {"at": "datetime64[us, UTC]"})
 
 
@@ -116,7 +123,9 @@ def status_frame(store: Store | str | Path | None = None) -> pd.DataFrame:
         deferred: they need a decision), ``by_hand`` (review-only changes recon cannot push,
         not rejected: someone makes them by hand), and the approved changes' push states:
         ``pending``, ``applied``, ``failed``, ``unknown`` (including ``sending``: in doubt),
-        ``stale``.
+        ``stale``; what the run asked of the services: ``requests`` (both systems; NA when
+        the summary does not say), ``requests_by_system`` (``"BigTime 276, Intacct 36"``)
+        and ``stopped_at`` (the request ceiling the run stopped at, else NA).
 
     Raises
     ------
@@ -163,6 +172,19 @@ def _profile_row(store: Store, profile: str, last: pd.Series, runs: int) -> dict
         "open": len(still_open),
         "by_hand": len(by_hand),
         **{s: states[s] for s in ("pending", "applied", "failed", "unknown", "stale")},
+        **_requests(last["summary"]),
+    }
+
+
+def _requests(summary: object) -> dict[str, object]:
+    """The :data:`_REQUEST_COLUMNS` of a run's summary."""
+    counts = budget.request_counts(
+        summary.get("requests") if isinstance(summary, Mapping) else None
+    )
+    return {
+        "requests": sum(counts.values()) if counts else None,
+        "requests_by_system": budget.by_system_text(counts),
+        "stopped_at": budget.ceiling_reached(summary),
     }
 
 
@@ -178,10 +200,11 @@ def _findings(summary: object) -> int | None:
 
 
 def health(row: Mapping[str, Any]) -> str:
-    """A status row's state, a key of :data:`HEALTH`: failures or doubt first, then open
-    decisions, then approved changes waiting for a push, then changes to make by hand;
-    "up to date" only when nothing needs a decision or a hand."""
-    if any(int(row[k]) for k in ("failed", "unknown", "stale")):
+    """A status row's state, a key of :data:`HEALTH`: a run stopped at its request ceiling
+    or failures or doubt first, then open decisions, then approved changes waiting for a
+    push, then changes to make by hand; "up to date" only when nothing needs a decision or
+    a hand."""
+    if _stopped_at(row) is not None or any(int(row[k]) for k in ("failed", "unknown", "stale")):
         return "attention"
     if int(row["open"]):
         return "review"
@@ -190,6 +213,11 @@ def health(row: Mapping[str, Any]) -> str:
     if int(row["by_hand"]):
         return "by_hand"
     return "ok"
+
+
+def _stopped_at(row: Mapping[str, Any]) -> int | None:
+    value = row.get("stopped_at")
+    return None if value is None or value is pd.NA else int(value)
 
 
 def _when(at: object) -> str:
@@ -294,8 +322,25 @@ def _tile(row: Mapping[str, Any]) -> str:
         f'<div style="color:#5f6368">Last run <span data-run="1">{esc(row["run_id"])}</span> '
         f"&middot; {esc(_when(row['at']))} &middot; by {esc(row['prepared_by'])} "
         f"({runs:,} run{'s' if runs != 1 else ''})</div>"
-        f"<div>{counts}</div></div>"
+        f"<div>{counts}</div>{_requests_html(row)}</div>"
     )
+
+
+def _requests_html(row: Mapping[str, Any]) -> str:
+    """The line of a run's requests, ``Requests: 312 (BigTime 276, Intacct 36)``, and
+    ``stopped at the request ceiling (500)`` when it did; none for a run that did not
+    count its requests."""
+    total, each, ceiling = row.get("requests"), row.get("requests_by_system"), _stopped_at(row)
+    parts = []
+    if total is not None and total is not pd.NA:
+        words = f"{int(total):,}" + (f" ({each})" if each else "")
+        parts.append(f'<span data-requests="{int(total)}">Requests: {esc(words)}</span>')
+    if ceiling is not None:
+        parts.append(
+            f'<span data-stopped="{ceiling}" style="color:{HEALTH["attention"][1]}">'
+            f"stopped at the request ceiling ({ceiling:,}): nothing compared</span>"
+        )
+    return f"<div>{' &middot; '.join(parts)}</div>" if parts else ""
 
 
 class StatusTile:

@@ -172,11 +172,11 @@ def arm(served: Served) -> dict[str, dict[str, Any]]:
         "ia dropped settle": ia.add("drop", only="write", when="before", count=1),
         "ia 429 on a settle": ia.add("rate_limit", only="write", retry_after=0,
                                      count=1),
-        # BigTime reads: ~1,350 in a reconcile.
-        "bt 500 on reads": bt.add("server_error", only="read", probability=0.01, seed=SEED,
+        # BigTime reads: ~330 in a reconcile's first (full) pull.
+        "bt 500 on reads": bt.add("server_error", only="read", probability=0.03, seed=SEED,
                                   count=4),
-        "bt 502 on invoices": bt.add("bad_gateway", method="GET", path="/invoice/detail/*",
-                                     every=40, count=2),
+        "bt 502 on project details": bt.add("bad_gateway", method="GET",
+                                            path="/project/detail/*", every=40, count=2),
         "bt 429 on reads": bt.add("rate_limit", only="read", retry_after=0, every=97, count=2),
         "bt 524 on reads": bt.add("timeout_524", only="read", every=131, count=2),
         "bt dropped read": bt.add("drop", only="read", when="before", every=151, count=1),

@@ -4,7 +4,9 @@ from pathlib import Path
 
 import pytest
 
+from recon.bigtime import uncertain as bigtime_uncertain
 from recon.config import Secret, load_profile, profile_names, sandbox_profile
+from recon.connect import bigtime_client, intacct_client
 from recon.errors import ConfigError
 
 GOOD = """
@@ -152,3 +154,123 @@ def test_profile_without_bigtime_fails_only_when_bigtime_is_needed(cfg: Path, pw
     assert profile.bigtime is None
     with pytest.raises(ConfigError, match=r"no \[profiles\.acme\.bigtime\] section"):
         profile.require_bigtime()
+
+
+# --- the services' limits: ceiling, snapshot age, concurrency, BigTime's rate (issue 15) -----
+
+LIMITS = """
+[profiles.acme]
+max_requests = 500
+full_pull_after_days = 0
+
+[profiles.acme.intacct]
+endpoint = "https://api.intacct.com/ia/xml/xmlgw.phtml"
+sender_id = "ACME_SENDER"
+company_id = "ACME"
+user_id = "xml_gateway"
+sender_password_env = "T_ACME_SENDER_PW"
+user_password_env = "T_ACME_USER_PW"
+concurrency = 1
+
+[profiles.acme.bigtime]
+base_url = "https://iq.bigtime.net/BigtimeData/api/v2"
+firm = "abcd-efg-hijk"
+api_token_env = "T_ACME_BT_TOKEN"
+concurrency = 6
+requests_per_minute = 30
+"""
+
+
+@pytest.fixture
+def bt_env(monkeypatch, pw_env) -> None:
+    monkeypatch.setenv("T_ACME_BT_TOKEN", "tok")
+
+
+def test_the_limits_reach_the_profile_and_the_clients(tmp_path: Path, bt_env) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(LIMITS)
+    profile = load_profile("acme", path)
+    assert (profile.max_requests, profile.full_pull_after_days) == (500, 0)
+    with intacct_client(profile.intacct) as ia, bigtime_client(profile.require_bigtime()) as bt:
+        assert ia.settings.concurrency == 1
+        assert (bt.settings.concurrency, bt.settings.requests_per_minute) == (6, 30.0)
+    # A caller's own setting wins over the profile's (connect's keyword arguments).
+    with bigtime_client(profile.require_bigtime(), requests_per_minute=10) as bt:
+        assert bt.settings.requests_per_minute == 10
+
+
+def test_without_limits_the_defaults_hold(tmp_path: Path, bt_env) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(GOOD + BIGTIME_KEY)
+    profile = load_profile("acme", path)
+    assert (profile.max_requests, profile.full_pull_after_days) == (None, 7)
+    with intacct_client(profile.intacct) as ia, bigtime_client(profile.require_bigtime()) as bt:
+        assert ia.settings.concurrency == 2  # Intacct: one or two jobs at once per company
+        assert bt.settings.concurrency == bigtime_uncertain.DEFAULT_CONCURRENCY
+        assert bt.settings.requests_per_minute is None  # unlimited
+
+
+def test_a_sandbox_profile_takes_the_limits_too(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(
+        "[profiles.demo]\nsandbox = true\nmax_requests = 90\n"
+        "[profiles.demo.intacct]\nconcurrency = 1\n"
+        "[profiles.demo.bigtime]\nrequests_per_minute = 12.5\n"
+    )
+    profile = load_profile("demo", path)
+    bt = profile.require_bigtime()
+    assert (profile.name, profile.max_requests, profile.intacct.concurrency) == ("demo", 90, 1)
+    assert (bt.requests_per_minute, bt.concurrency) == (12.5, None)
+    assert profile.intacct.company_id == "DEMO" and bt.firm == "demo-firm"
+
+
+def _with(text: str, old: str, new: str) -> str:
+    assert old in text
+    return text.replace(old, new, 1)
+
+
+BAD_LIMITS = [
+    ("max_requests = 500", "max_requests = 0", "profile 'acme': max_requests must be a whole "
+     "number >= 1, not 0; correct it under [profiles.acme]"),
+    ("max_requests = 500", "max_requests = 2.5", "max_requests must be a whole number >= 1, "
+     "not 2.5"),
+    ("max_requests = 500", 'max_requests = "500"', "max_requests must be a whole number >= 1, "
+     "not '500'"),
+    ("max_requests = 500", "max_requests = true", "max_requests must be a whole number >= 1, "
+     "not True"),
+    ("full_pull_after_days = 0", "full_pull_after_days = -1", "profile 'acme': "
+     "full_pull_after_days must be a whole number >= 0, not -1"),
+    ("concurrency = 1", "concurrency = 0", "profile 'acme': intacct.concurrency must be a "
+     "whole number >= 1, not 0; correct it under [profiles.acme.intacct]"),
+    ("concurrency = 6", "concurrency = -2", "profile 'acme': bigtime.concurrency must be a "
+     "whole number >= 1, not -2; correct it under [profiles.acme.bigtime]"),
+    ("requests_per_minute = 30", "requests_per_minute = 0", "profile 'acme': "
+     "bigtime.requests_per_minute must be a number above 0 (e.g. 30), not 0; correct it "
+     "under [profiles.acme.bigtime]"),
+    ("requests_per_minute = 30", "requests_per_minute = inf", "requests_per_minute must be a "
+     "number above 0 (e.g. 30), not inf"),
+    ("requests_per_minute = 30", "requests_per_minute = nan", "requests_per_minute must be a "
+     "number above 0 (e.g. 30), not nan"),
+    ("requests_per_minute = 30", 'requests_per_minute = "30/min"', "requests_per_minute must "
+     "be a number above 0 (e.g. 30), not '30/min'"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("old", "new", "said"), BAD_LIMITS, ids=[b[1] for b in BAD_LIMITS])
+def test_a_bad_limit_is_one_message_saying_what_and_where(
+    tmp_path: Path, bt_env, old: str, new: str, said: str
+) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(_with(LIMITS, old, new))
+    with pytest.raises(ConfigError) as refused:
+        load_profile("acme", path)
+    message = str(refused.value)
+    assert said in message and "\n" not in message
+    assert message.endswith("in the config file, or leave it out for the default.")
+
+
+def test_a_bad_limit_of_a_sandbox_profile_is_refused_too(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text("[profiles.demo]\nsandbox = true\n[profiles.demo.bigtime]\nconcurrency = 0\n")
+    with pytest.raises(ConfigError, match=r"'demo': bigtime\.concurrency must be a whole number"):
+        load_profile("demo", path)

@@ -400,3 +400,11 @@ def test_the_result_line_names_the_counts(tmp_path: Path) -> None:
     assert result_line(_result("mine", "failed", {}, tmp_path)) == (
         f"mine failed; folder {tmp_path}"
     )
+    stopped = {
+        "stopped": {"reason": "request_ceiling", "max_requests": 1500, "said": "..."},
+        "requests": {"BigTime": 1464, "Intacct": 36},
+    }
+    assert result_line(_result("10_reconcile", "stopped", {"reconcile": stopped}, tmp_path)) == (
+        "10_reconcile stopped: request ceiling 1,500 reached, 1,500 requests (BigTime 1,464, "
+        f"Intacct 36); nothing compared or pushed; folder {tmp_path}"
+    )

@@ -254,3 +254,35 @@ def test_tile_refresh_reads_the_store_again(tmp_path: Path) -> None:
     assert list(tiles(tile.html.value)) == ["demo"]
     at = pd.Timestamp(Store(path, create=False).runs()["at"].iloc[-1])
     assert at.strftime("%Y-%m-%d %H:%M UTC") in tile.html.value
+
+
+def test_the_tile_says_the_requests_and_a_ceiling_the_run_stopped_at(tmp_path: Path) -> None:
+    store = Store(tmp_path / "recon.sqlite3")
+    counted = {"findings": 0, "requests": {"Intacct": 36, "BigTime": 1276}}
+    stopped = {
+        "requests": {"BigTime": 464, "Intacct": 36},
+        "stopped": {"reason": "request_ceiling", "max_requests": 500, "said": "profile ..."},
+    }
+    summaries = {
+        "counted": counted,
+        "stopped": stopped,
+        "older": {"findings": 3},  # saved before runs counted their requests
+        "odd": {"requests": {"BigTime": "many"}, "stopped": "yes"},  # not recon's shape
+    }
+    for profile, summary in summaries.items():
+        store.save_run(f"run-{profile}", profile=profile, prepared_by=PREPARER, summary=summary)
+
+    frame = status_frame(store).set_index("profile")
+    assert frame.loc["counted", "requests"] == 1312 and frame.loc["stopped", "stopped_at"] == 500
+    assert frame.loc["counted", "requests_by_system"] == "BigTime 1,276, Intacct 36"
+    assert pd.isna(frame.loc["counted", "stopped_at"]) and pd.isna(frame.loc["odd", "requests"])
+    found = tiles(status_html(store))
+    words = {p: " ".join(t.text_content().split()) for p, t in found.items()}
+    assert "Requests: 1,312 (BigTime 1,276, Intacct 36)" in words["counted"]
+    assert "stopped" not in words["counted"] and found["counted"].get("data-state") == "ok"
+    assert "Requests: 500 (BigTime 464, Intacct 36)" in words["stopped"]
+    assert "stopped at the request ceiling (500)" in words["stopped"]
+    assert found["stopped"].get("data-state") == "attention"  # nothing was compared
+    for profile in ("older", "odd"):
+        assert "Requests" not in words[profile] and "ceiling" not in words[profile]
+    assert "Needs attention" in status_text(store)

@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Self
 from urllib.parse import quote
 
-from recon import http
+from recon import http, pacing
 from recon.bigtime import resources, settle, uncertain
 from recon.bigtime.auth import ApiKeyAuth, Auth, BigTimeSession, SessionAuth
 from recon.bigtime.normalise import (
@@ -119,12 +119,17 @@ class BigTimeSettings:
         Retries of reads (and of writes that never left); first backoff and its ceiling.
     concurrency:
         Reads a pull runs at once (``uncertain.DEFAULT_CONCURRENCY``); sizes the pool.
+    requests_per_minute:
+        At most this many requests start in any minute (None: no limit). Every request
+        of the client -- reads, look-ups, sign-ins, writes, retries -- goes through one
+        :class:`recon.pacing.Pacer`, which spaces them ``60 / requests_per_minute``
+        seconds apart; a 429's ``Retry-After`` is honoured on top, as before.
     retry_after_cap:
         Longest ``Retry-After`` honoured (``uncertain.RETRY_AFTER_CAP_SECONDS``).
     max_response_bytes:
         Bodies longer than this are refused.
     sleep:
-        Called between retries; tests pass a recorder.
+        Called between retries and for the request rate's waits; tests pass a recorder.
     """
 
     base_url: str = BIGTIME_BASE_URL
@@ -136,6 +141,7 @@ class BigTimeSettings:
     backoff_max: float = 30.0
     retry_after_cap: float = uncertain.RETRY_AFTER_CAP_SECONDS
     max_response_bytes: int = TransportConfig.max_response_bytes
+    requests_per_minute: float | None = None
     sleep: Callable[[float], None] | None = field(default=None, repr=False, compare=False)
     #: Counts the requests sent (:class:`recon.http.RequestMeter`): a run's budget.
     meter: http.RequestMeter | None = field(default=None, repr=False, compare=False)
@@ -144,6 +150,8 @@ class BigTimeSettings:
         http.check_settings(
             "BigTime", "base URL", self.base_url, self.transport_config(), self.concurrency
         )
+        if self.requests_per_minute is not None:
+            pacing.check_rate(self.requests_per_minute, "BigTime requests_per_minute")
 
     def transport_config(self) -> TransportConfig:
         return http.config_from_settings(
@@ -168,7 +176,12 @@ class BigTimeClient:
         self.credentials = credentials
         self.settings = settings or BigTimeSettings()
         self._base = self.settings.base_url.rstrip("/")
-        self._transport = Transport(self.settings.transport_config())
+        config = self.settings.transport_config()
+        if self.settings.requests_per_minute is not None:
+            # One pacer for the client: its threads, sign-ins and writes share the rate.
+            pacer = pacing.Pacer(self.settings.requests_per_minute, sleep=config.sleep)
+            config = replace(config, pacer=pacer)
+        self._transport = Transport(config)
         self._auth: Auth
         if credentials.api_token:
             self._auth = ApiKeyAuth(credentials.firm or "", credentials.api_token)

@@ -87,7 +87,8 @@ import random
 import socket
 import threading
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from http.server import BaseHTTPRequestHandler
 from typing import Any, Literal
@@ -361,10 +362,31 @@ class RequestCounter:
         self._lock = threading.Lock()
         self._counts: Counter[str] = Counter()
         self._detail: Counter[str] = Counter()
+        self._in_flight = 0
+        self._max_in_flight = 0
 
     def incr(self, name: str, n: int = 1, *, detail: bool = False) -> None:
         with self._lock:
             (self._detail if detail else self._counts)[name] += n
+
+    @contextmanager
+    def in_flight(self) -> Iterator[None]:
+        """Hold while one request is being answered: :attr:`max_in_flight` sees how many
+        were at once (a gauge, not a count: kept apart from :meth:`snapshot`)."""
+        with self._lock:
+            self._in_flight += 1
+            self._max_in_flight = max(self._max_in_flight, self._in_flight)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+
+    @property
+    def max_in_flight(self) -> int:
+        """The most requests answered at once since the last :meth:`reset`."""
+        with self._lock:
+            return self._max_in_flight
 
     def snapshot(self, *, all: bool = False) -> dict[str, int]:  # all: as ?all=1
         """The classic counts; with ``all``, the detail counters as well."""
@@ -375,6 +397,7 @@ class RequestCounter:
         with self._lock:
             self._counts.clear()
             self._detail.clear()
+            self._max_in_flight = self._in_flight  # those still being answered count on
 
 
 # --- HTTP helpers shared by the sandboxes' request handlers ------------------------------

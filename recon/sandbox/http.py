@@ -13,6 +13,7 @@ import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from threading import Thread
 from types import TracebackType
@@ -255,10 +256,24 @@ class LoopbackSandbox:
 
         ``request`` is what the rules may aim at; ``answer`` gets the draw for the faults a
         sandbox applies itself (``draw.refuse_key``). The request is counted here
-        (``http:*`` detail counters), faulted or not.
+        (``http:*`` detail counters), faulted or not, and is "in flight"
+        (:meth:`~recon.sandbox.faults.RequestCounter.in_flight`) until its answer is ready:
+        before a byte of it is written, so a client that waits for the whole answer never
+        sees its next request counted beside this one.
         """
         self.counters.incr("http:requests", detail=True)
         self.counters.incr(f"http:{request.category}", detail=True)
+        with self.counters.in_flight():
+            deliver = self._prepare(handler, request, answer)
+        deliver()
+
+    def _prepare(
+        self,
+        handler: BaseHTTPRequestHandler,
+        request: fx.RequestInfo,
+        answer: Callable[[fx.Draw], AnswerLike],
+    ) -> Callable[[], None]:
+        """Apply the faults and the request; return what sends the answer."""
         draw = self.faults.draw(request)
         for kind in draw.fired:
             self.counters.incr(f"fault:{kind}")
@@ -268,22 +283,21 @@ class LoopbackSandbox:
             self.expire_sessions()
         fault = draw.response
         if fault is not None and not fault.applies_request:
-            self._refuse(handler, fault)
-            return
+            return partial(self._refuse, handler, fault)
         try:
             reply = answer(draw)
         except Exception:  # a sandbox bug: answer like a broken server, never hang up silently
             self.log.exception("%s sandbox failed on a request", self.system)
-            _send(handler, self.fault_answer("server_error"))
-            return
+            return partial(_send, handler, self.fault_answer("server_error"))
         if fault is None:
-            _send(handler, reply)
-        elif fault.kind == "timeout_524":
-            _send(handler, self.fault_answer("timeout_524"))
-        elif fault.kind == "truncate":
-            fx.send(handler, reply.status, reply.body, reply.content_type, truncate=True)
-        else:  # drop after applying
-            fx.drop(handler)
+            return partial(_send, handler, reply)
+        if fault.kind == "timeout_524":
+            return partial(_send, handler, self.fault_answer("timeout_524"))
+        if fault.kind == "truncate":
+            return partial(
+                fx.send, handler, reply.status, reply.body, reply.content_type, truncate=True
+            )
+        return partial(fx.drop, handler)  # drop after applying
 
     def _refuse(self, handler: BaseHTTPRequestHandler, fault: fx.Fault) -> None:
         """A fault that answers before the request is applied (it never is)."""
