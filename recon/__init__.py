@@ -41,7 +41,7 @@ from recon.job import (
 )
 from recon.pipeline import pulled_text
 from recon.profiles import profiles_frame
-from recon.status import status_html
+from recon.status import StatusTile, status_html
 from recon.store import Store
 from recon.version import __version__
 
@@ -52,6 +52,7 @@ __all__ = [
     "PushRun",
     "ReconError",
     "ReconcileRun",
+    "StatusTile",
     "Store",
     "__version__",
     "approval_form",

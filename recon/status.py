@@ -26,6 +26,7 @@ import pandas as pd
 from recon import budget
 from recon.config import data_dir
 from recon.errors import ReconError
+from recon.snapshot import forget_snapshot
 from recon.store import DEFAULT_FILENAME, Store
 from recon.ui.changes_view import esc
 
@@ -50,9 +51,10 @@ STATUS_COLUMNS = (
     "requests",
     "requests_by_system",
     "stopped_at",
+    "pulled",
 )
 #: The columns of :data:`STATUS_COLUMNS` that hold what the last run asked of the services.
-_REQUEST_COLUMNS = ("requests", "requests_by_system", "stopped_at")
+_REQUEST_COLUMNS = ("requests", "requests_by_system", "stopped_at", "pulled")
 #: The count columns and how the text and the tile name them.
 COUNT_LABELS: Mapping[str, str] = MappingProxyType(
     {
@@ -125,7 +127,9 @@ def status_frame(store: Store | str | Path | None = None) -> pd.DataFrame:
         ``pending``, ``applied``, ``failed``, ``unknown`` (including ``sending``: in doubt),
         ``stale``; what the run asked of the services: ``requests`` (both systems; NA when
         the summary does not say), ``requests_by_system`` (``"BigTime 276, Intacct 36"``)
-        and ``stopped_at`` (the request ceiling the run stopped at, else NA).
+        and ``stopped_at`` (the request ceiling the run stopped at, else NA); ``pulled``:
+        what it pulled (``"only changes since 2026-12-08 03:44 UTC"``, ``"everything
+        (first run)"``; empty when the summary does not say).
 
     Raises
     ------
@@ -185,7 +189,19 @@ def _requests(summary: object) -> dict[str, object]:
         "requests": sum(counts.values()) if counts else None,
         "requests_by_system": budget.by_system_text(counts),
         "stopped_at": budget.ceiling_reached(summary),
+        "pulled": _pulled(summary),
     }
+
+
+def _pulled(summary: object) -> str:
+    """``"only changes since ..."`` or ``"everything (first run)"``, from the summary's
+    ``pull`` (:func:`recon.job.reconcile_run`); empty when it has none."""
+    pull = summary.get("pull") if isinstance(summary, Mapping) else None
+    if not isinstance(pull, Mapping) or not isinstance(pull.get("why"), str):
+        return ""
+    if pull.get("mode") == "changes":
+        return f"only {pull['why']}"
+    return f"everything ({pull['why']})"
 
 
 def _findings(summary: object) -> int | None:
@@ -335,6 +351,8 @@ def _requests_html(row: Mapping[str, Any]) -> str:
     if total is not None and total is not pd.NA:
         words = f"{int(total):,}" + (f" ({each})" if each else "")
         parts.append(f'<span data-requests="{int(total)}">Requests: {esc(words)}</span>')
+    if row.get("pulled"):
+        parts.append(f'<span data-pulled="1">Pulled: {esc(row["pulled"])}</span>')
     if ceiling is not None:
         parts.append(
             f'<span data-stopped="{ceiling}" style="color:{HEALTH["attention"][1]}">'
@@ -344,7 +362,13 @@ def _requests_html(row: Mapping[str, Any]) -> str:
 
 
 class StatusTile:
-    """The status view as a widget: the tiles and a Refresh button.
+    """The status view as a widget: the tiles, a Refresh button, and "Pull everything on
+    the next run" for a profile (its snapshot forgotten, :func:`recon.snapshot.forget_snapshot`:
+    the same as ``recon run 10_reconcile -p full true`` once).
+
+    Example::
+
+        >>> recon.StatusTile(recon.Store())  # in a notebook cell
 
     Parameters
     ----------
@@ -359,6 +383,9 @@ class StatusTile:
         The tiles (an HTML widget; :func:`status_html`).
     refresh_button:
         Reads the store again.
+    profile_picker, full_pull_button, message:
+        Which profile's next run pulls everything; the button that asks for it; what it
+        did, in words.
     """
 
     def __init__(self, store: Store | str | Path | None = None) -> None:
@@ -366,12 +393,39 @@ class StatusTile:
         self.html = w.HTML()
         self.refresh_button = w.Button(description="Refresh", icon="refresh")
         self.refresh_button.on_click(lambda _b: self.refresh())
-        self.widget = w.VBox([self.html, self.refresh_button])
+        self.profile_picker = w.Dropdown(description="Profile", options=[])
+        self.full_pull_button = w.Button(
+            description="Pull everything on the next run",
+            tooltip="The next run of this profile reads both systems whole, not only changes",
+            layout=w.Layout(width="auto"),
+        )
+        self.full_pull_button.on_click(lambda _b: self.pull_everything_next())
+        self.message = w.HTML()
+        controls = w.HBox([self.refresh_button, self.profile_picker, self.full_pull_button])
+        self.widget = w.VBox([self.html, controls, self.message])
         self.refresh()
 
     def refresh(self) -> None:
         """Read the store again and redraw the tiles."""
         self.html.value = status_html(self.store)
+        try:
+            profiles = list(status_frame(self.store)["profile"])
+        except ReconError:
+            profiles = []
+        self.profile_picker.options = profiles
+        self.full_pull_button.disabled = not profiles
+
+    def pull_everything_next(self) -> None:
+        """Forget the picked profile's snapshot: its next run pulls everything."""
+        profile = self.profile_picker.value
+        if not profile:
+            self.message.value = esc("Pick a profile first.")
+            return
+        forget_snapshot(str(profile))
+        self.message.value = esc(
+            f"The next run of {profile} pulls everything from both systems "
+            "(this run's results stay as they are)."
+        )
 
     def _repr_mimebundle_(self, **kwargs: object) -> object:
         return self.widget._repr_mimebundle_(**kwargs)

@@ -64,11 +64,10 @@ RECONCILE = [
         'output_dir = ""'
     ),
     new_code_cell(
-        "from IPython.display import HTML, display\n\n"
         "import recon\n"
         "from recon.ui import DiffBrowser, PairReview, suggest_pairs\n\n"
         "store = recon.Store()\n"
-        "HTML(recon.status_html(store))"
+        "recon.StatusTile(store)"
     ),
     new_markdown_cell("## Pull, compare, plan"),
     new_code_cell(

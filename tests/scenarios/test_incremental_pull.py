@@ -13,6 +13,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import nbformat
 import pandas as pd
 import pytest
 
@@ -20,8 +21,10 @@ from recon.config import sandbox_profile
 from recon.connect import bigtime_client
 from recon.intacct import incremental as intacct_changes
 from recon.job import ReconcileRun, reconcile_run
+from recon.runner import find_notebook
 from recon.sandbox.intacct.values import now_storage
 from recon.snapshot import snapshot_path
+from recon.status import StatusTile
 from recon.store import Store
 from tests.demo_sandboxes import Served, served_copy
 from tests.scenarios import YEAR
@@ -161,3 +164,30 @@ def test_a_longer_period_builds_on_the_snapshot_and_still_misses_nothing(
         full = run(served, tmp_path, "full", full=True)
     assert longer.summary["pull"]["mode"] == "changes"
     assert rows(longer) == rows(full) != []
+
+
+def test_the_status_tile_asks_for_a_full_pull_and_says_what_was_pulled(
+    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with served_copy(tmp_path_factory, tmp_path / "demo", monkeypatch) as served:
+        store = Store(served.data / "recon.sqlite3")
+        # The tile as 10_reconcile's first cell shows it.
+        nb = nbformat.read(find_notebook("10_reconcile"), as_version=4)
+        (cell,) = [c for c in nb.cells if "StatusTile" in c.source]
+        scope: dict[str, Any] = {}
+        exec(cell.source.rsplit("\n", 1)[0], scope)  # noqa: S102 - our own notebook
+        tile = eval(cell.source.rsplit("\n", 1)[1], {**scope, "store": store})  # noqa: S307
+        assert isinstance(tile, StatusTile) and tile.full_pull_button.disabled  # no runs yet
+
+        run(served, tmp_path, "first")
+        run(served, tmp_path, "second")
+        tile.refresh()
+        assert "Pulled: only changes since" in tile.html.value
+        assert tile.profile_picker.options == ("sandbox",)
+        tile.profile_picker.value = "sandbox"
+        tile.full_pull_button.click()
+        assert "The next run of sandbox pulls everything" in tile.message.value
+        third = run(served, tmp_path, "third")
+        tile.refresh()
+    assert third.summary["pull"] == {"mode": "full", "why": "asked for"}
+    assert "Pulled: everything (asked for)" in tile.html.value

@@ -21,9 +21,12 @@ the issue-15 targets with PASS/FAIL:
   the listing is read only when the count differs);
 - the second run's wall time at most 10% of the first's at scale 40.
 
+(Named so, not ``requests.py``: run as a script, that file would shadow the ``requests``
+library for everything the script imports.)
+
 Usage::
 
-    .venv/bin/python benchmarks/requests.py [--scales 1,40] [--latency 0.2] [--data DIR]
+    .venv/bin/python benchmarks/requests_per_run.py [--scales 1,40] [--latency 0.2] [--data DIR]
 """
 
 from __future__ import annotations
@@ -51,7 +54,7 @@ YEAR = {"start": "2025-01-01", "end": "2025-12-31"}
 #: Intacct object -> the text field a person edits.
 INTACCT_EDITS = {
     "TIMESHEETENTRY": "DESCRIPTION",
-    "CUSTOMER": "COMMENTS",
+    "CUSTOMER": "NAME",
     "PROJECT": "DESCRIPTION",
     "EMPLOYEE": "TITLE",
     "ARINVOICE": "DESCRIPTION",
