@@ -158,19 +158,12 @@ def test_profile_without_bigtime_fails_only_when_bigtime_is_needed(cfg: Path, pw
 
 # --- the services' limits: ceiling, snapshot age, concurrency, BigTime's rate (issue 15) -----
 
+# GOOD ends inside [profiles.acme.intacct]: its concurrency goes there.
 LIMITS = """
 [profiles.acme]
 max_requests = 500
 full_pull_after_days = 0
-
-[profiles.acme.intacct]
-endpoint = "https://api.intacct.com/ia/xml/xmlgw.phtml"
-sender_id = "ACME_SENDER"
-company_id = "ACME"
-user_id = "xml_gateway"
-sender_password_env = "T_ACME_SENDER_PW"
-user_password_env = "T_ACME_USER_PW"
-concurrency = 1
+""" + GOOD + """concurrency = 1
 
 [profiles.acme.bigtime]
 base_url = "https://iq.bigtime.net/BigtimeData/api/v2"
