@@ -106,6 +106,7 @@ def one_run(data: Path, scale: int, state: Path, latency: float, name: str) -> d
         "wall": wall,
         "findings": run.summary["findings"],
         "pull": run.summary["pull"],
+        "seconds": dict(run.seconds),
     }
 
 
@@ -114,6 +115,7 @@ def show(scale: int, name: str, r: dict[str, Any]) -> None:
     print(f"  scale {scale:>2} {name:<6} Intacct {req.get('Intacct', 0):>6,}  "
           f"BigTime {req.get('BigTime', 0):>6,}  wall {r['wall']:7.1f} s  "
           f"findings {r['findings']:>7,}  ({r['pull']['mode']}: {r['pull']['why']})")  # fmt: skip
+    print("           of which " + ", ".join(f"{k} {v:.1f} s" for k, v in r["seconds"].items()))
 
 
 def verdict(ok: bool) -> str:

@@ -17,9 +17,10 @@ profile's snapshot, :mod:`recon.snapshot`). For each object the pull then costs:
   (RECORDNO alone, one request per 2,000 records) and the missing records dropped. If
   the listing names a record the merge lacks (a change Intacct did not stamp), the
   object is read whole: a snapshot never hides a record.
-- **An object bound to its invoices** (payment applications): as a larger object, its
-  filter being the invoices of the period; a record of an invoice no longer in the period
-  is dropped at once.
+- **An object bound to its invoices** (payment applications): as a larger object, but its
+  changes are asked for whatever their invoice and those of the period's invoices kept (one
+  query, where asking by the invoices' keys takes one per 1,000 invoices); its count is by
+  those keys; a record of an invoice no longer in the period is dropped at once.
 
 Nothing here decides *whether* a run may be incremental (first run, ``full``, an old
 snapshot, another period): :mod:`recon.snapshot` does, and passes no ``last`` for a full
@@ -148,7 +149,14 @@ class _Object:
     def _read(self, since: datetime) -> pd.DataFrame:
         if self.spec.bound is None:
             return self._query(self.fields, since)
-        return self._by_keys(self.fields, self._parent_keys() or [], since)
+        # Every record changed since, whatever its invoice (a page or two), kept when its
+        # invoice is the period's: one query, where asking by the invoices' keys takes one
+        # per 1,000 invoices.
+        extra = self.fields[len(self.spec.fields) :]
+        changed = pull(self.client, self.obj, since=since, extra_fields=extra)
+        keys = set(self._parent_keys() or [])
+        mine = changed[self.spec.bound.field].astype("str").isin(keys)
+        return changed[mine].reset_index(drop=True)
 
     def _keys(self) -> pd.DataFrame:
         if self.spec.bound is None:
