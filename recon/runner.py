@@ -110,6 +110,12 @@ def _kind(declared: Mapping[str, Any]) -> str:
     return type(default).__name__
 
 
+def _tolerance(text: str, name: str) -> str:
+    """A tolerance as given; empty stays empty: the profile's settings' tolerance."""
+    job.parse_tolerance(text, name)
+    return text.strip()
+
+
 def _entities(text: str) -> str:
     job.parse_entities(text)
     return text.strip()
@@ -124,8 +130,8 @@ VALUE_CHECKS: Mapping[str, Callable[[str], Any]] = MappingProxyType(
         "start": lambda text: str(job.parse_date(text, "start")),
         "end": lambda text: str(job.parse_date(text, "end")),
         "entities": _entities,
-        "money_tolerance": lambda text: job.parse_tolerance(text, "money_tolerance"),
-        "hours_tolerance": lambda text: job.parse_tolerance(text, "hours_tolerance"),
+        "money_tolerance": partial(_tolerance, name="money_tolerance"),
+        "hours_tolerance": partial(_tolerance, name="hours_tolerance"),
         "max_differences": job.parse_max_differences,
         "full": lambda text: job.parse_bool(text, "full"),
     }
