@@ -507,9 +507,9 @@ class StatusTile:
 
     def _run_update(self, update: UpdateFn, profile: str) -> None:
         def progress(done: int, total: int) -> None:
+            self.progress_label.value = f"Updating {profile}: step {done} of {total}"
             self.progress.max = max(total, 1)
             self.progress.value = min(done, self.progress.max)
-            self.progress_label.value = f"Updating {profile}: step {done} of {total}"
 
         try:
             said, ok = update(profile, progress), True

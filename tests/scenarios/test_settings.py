@@ -6,6 +6,7 @@ Each test sets one setting and compares with a profile that leaves it at its def
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import pytest
@@ -175,8 +176,12 @@ def test_the_preparer_cannot_approve_in_the_form_nor_push_an_own_approval(
         mine = approval_form(plain.run_id, store=store, user="pat", profile="plain")
         assert mine.decide(pick(plain.plan, "employee", "E1029").change_id, "approve") is True
 
-        # At push time: an approval by the preparer recorded past the form is not sent.
+        # At push time: an approval by the preparer recorded past the form is not sent,
+        # neither by the form's "Push approved" nor by a scheduled push.
         store.decide(strict.run_id, change.change_id, "approve", by="pat")
+        other = approval_form(strict.run_id, store=store, user="omar", profile="strict")
+        assert other.push() is None
+        assert "approved by 'pat', who prepared the run" in html.unescape(other.message.value)
         with pytest.raises(ConfigError, match="approved by 'pat', who prepared the run"):
             push_run(strict.run_id, push=True, store=store, profile="strict", by="omar")
         assert store.outbox(strict.run_id)[0].state == "pending"

@@ -43,13 +43,18 @@ def test_update_now_runs_the_profiles_reconcile_through_the_runner_and_refreshes
         tile = recon.StatusTile(store)  # as 10_reconcile's first cell makes it
         assert "(1 run)" in tile.html.value
         assert tile.profile_picker.options[0] == "acme" and not tile.update_button.disabled
-        seen: list[tuple[int, int]] = []
-        tile.progress.observe(lambda ch: seen.append((ch["new"], tile.progress.max)), "value")
+        # What the tile shows while the update runs, seen at each step of its progress.
+        seen: list[tuple[int, int, bool, bool, str]] = []
+        tile.progress.observe(
+            lambda ch: seen.append(
+                (ch["new"], tile.progress.max, tile.update_button.disabled,
+                 tile.finished.is_set(), tile.progress_label.value)
+            ),
+            "value",
+        )  # fmt: skip
 
         tile.profile_picker.value = "acme"
         tile.update_button.click()
-        assert not tile.finished.is_set() and tile.update_button.disabled  # running
-        assert tile.progress_label.value.startswith("Updating acme")
         wait_for(tile.finished, "Update now to finish")
         assert tile.worker is not None
         tile.worker.join()
@@ -58,8 +63,10 @@ def test_update_now_runs_the_profiles_reconcile_through_the_runner_and_refreshes
         assert "(2 runs)" in tile.html.value, tile.message.value
         assert "10_reconcile clean:" in tile.message.value
         assert not tile.update_button.disabled and tile.progress.layout.display == "none"
-        # Progress went cell by cell up to the whole notebook.
+        # Progress went cell by cell up to the whole notebook, the button held meanwhile.
         assert seen and seen[-1][0] == seen[-1][1] > 1
+        assert all(held and not done for _, _, held, done, _ in seen)
+        assert all(label.startswith("Updating acme: step") for *_, label in seen)
         # Through the runner: a run folder with its summary, for the last run's period and
         # entities.
         (folder,) = [
