@@ -41,7 +41,8 @@ from recon.job import (
 )
 from recon.pipeline import pulled_text
 from recon.profiles import profiles_frame
-from recon.status import StatusTile, status_html
+from recon.runner import StatusTile
+from recon.status import status_html
 from recon.store import Store
 from recon.version import __version__
 

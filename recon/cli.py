@@ -1,4 +1,4 @@
-"""The ``recon`` command: ``sandbox``, ``demo``, ``run``, ``ledger``, ``doctor``.
+"""The ``recon`` command: ``sandbox``, ``demo``, ``run``, ``status``, ``ledger``, ``doctor``.
 
 Every user-caused failure ends in one line on stderr and a non-zero exit, never a traceback.
 """
@@ -14,7 +14,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
-from recon.config import SANDBOX_BIGTIME_PORT, SANDBOX_INTACCT_PORT, data_dir
+from recon.config import (
+    SANDBOX_BIGTIME_PORT,
+    SANDBOX_INTACCT_PORT,
+    config_path,
+    data_dir,
+    profile_names,
+)
 from recon.demo import run_demo
 from recon.doctor import run_doctor
 from recon.errors import ConfigError, ReconError
@@ -22,6 +28,7 @@ from recon.runner import result_line, run_notebook
 from recon.sandbox.bigtime.server import BigtimeSandbox
 from recon.sandbox.intacct.server import IntacctSandbox
 from recon.sandbox.seed import MAX_SCALE, prepare
+from recon.status import status_frame, status_text
 from recon.store import DEFAULT_FILENAME, Store
 from recon.version import __version__
 
@@ -93,6 +100,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _data_args(demo, "demo")
     _run_args(sub)
+    status = sub.add_parser(
+        "status",
+        help="each profile's last run and where its changes stand (the status tile)",
+        description="Print the status tile as text: per profile its state, last run, "
+        "findings, changes to decide, push states and requests; only PROFILE's when given.",
+        epilog="Exit status: 0 printed; 2 unknown profile.",
+    )
+    status.add_argument("profile", nargs="?", default=None, metavar="PROFILE")
+    status.add_argument(
+        "--db", type=Path, default=None,
+        help="the recon database (default: <recon data dir>/recon.sqlite3)",
+    )  # fmt: skip
     _ledger_args(sub)
     sub.add_parser(
         "doctor",
@@ -210,6 +229,23 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return result.exit_code
 
 
+def _cmd_status(args: argparse.Namespace) -> int:
+    db = args.db or data_dir() / DEFAULT_FILENAME
+    profile = args.profile
+    if profile is not None:
+        frame = status_frame(db)
+        known = sorted(set(profile_names()) | set(frame["profile"]))
+        if profile not in known:
+            print(
+                f"recon status: unknown profile {profile!r}; known profiles: "
+                f"{', '.join(known)} (file: {config_path()}).",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+    print(status_text(db, profile))
+    return EXIT_OK
+
+
 def _cmd_doctor(args: argparse.Namespace) -> int:
 
     found = run_doctor(check=not args.no_check)
@@ -280,6 +316,7 @@ COMMANDS = {
     "sandbox": _cmd_sandbox,
     "demo": _cmd_demo,
     "run": _cmd_run,
+    "status": _cmd_status,
     "ledger": _cmd_ledger,
     "doctor": _cmd_doctor,
 }

@@ -42,6 +42,7 @@ import platformdirs
 
 from recon import demo_credentials as demo
 from recon.errors import ConfigError
+from recon.settings import IntegrationSettings, parse_settings
 
 APP = "recon"
 
@@ -148,6 +149,9 @@ class Profile:
     #: ``full_pull_after_days``: a run pulls everything again when the profile's snapshot
     #: is older than this many days (0: every run pulls everything).
     full_pull_after_days: int = DEFAULT_FULL_PULL_AFTER_DAYS
+    #: ``[profiles.<name>.settings]``: directions, accounts, week start, tolerances,
+    #: segregation of duties (:mod:`recon.settings`; defaults: recon's behaviour before).
+    settings: IntegrationSettings = field(default_factory=IntegrationSettings)
 
     def require_bigtime(self) -> BigTimeProfile:
         if self.bigtime is None:
@@ -395,9 +399,10 @@ def _per_minute(
     return float(value)
 
 
-def _profile_extras(table: Mapping[str, object], name: str) -> dict[str, Any]:
+def _profile_extras(table: Mapping[str, object], name: str, path: Path) -> dict[str, Any]:
     """``auto_approve`` (a list of tables), ``max_differences`` (a whole number >= 0),
-    ``max_requests`` (>= 1) and ``full_pull_after_days`` (>= 0)."""
+    ``max_requests`` (>= 1), ``full_pull_after_days`` (>= 0) and the ``settings`` table
+    (:func:`recon.settings.parse_settings`)."""
     rules = table.get("auto_approve", [])
     if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
         raise ConfigError(
@@ -410,6 +415,7 @@ def _profile_extras(table: Mapping[str, object], name: str) -> dict[str, Any]:
         "max_differences": _whole(table, "max_differences", name, 0),
         "max_requests": _whole(table, "max_requests", name, 1),
         "full_pull_after_days": DEFAULT_FULL_PULL_AFTER_DAYS if full is None else full,
+        "settings": parse_settings(table.get("settings"), name, path),
     }
 
 
@@ -436,7 +442,7 @@ def load_profile(name: str = "sandbox", path: Path | None = None) -> Profile:
     table = profiles[name]
     if not isinstance(table, dict):
         raise ConfigError(f"profile {name!r} must be a table ([profiles.{name}]).")
-    extras = _profile_extras(table, name)
+    extras = _profile_extras(table, name, cfg_path)
     if table.get("sandbox") is True:
         # Names the embedded sandboxes (demo credentials, not secrets) plus this profile's
         # own rules and limits: how ``recon demo`` writes its auto-approve rule down.

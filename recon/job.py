@@ -36,7 +36,7 @@ from recon.lexicon import Lexicon
 from recon.mapping import MappingOverrides, load_overrides
 from recon.mapping.common import LEFT_OUT, UNRESOLVED, LeftOut
 from recon.pipeline import Reconciliation, pull_both, reconcile
-from recon.plan import Plan, make_plan
+from recon.plan import Plan, make_plan, settings_directions
 from recon.push import PushReport, open_writers
 from recon.push import push as push_changes  # push_run's `push` is its yes/no
 from recon.report import Report, RunInfo, build_report, write_reports
@@ -216,8 +216,8 @@ def reconcile_run(
     start: dt.date | str,
     end: dt.date | str,
     entities: str | list[str] | tuple[str, ...] = "all",
-    money_tolerance: str = "0",
-    hours_tolerance: str = "0",
+    money_tolerance: str | None = None,
+    hours_tolerance: str | None = None,
     max_differences: int | None = None,
     output_dir: str | Path | None = None,
     store: Store | None = None,
@@ -249,7 +249,11 @@ def reconcile_run(
         ``"all"`` or canonical entity names (comma-separated); others are left out of the
         diff and the plan.
     money_tolerance, hours_tolerance:
-        Differences up to these amounts are not findings.
+        Differences up to these amounts are not findings. None or empty: the profile's
+        settings' (``[profiles.<name>.settings]``, default 0).
+
+    Which way each entity flows, and what a record only in the target becomes, are the
+    profile's settings' (:func:`recon.plan.settings_directions`; the design's without).
     max_differences:
         More findings than this marks the run ``above_threshold`` (``recon run`` exits 3).
         None: the profile's ``max_differences``; a negative number: no threshold.
@@ -273,7 +277,12 @@ def reconcile_run(
     first, last = check_period(start, end)
     wanted = parse_entities(entities)
     everything = parse_bool(full, "full")
-    rules = compare_rules(money_tolerance, hours_tolerance)
+    # A tolerance given (the notebook's or `recon run -p`'s) wins over the profile's.
+    rules = compare_rules(
+        money_tolerance or prof.settings.money_tolerance,
+        hours_tolerance or prof.settings.hours_tolerance,
+    )
+    directions = settings_directions(prof.settings)
     # The mapping file is read before any request: a bad one is refused (file, line,
     # problem) before a session is opened, and its extra fields must be in the pull.
     overrides = load_overrides() if overrides is None else overrides
@@ -313,8 +322,9 @@ def reconcile_run(
     rec = _only(reconcile(pulled, rules, overrides=overrides, links=links), wanted)
     lexicon = Lexicon.from_vocabulary(pulled.vocabulary)
     plan = make_plan(
-        rec.diff, rec.intacct, rec.bigtime, run_id=run_id, lexicon=lexicon, links=links
-    )
+        rec.diff, rec.intacct, rec.bigtime, run_id=run_id, directions=directions,
+        lexicon=lexicon, links=links,
+    )  # fmt: skip
     seconds["diff"] = time.perf_counter() - clock
     found = rec.diff.findings()
     findings = len(found)
@@ -698,6 +708,7 @@ def push_run(
     to_push = tuple(i.change_id for i in store.outbox(run_id) if i.state in TO_PUSH)
     report = None
     if sending and to_push:
+        check_duties(store, run_id, prof, to_push)
         with open_writers(prof) as writers:
             report = push_changes(store, run_id, writers, by=user)
     out = Path(output_dir) if output_dir else runs_dir() / prof.name / run_id
@@ -717,6 +728,33 @@ def push_run(
     }
     write_outcome(out, {"run_id": run_id, "profile": prof.name, "push": summary})
     return PushRun(run_id, prof.name, dry_run, tuple(made), to_push, report, ledger, summary)
+
+
+def check_duties(store: Store, run_id: str, prof: Profile, to_push: tuple[str, ...]) -> None:
+    """Segregation of duties at push time: with the profile's ``approver_must_differ``,
+    nothing is sent while a change to push was approved by whoever prepared the run (an
+    approval recorded before the setting, or by another tool, is caught here).
+
+    Raises
+    ------
+    ConfigError
+        Such an approval exists; nothing is pushed, every decision is kept.
+    """
+    if not prof.settings.approver_must_differ:
+        return
+    preparer = store.prepared_by(run_id)
+    decided = store.decisions(run_id)
+    own = [
+        c for c in to_push
+        if c in decided and decided[c].by.strip().casefold() == preparer.strip().casefold()
+    ]  # fmt: skip
+    if own:
+        raise ConfigError(
+            f"nothing was pushed: {len(own)} of the approved changes of run {run_id} were "
+            f"approved by {preparer!r}, who prepared the run, and profile {prof.name!r} "
+            "requires another person to approve (settings: approver_must_differ). Have "
+            "someone else approve them in 20_review_and_push, or reject them."
+        )
 
 
 def push_text(done: PushRun) -> str:
@@ -773,12 +811,21 @@ def approval_form(
     who = user or default_user()
 
     def push_fn(progress: Any) -> PushReport:
+        pending = tuple(i.change_id for i in store.outbox(run_id) if i.state in TO_PUSH)
+        check_duties(store, run_id, prof, pending)
         with open_writers(prof) as writers:
             return push_changes(store, run_id, writers, by=who, progress=progress)
 
     lexicon = run_lexicon(store, run_id)
     return ApprovalForm(
-        store, run_id, user=who, push_fn=None if dry_run else push_fn, lexicon=lexicon
+        store,
+        run_id,
+        user=who,
+        push_fn=None if dry_run else push_fn,
+        lexicon=lexicon,
+        # Segregation of duties (the profile's settings): the preparer cannot decide; None
+        # leaves it to the store's own setting.
+        require_other_than_preparer=prof.settings.approver_must_differ or None,
     )
 
 

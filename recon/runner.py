@@ -38,12 +38,13 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from recon import budget, job
-from recon.config import load_profile
-from recon.errors import ConfigError
+from recon import budget, job, status
+from recon.config import data_dir, load_profile
+from recon.errors import ConfigError, ReconError
 from recon.job import OUTCOME_FILE, runs_dir
 from recon.mapping import load_overrides
 from recon.scope import Unread
+from recon.store import DEFAULT_FILENAME, Store
 
 EXIT_CLEAN = 0
 EXIT_FAILED = 1
@@ -110,6 +111,12 @@ def _kind(declared: Mapping[str, Any]) -> str:
     return type(default).__name__
 
 
+def _tolerance(text: str, name: str) -> str:
+    """A tolerance as given; empty stays empty: the profile's settings' tolerance."""
+    job.parse_tolerance(text, name)
+    return text.strip()
+
+
 def _entities(text: str) -> str:
     job.parse_entities(text)
     return text.strip()
@@ -124,8 +131,8 @@ VALUE_CHECKS: Mapping[str, Callable[[str], Any]] = MappingProxyType(
         "start": lambda text: str(job.parse_date(text, "start")),
         "end": lambda text: str(job.parse_date(text, "end")),
         "entities": _entities,
-        "money_tolerance": lambda text: job.parse_tolerance(text, "money_tolerance"),
-        "hours_tolerance": lambda text: job.parse_tolerance(text, "hours_tolerance"),
+        "money_tolerance": partial(_tolerance, name="money_tolerance"),
+        "hours_tolerance": partial(_tolerance, name="hours_tolerance"),
         "max_differences": job.parse_max_differences,
         "full": lambda text: job.parse_bool(text, "full"),
     }
@@ -239,9 +246,11 @@ def run_notebook(
     runs_root: Path | None = None,
     kernel_name: str = "python3",
     timeout: int | None = None,
+    progress: Progress | None = None,
 ) -> RunResult:
     """Execute ``notebook`` with ``parameters`` into a fresh run folder; never raises for a
-    failing cell (the result says ``failed``). ConfigError for a bad notebook or parameter."""
+    failing cell (the result says ``failed``). ConfigError for a bad notebook or parameter.
+    ``progress(done, total)`` is called as the notebook's cells complete."""
     path = find_notebook(notebook)
     declared = declared_parameters(path)
     values = check_parameters(path, parameters, declared)
@@ -268,7 +277,7 @@ def run_notebook(
     error = None
     try:
         where = {"output_dir": str(folder)} if "output_dir" in declared else {}
-        _execute(path, output, {**values, **where}, kernel_name, timeout)
+        _execute(path, output, {**values, **where}, kernel_name, timeout, progress)
     except Exception as exc:  # any failure is reported and the notebook kept
         error = _error_words(exc)
     return _finish(path, folder, output, values, started, error)
@@ -290,7 +299,12 @@ IOPUB_TIMEOUT_SECONDS = 120
 
 
 def _execute(
-    path: Path, output: Path, values: Mapping[str, Any], kernel: str, timeout: int | None
+    path: Path,
+    output: Path,
+    values: Mapping[str, Any],
+    kernel: str,
+    timeout: int | None,
+    progress: Progress | None = None,
 ) -> None:
     import papermill
     from traitlets.config import Config
@@ -303,7 +317,7 @@ def _execute(
         str(output),
         parameters=dict(values),
         kernel_name=kernel,
-        progress_bar=False,
+        progress_bar=_CellCount(progress).bar() if progress else False,
         log_output=False,
         request_save_on_cell_execute=True,
         execution_timeout=timeout,
@@ -326,6 +340,29 @@ def _execute(
             }
         ),
     )
+
+
+#: ``progress(done, total)``: cells of the notebook run so far, of all.
+Progress = Callable[[int, int], None]
+
+
+class _CellCount:
+    """A stream for papermill's progress bar (tqdm) that hands ``done/total`` on to a
+    callback: the bar is told to write only those two numbers (``bar_format``)."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+
+    def bar(self) -> dict[str, object]:
+        return {"file": self, "bar_format": "{n}/{total}\n", "mininterval": 0}
+
+    def write(self, text: str) -> None:
+        found = re.search(r"(\d+)/(\d+)", text)
+        if found:
+            self.progress(int(found[1]), int(found[2]))
+
+    def flush(self) -> None:
+        """Nothing is buffered."""
 
 
 def _error_words(exc: BaseException) -> str:
@@ -453,3 +490,88 @@ def result_line(result: RunResult) -> str:
             counts.append(words + (f", {held} held back" if held else ""))
     said = f": {'; '.join(counts)}" if counts else ""
     return f"{result.notebook.stem} {result.status.replace('_', ' ')}{said}; folder {result.folder}"
+
+
+# --- "Update now" ---------------------------------------------------------------------------
+#: The notebook "Update now" runs: the scheduled reconcile.
+UPDATE_NOTEBOOK = "10_reconcile"
+
+
+def update_parameters(
+    profile: str, store: Store | str | Path | None = None, today: dt.date | None = None
+) -> list[tuple[str, str]]:
+    """What "Update now" passes to ``recon run 10_reconcile``: the profile, and the period
+    and entities of its last run, so the tile's counts stay comparable; a last run that
+    ended on the day it ran was "so far" (the month so far of a cron line), and is brought
+    up to today. A profile without runs: the month so far, every entity."""
+    today = today or dt.datetime.now(dt.UTC).date()
+    last = _last_run(profile, store)
+    summary = last.get("summary") if last else None
+    start, end = (
+        (summary.get("start"), summary.get("end")) if isinstance(summary, dict) else (None, None)
+    )
+    if not (isinstance(start, str) and isinstance(end, str) and last):
+        return [("profile", profile), ("start", str(today.replace(day=1))), ("end", str(today))]
+    if end == str(last["at"])[:10] and end < str(today):
+        end = str(today)
+    params = [("profile", profile), ("start", start), ("end", end)]
+    entities = summary.get("entities") if isinstance(summary, dict) else None
+    if isinstance(entities, list) and entities:
+        params.append(("entities", ",".join(map(str, entities))))
+    return params
+
+
+def _last_run(profile: str, store: Store | str | Path | None) -> dict[str, Any] | None:
+    """The profile's last run as ``Store.runs`` has it (None: no runs, or no database)."""
+    if not isinstance(store, Store):
+        path = Path(store) if store is not None else data_dir() / DEFAULT_FILENAME
+        store = Store(path, create=False) if path.is_file() else None
+    runs = store.runs() if store is not None else None
+    if runs is None or runs.empty or not (runs["profile"] == profile).any():
+        return None
+    return dict(runs[runs["profile"] == profile].iloc[-1])
+
+
+def update_now(
+    profile: str,
+    progress: Progress | None = None,
+    *,
+    store: Store | str | Path | None = None,
+    runs_root: Path | None = None,
+) -> str:
+    """Reconcile ``profile`` now through :func:`run_notebook`, exactly as
+    ``recon run 10_reconcile -p profile ...`` (a scheduler) does, with
+    :func:`update_parameters`; returns :func:`result_line`.
+
+    Raises
+    ------
+    ConfigError
+        An unknown or incomplete profile, or a bad mapping file (nothing ran).
+    ReconError
+        The run did not end clean: its error, in one line.
+    """
+    result = run_notebook(
+        UPDATE_NOTEBOOK, update_parameters(profile, store), runs_root=runs_root, progress=progress
+    )
+    line = result_line(result)
+    if result.status in ("failed", "stopped", "incomplete"):
+        raise ReconError(f"{result.summary.get('error') or result.status}; {line}")
+    return line
+
+
+class StatusTile(status.StatusTile):
+    """``recon.StatusTile``: the status tile (:class:`recon.status.StatusTile`) whose
+    "Update now" runs the picked profile's reconcile through this runner
+    (:func:`update_now`), as a scheduler would.
+
+    Example::
+
+        >>> recon.StatusTile(recon.Store())  # in a notebook cell
+    """
+
+    def __init__(self, store: Store | str | Path | None = None) -> None:
+        super().__init__(store, update=partial(_update_for_tile, store=store))
+
+
+def _update_for_tile(profile: str, progress: Progress, *, store: Store | str | Path | None) -> str:
+    return update_now(profile, progress, store=store)

@@ -13,9 +13,11 @@ a fresh machine).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
+import threading
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -24,7 +26,7 @@ import ipywidgets as w
 import pandas as pd
 
 from recon import budget
-from recon.config import data_dir
+from recon.config import data_dir, profile_names
 from recon.errors import ReconError
 from recon.snapshot import forget_snapshot
 from recon.store import DEFAULT_FILENAME, Store
@@ -87,6 +89,17 @@ HEALTH: Mapping[str, tuple[str, str]] = MappingProxyType(
     }
 )
 NO_RUNS = "No runs yet."
+#: What "Update now" calls: ``(profile, progress(done, total)) -> what happened, in words``.
+UpdateFn = Callable[[str, Callable[[int, int], None]], str]
+log = logging.getLogger("recon.status")
+
+
+def _configured() -> list[str]:
+    """The configured profiles' names (a config file that cannot be read: none)."""
+    try:
+        return profile_names()
+    except ReconError:
+        return []
 
 
 def _open_store(store: Store | str | Path | None) -> Store | None:
@@ -255,13 +268,18 @@ _TEXT_COLUMNS = (
 )
 
 
-def status_text(store: Store | str | Path | None = None) -> str:
-    """:func:`status_frame` as a fixed-width table (one line per profile), or
-    :data:`NO_RUNS`; a database that cannot be read gives one line saying why."""
+def status_text(store: Store | str | Path | None = None, profile: str | None = None) -> str:
+    """:func:`status_frame` as a fixed-width table (one line per profile; only ``profile``'s
+    when given), or :data:`NO_RUNS`; a database that cannot be read gives one line saying
+    why."""
     try:
         frame = status_frame(store)
     except ReconError as exc:
         return f"Status unavailable: {exc}"
+    if profile is not None:
+        frame = frame[frame["profile"] == profile]
+        if frame.empty:
+            return f"No runs yet of profile {profile}."
     if frame.empty:
         return NO_RUNS
     cells = [[_text_cell(row, key) for key, _ in _TEXT_COLUMNS] for row in _records(frame)]
@@ -362,9 +380,11 @@ def _requests_html(row: Mapping[str, Any]) -> str:
 
 
 class StatusTile:
-    """The status view as a widget: the tiles, a Refresh button, and "Pull everything on
-    the next run" for a profile (its snapshot forgotten, :func:`recon.snapshot.forget_snapshot`:
-    the same as ``recon run 10_reconcile -p full true`` once).
+    """The status view as a widget: the tiles, a Refresh button, "Update now" (with an
+    ``update`` function: ``recon.StatusTile`` runs the profile's reconcile through
+    :mod:`recon.runner`), and "Pull everything on the next run" for a profile (its
+    snapshot forgotten, :func:`recon.snapshot.forget_snapshot`: the same as
+    ``recon run 10_reconcile -p full true`` once).
 
     Example::
 
@@ -374,6 +394,10 @@ class StatusTile:
     ----------
     store:
         A :class:`~recon.store.Store`, a database path, or None for the default database.
+    update:
+        ``update(profile, progress) -> words``: runs the profile's reconcile, calling
+        ``progress(done, total)`` as it goes, and says how it ended (raises
+        :class:`~recon.errors.ReconError` for a plain failure). None: no "Update now".
 
     Attributes
     ----------
@@ -384,12 +408,17 @@ class StatusTile:
     refresh_button:
         Reads the store again.
     profile_picker, full_pull_button, message:
-        Which profile's next run pulls everything; the button that asks for it; what it
-        did, in words.
+        Which profile's next run pulls everything (profiles with runs, then the configured
+        ones); the button that asks for it; what it did, in words.
+    update_button, progress, progress_label, finished, worker:
+        "Update now"; its progress while it runs; set when it is done; its thread.
     """
 
-    def __init__(self, store: Store | str | Path | None = None) -> None:
+    def __init__(
+        self, store: Store | str | Path | None = None, *, update: UpdateFn | None = None
+    ) -> None:
         self.store = store
+        self._update = update
         self.html = w.HTML()
         self.refresh_button = w.Button(description="Refresh", icon="refresh")
         self.refresh_button.on_click(lambda _b: self.refresh())
@@ -400,20 +429,41 @@ class StatusTile:
             layout=w.Layout(width="auto"),
         )
         self.full_pull_button.on_click(lambda _b: self.pull_everything_next())
+        self.update_button = w.Button(
+            description="Update now",
+            icon="play",
+            tooltip="Reconcile the picked profile now, as a scheduled run would",
+        )
+        self.update_button.on_click(lambda _b: self.update_now())
+        self.progress = w.IntProgress(value=0, min=0, max=1, layout=w.Layout(display="none"))
+        self.progress_label = w.Label()
+        #: Set when the last "Update now" finished (or at once when none ever started).
+        self.finished = threading.Event()
+        self.finished.set()
+        self.worker: threading.Thread | None = None
         self.message = w.HTML()
-        controls = w.HBox([self.refresh_button, self.profile_picker, self.full_pull_button])
-        self.widget = w.VBox([self.html, controls, self.message])
+        controls = w.HBox(
+            [self.refresh_button, self.profile_picker, self.update_button, self.full_pull_button]
+        )
+        running = w.HBox([self.progress, self.progress_label])
+        self.widget = w.VBox([self.html, controls, running, self.message])
         self.refresh()
 
     def refresh(self) -> None:
         """Read the store again and redraw the tiles."""
         self.html.value = status_html(self.store)
         try:
-            profiles = list(status_frame(self.store)["profile"])
+            with_runs = list(status_frame(self.store)["profile"])
         except ReconError:
-            profiles = []
-        self.profile_picker.options = profiles
-        self.full_pull_button.disabled = not profiles
+            with_runs = []
+        picked = self.profile_picker.value
+        # Update now can start a configured profile's first run; a full pull needs a run.
+        options = with_runs + [p for p in _configured() if p not in with_runs]
+        self.profile_picker.options = options
+        if picked in options:
+            self.profile_picker.value = picked
+        self.full_pull_button.disabled = not with_runs
+        self.update_button.disabled = self._update is None or not self.finished.is_set()
 
     def pull_everything_next(self) -> None:
         """Forget the picked profile's snapshot: its next run pulls everything."""
@@ -426,6 +476,54 @@ class StatusTile:
             f"The next run of {profile} pulls everything from both systems "
             "(this run's results stay as they are)."
         )
+
+    def update_now(self) -> threading.Thread | None:
+        """Run the picked profile's reconcile in a worker thread (the tile stays live),
+        showing its progress, then refresh the tiles and say how it ended; an error is one
+        plain message here. Returns the worker (None when nothing started)."""
+        profile = self.profile_picker.value
+        if self._update is None or not profile or not self.finished.is_set():
+            why = (
+                "pick a profile first"
+                if self._update and not profile
+                else ("an update is running" if self._update else "no runner is connected")
+            )
+            self.message.value = esc(f"Nothing started: {why}.")
+            return None
+        self.finished.clear()
+        self.update_button.disabled = True
+        self.message.value = ""
+        self.progress.value, self.progress.max = 0, 1
+        self.progress.layout.display = ""
+        self.progress_label.value = f"Updating {profile}: starting"
+        self.worker = threading.Thread(
+            target=self._run_update,
+            args=(self._update, str(profile)),
+            name=f"update-{profile}",
+            daemon=True,
+        )
+        self.worker.start()
+        return self.worker
+
+    def _run_update(self, update: UpdateFn, profile: str) -> None:
+        def progress(done: int, total: int) -> None:
+            self.progress_label.value = f"Updating {profile}: step {done} of {total}"
+            self.progress.max = max(total, 1)
+            self.progress.value = min(done, self.progress.max)
+
+        try:
+            said, ok = update(profile, progress), True
+        except ReconError as exc:
+            said, ok = f"Update of {profile} failed: {exc}", False
+        except Exception as exc:  # a worker has no caller: show the error, log it
+            log.exception("status tile: update of %s", profile)
+            said, ok = f"Update of {profile} failed: {type(exc).__name__}: {exc}", False
+        self.progress.layout.display = "none"
+        self.progress_label.value = ""
+        self.finished.set()
+        self.refresh()
+        colour = "#137333" if ok else "#a50e0e"
+        self.message.value = f'<span style="color:{colour}">{esc(said)}</span>'
 
     def _repr_mimebundle_(self, **kwargs: object) -> object:
         return self.widget._repr_mimebundle_(**kwargs)

@@ -13,7 +13,13 @@ Modules: ``model`` (Change, Plan, held_back), ``directions`` (which way each ent
 from __future__ import annotations
 
 from recon.plan.build import change_id, make_plan
-from recon.plan.directions import DEFAULT_DIRECTIONS, ONLY_IN_TARGET, Direction, OnlyInTarget
+from recon.plan.directions import (
+    DEFAULT_DIRECTIONS,
+    ONLY_IN_TARGET,
+    Direction,
+    OnlyInTarget,
+    settings_directions,
+)
 from recon.plan.model import (
     ACTIONS,
     DECISIONS,
@@ -45,4 +51,5 @@ __all__ = [
     "System",
     "change_id",
     "make_plan",
+    "settings_directions",
 ]

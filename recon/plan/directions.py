@@ -22,6 +22,7 @@ from recon.canonical import ENTITIES, ENTITY_ORDER, DirectionKind
 from recon.errors import ConfigError
 from recon.lexicon import Lexicon
 from recon.plan.model import SYSTEM_LABELS, SYSTEMS, System
+from recon.settings import INTACCT_TO_BIGTIME, REVIEW, IntegrationSettings
 
 OnlyInTarget = Literal["deactivate", "create_in_source", "review"]
 ONLY_IN_TARGET: tuple[OnlyInTarget, ...] = ("deactivate", "create_in_source", "review")
@@ -146,6 +147,33 @@ def resolve_directions(directions: Mapping[str, Direction]) -> dict[str, Directi
                 f"only_in_target='review' or 'create_in_source'"
             )
     return {**DEFAULT_DIRECTIONS, **directions}
+
+
+def settings_directions(settings: IntegrationSettings) -> dict[str, Direction]:
+    """The directions a profile's ``[settings]`` ask for, over :data:`DEFAULT_DIRECTIONS`.
+
+    ``sync.<entity> = "review"`` keeps the design's way but pushes nothing of the entity;
+    ``"intacct_to_bigtime"``/``"bigtime_to_intacct"`` names the system of record. A record
+    only in the target keeps the design's fate while the way is the design's, and is only
+    reviewed when the way is turned (recon does not deactivate the book of record's records
+    on a guess); ``only_in_target.<entity>`` decides it either way.
+    """
+    out: dict[str, Direction] = {}
+    for name in sorted(set(settings.sync) | set(settings.only_in_target)):
+        default = DEFAULT_DIRECTIONS[name]
+        way = settings.sync.get(name)
+        source: System = default.source
+        fate = default.only_in_target
+        if way not in (None, REVIEW):
+            source = "intacct" if way == INTACCT_TO_BIGTIME else "bigtime"
+            fate = fate if source == default.source else "review"
+        fate = settings.only_in_target.get(name, fate)  # type: ignore[assignment]  # checked by recon.settings
+        if way == REVIEW:
+            note = f'the profile\'s settings make it review-only (sync.{name} = "review")'
+            out[name] = Direction(source, fate, pushable=False, note=note)
+        else:
+            out[name] = Direction(source, fate, pushable=default.pushable, note=default.note)
+    return resolve_directions(out)
 
 
 # --- the rule texts ---------------------------------------------------------------------------

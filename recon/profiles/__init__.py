@@ -21,12 +21,14 @@ kept, comments are not.
 
 Modules: :mod:`~recon.profiles.setup` (what the form types, the checks, a Profile from typed
 values), :mod:`~recon.profiles.store` (writing and removing: config file and keyring),
-:mod:`~recon.profiles.listing` (reading saved profiles back). Import from ``recon.profiles``.
+:mod:`~recon.profiles.listing` (reading saved profiles back), :mod:`~recon.profiles.settings_file`
+(a profile's integration settings). Import from ``recon.profiles``.
 """
 
 from recon.bigtime.client import BIGTIME_BASE_URL
 from recon.intacct.client import INTACCT_ENDPOINT
 from recon.profiles.listing import ProfileInfo, list_profiles, profiles_frame, read_setup
+from recon.profiles.settings_file import read_settings, save_settings
 from recon.profiles.setup import (
     ENV_NAME,
     PROFILE_NAME,
@@ -59,7 +61,9 @@ __all__ = [
     "list_profiles",
     "profile_from_setup",
     "profiles_frame",
+    "read_settings",
     "read_setup",
     "remove_profile",
     "save_profile",
+    "save_settings",
 ]

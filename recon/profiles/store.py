@@ -59,7 +59,7 @@ def profiles_table(data: dict[str, object], path: Path) -> dict[str, object]:
     return profiles
 
 
-def _write_config(path: Path, data: Mapping[str, object]) -> None:
+def write_config(path: Path, data: Mapping[str, object]) -> None:
     """Write ``data`` to ``path`` atomically (temp file + fsync + rename), mode 0600."""
     text = _HEADER + tomli_w.dumps(dict(data))
     try:
@@ -158,7 +158,7 @@ def save_profile(
         table.pop("bigtime", None)
     stored = _store_in_keyring(name, ia, bt) if mode == "keyring" else set()
     profiles[name] = table
-    _write_config(cfg, data)
+    write_config(cfg, data)
     _forget_in_keyring(e for e in _keyring_entries(name, old) if e not in stored)
     return cfg
 
@@ -222,5 +222,5 @@ def remove_profile(name: str, path: Path | None = None) -> list[str]:
         known = ", ".join(sorted(profiles)) or "none"
         raise ConfigError(f"no saved profile {name!r} in {cfg} (saved profiles: {known}).")
     old = profiles.pop(name)
-    _write_config(cfg, data)
+    write_config(cfg, data)
     return _forget_in_keyring(_keyring_entries(name, old))

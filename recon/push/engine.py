@@ -77,6 +77,7 @@ if TYPE_CHECKING:
     from recon.bigtime.client import BigTimeClient
     from recon.config import Profile
     from recon.intacct.client import IntacctClient
+    from recon.settings import IntegrationSettings
     from recon.store import Store
 
 __all__ = [
@@ -160,6 +161,16 @@ def writer_for(system: str, client: IntacctClient | BigTimeClient) -> Writer:
     raise ConfigError(f"no writer for system {system!r}; use 'intacct' or 'bigtime'")
 
 
+def intacct_writer_settings(settings: IntegrationSettings) -> dict[str, Any]:
+    """The :class:`IntacctWriter` keyword arguments a profile's ``[settings]`` give: the
+    project category and timesheet state of a create, the invoice lines' account."""
+    return {
+        "project_category": settings.project_category,
+        "timesheet_state": settings.timesheet_state,
+        "invoice_account": settings.invoice_account,
+    }
+
+
 @contextmanager
 def open_writers(
     profile: Profile,
@@ -171,11 +182,14 @@ def open_writers(
 
     Yields ``{"intacct": IntacctWriter, "bigtime": BigTimeWriter}`` (no ``"bigtime"`` when
     the profile has no BigTime section). ``*_settings`` override the clients' settings
-    (:func:`recon.connect.intacct_client` / ``bigtime_client``).
+    (:func:`recon.connect.intacct_client` / ``bigtime_client``). The Intacct writer takes
+    the profile's integration settings (:func:`intacct_writer_settings`).
     """
     with ExitStack() as stack:
         ia = stack.enter_context(intacct_client(profile.intacct, **(intacct_settings or {})))
-        writers: dict[str, Writer] = {"intacct": IntacctWriter(ia)}
+        writers: dict[str, Writer] = {
+            "intacct": IntacctWriter(ia, **intacct_writer_settings(profile.settings))
+        }
         if profile.bigtime is not None:
             bt = bigtime_client(profile.bigtime, **(bigtime_settings or {}))
             writers["bigtime"] = BigTimeWriter(stack.enter_context(bt))

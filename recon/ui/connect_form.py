@@ -1,4 +1,5 @@
-"""The connection form of ``00_connect``: type the ids, test the connection, save a profile.
+"""The connection form of ``00_connect``: type the ids, test the connection, save a profile;
+its Settings tab keeps the profile's integration settings (:mod:`recon.ui.settings_tab`).
 
 >>> form = ConnectForm.from_profile("acme")  # doctest: +SKIP
 >>> form.widget                              # display it in JupyterLab  # doctest: +SKIP
@@ -38,10 +39,12 @@ from recon.profiles import (
     SecretsMode,
     list_profiles,
     profile_from_setup,
+    read_settings,
     read_setup,
     remove_profile,
     save_profile,
 )
+from recon.ui.settings_tab import SettingsTab
 
 __all__ = ["BIGTIME_AUTH_CHOICES", "SECRETS_CHOICES", "ConnectForm", "SecretField"]
 
@@ -167,6 +170,9 @@ class ConnectForm:
         The buttons and the last result (HTML).
     rows, profiles_message:
         The saved profiles (name -> :class:`ProfileRow`) and the result of their buttons.
+    settings:
+        The Settings tab (:class:`~recon.ui.settings_tab.SettingsTab`): the integration
+        settings of the profile named in ``profile_name``, saved with its own button.
     """
 
     def __init__(self, *, path: Path | None = None, setup: ProfileSetup | None = None) -> None:
@@ -242,7 +248,7 @@ class ConnectForm:
         self.test_button.on_click(lambda _b: self.test())
         self.save_button.on_click(lambda _b: self.save())
         self._show_bigtime()
-        self.widget = w.VBox(
+        connection = w.VBox(
             [
                 w.HTML("<h3>Connect recon to Intacct and BigTime</h3>"),
                 self.profile_name,
@@ -265,6 +271,11 @@ class ConnectForm:
                 self.profiles_message,
             ]
         )
+        # The profile named above; like BigTime's "Integration Settings > General".
+        self.settings = SettingsTab(lambda: str(self.profile_name.value), self.path)
+        self.widget = w.Tab(
+            children=[connection, self.settings.widget], titles=("Connection", "Settings")
+        )
 
     def _secret_fields(self) -> tuple[SecretField, ...]:
         return (self.user_password, self.sender_password, self.api_token, self.bigtime_password)
@@ -284,8 +295,13 @@ class ConnectForm:
         self._bigtime_box.children = (self.firm, *middle, self.base_url)
 
     def fill(self, setup: ProfileSetup) -> None:
-        """Show ``setup``'s values; secret boxes are filled only with variable names."""
+        """Show ``setup``'s values (and its settings in the Settings tab); secret boxes are
+        filled only with variable names."""
         self.profile_name.value = setup.name
+        try:
+            self.settings.show(read_settings(setup.name, self.path))
+        except ReconError as exc:  # a bad table in the file: say so where it is edited
+            self.settings.say(f"The saved settings cannot be read: {exc}", error=True)
         self.secrets_mode.value = setup.secrets
         self._on_mode()  # empties every secret box even when the mode did not change
         ia, bt = setup.intacct, setup.bigtime

@@ -44,7 +44,8 @@ RECONCILE = [
         "- `profile`: a profile from `00_connect` (`sandbox` is recon's own demo firm)\n"
         "- `entities`: `all`, or a comma-separated list such as `customer,project,time_entry`\n"
         "- `start`, `end`: the period for time, invoices and payments\n"
-        "- `money_tolerance`, `hours_tolerance`: differences up to these are not reported\n"
+        "- `money_tolerance`, `hours_tolerance`: differences up to these are not reported "
+        "(empty: the profile's settings, 0 unless set in `00_connect`'s Settings tab)\n"
         "- `max_differences`: more differences than this make a scheduled run exit with "
         "code 3 (`-1`: the profile's setting)\n"
         "- `full`: `True` pulls everything again; `False` asks only for what changed since "
@@ -57,8 +58,8 @@ RECONCILE = [
         'entities = "all"\n'
         'start = "2025-01-01"\n'
         'end = "2025-12-31"\n'
-        'money_tolerance = "0.00"\n'
-        'hours_tolerance = "0.00"\n'
+        'money_tolerance = ""\n'
+        'hours_tolerance = ""\n'
         "max_differences = -1\n"
         "full = False\n"
         'output_dir = ""'
