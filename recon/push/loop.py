@@ -263,6 +263,9 @@ class PushLoop:
             if function is None:
                 return
             batch = self._open(change.target, writer, settling)
+            # Built again, it may write another record (a time entry's new weekly sheet,
+            # sent just now, is an update of that sheet now): guard what it writes now.
+            record = writer.record_of(function)
         batch.entries.append(_Entry(item, change, function))
         if record is not None:
             batch.records.add(record)

@@ -156,6 +156,14 @@ BOOL_CODES = MappingProxyType({"T": "true", "F": "false"})
 #: §5: TIMESHEET create accepts STATE Draft or Submitted; generic default Draft.
 TIMESHEET_CREATE_STATES = ("Draft", "Submitted")
 TIMESHEET_DEFAULT_STATE = "Draft"
+#: UNCERTAIN (§5 lists the states, not which may be edited): the states in which an update
+#: may change a timesheet. A submitted or approved sheet (or one whose approval is under
+#: way) belongs to the approver; an update of it is refused with TIMESHEET_LOCKED_TEXT.
+TIMESHEET_EDITABLE_STATES = ("Draft",)
+#: UNCERTAIN: the wording of that refusal (a business error, BUSINESS_ERRORNO).
+TIMESHEET_LOCKED_TEXT = (
+    "Timesheet {recordno} is {state} and cannot be modified; only a Draft timesheet can be changed."
+)
 #: Timesheet period length when ENDDATE is not given (a weekly timesheet).
 TIMESHEET_PERIOD_DAYS = 7
 
