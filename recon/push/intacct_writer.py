@@ -28,9 +28,10 @@ What each entity becomes on the wire
   update replaces the whole timesheet (spec §4.2), so leaving an entry out would delete it.
   A sheet no longer in :data:`OPEN_TIMESHEET_STATES` (submitted, approved ...) is never
   rewritten: the change is refused before sending as :class:`TimesheetLocked` (review only,
-  with the reason). Several entries of one staffer and week pushed together share the sheet:
-  :meth:`IntacctWriter.record_of` names a new sheet by employee and week, so the push loop
-  sends the first (the create) before building the next, which then adds to it.
+  with the reason; the push reports it held and keeps it queued). Several entries of one
+  staffer and week pushed together share the sheet: :meth:`IntacctWriter.record_of` names
+  a new sheet by employee and week, so the push loop sends the create before building the
+  next entry, which then adds to it.
 - Invoice: an ``ARINVOICE`` with ``ARINVOICEITEMS``. The canonical invoice holds its total,
   not its lines: a create posts one line of the total to :data:`INVOICE_LINE_ACCOUNT`; an
   update of the total resends the lines as they are plus one adjustment line of the
@@ -63,6 +64,7 @@ from recon.mapping.common import MappingReport
 from recon.mapping.intacct import map_entity
 from recon.push.writers import (
     ChangeResult,
+    ReviewOnly,
     System,
     UnresolvedReference,
     UnsupportedChange,
@@ -130,7 +132,7 @@ _NO_SKIP = Skip(frozenset(), frozenset())
 Record = dict[str, Any]
 
 
-class TimesheetLocked(UnsupportedChange):
+class TimesheetLocked(ReviewOnly):
     """The time entry's Intacct timesheet is submitted or approved: recon never rewrites
     it; the change is for review only (the message says which sheet and what to do)."""
 

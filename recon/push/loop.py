@@ -44,6 +44,7 @@ from recon.push.words import (
 from recon.push.writers import (
     BatchWriter,
     ChangeResult,
+    ReviewOnly,
     UnresolvedReference,
     UnsupportedChange,
     Writer,
@@ -287,6 +288,11 @@ class PushLoop:
         """The change's write function, or None with its outcome reported."""
         try:
             return writer.function_for(change, item.idem_key)
+        except ReviewOnly as exc:
+            if not settling:  # closed to recon now: held for review, still queued
+                self._done(Outcome(change.change_id, "held", None, f"{change.label}: {exc}"))
+                return None
+            self._done(self._fail(item, change, exc))  # in doubt, never applied: refused
         except (UnsupportedChange, UnresolvedReference, ConfigError) as exc:
             self._done(self._fail(item, change, exc))  # recon cannot write it: nothing sent
         except Exception as exc:

@@ -2,8 +2,9 @@
 
 Time pushed to Intacct goes into the staffer's timesheet for the entry's week: a new Draft
 sheet when there is none (entries of one staffer and week pushed together share it), the
-open (Draft) sheet when there is one; a submitted or approved sheet is never rewritten,
-the change is refused before sending, as review only with the reason. Every case goes
+open (Draft) sheet when there is one; a submitted or approved sheet is never rewritten:
+the change is refused before sending and reported held (review only) with the reason; it
+stays queued. Every case goes
 through :func:`recon.push.push` and its outbox, and the sandbox's records are read back.
 
 The demo firm's sheets (recon/sandbox/firm/intacct_wire_txn.py): weeks from 2025-12-15 are
@@ -144,10 +145,12 @@ def test_a_submitted_or_approved_sheet_is_never_rewritten_review_only(
     recno = int(str(week["RECORDNO"]))
     systems.intacct.store.update("TIMESHEET", recno, {"STATE": "Submitted"})
     writes = intacct_writes(systems)
+    writers: dict[str, Writer] = {"intacct": IntacctWriter(systems.ia)}
+    store = stored_run(tmp_path / "db.sqlite3", Plan(PUSH_RUN, (missing, approved)))
 
-    report = pushed(tmp_path, [missing, approved], {"intacct": IntacctWriter(systems.ia)})
+    report = push(store, PUSH_RUN, writers)
 
-    assert states(report) == {missing.change_id: "failed", approved.change_id: "failed"}
+    assert states(report) == {missing.change_id: "held", approved.change_id: "held"}
     words = {o.change_id: o.message for o in report.outcomes}
     assert "is Submitted" in words[missing.change_id]
     assert "is Approved" in words[approved.change_id]
@@ -155,6 +158,13 @@ def test_a_submitted_or_approved_sheet_is_never_rewritten_review_only(
         assert "Review only" in message and "never rewrites" in message
     assert intacct_writes(systems) == writes  # refused before anything was sent
     assert linked(systems, MISSING_ENTRY) == 0
+    assert {i.state for i in store.outbox(PUSH_RUN)} == {"pending"}  # still queued
+
+    # Returned to Draft in Intacct, the sheet takes the entry on the next push.
+    systems.intacct.store.update("TIMESHEET", recno, {"STATE": "Draft"})
+    again = push(store, PUSH_RUN, writers)
+    assert states(again) == {missing.change_id: "applied", approved.change_id: "held"}
+    assert sheet_of(systems, MISSING_ENTRY) == str(recno) and linked(systems, MISSING_ENTRY) == 1
 
 
 def test_an_open_sheets_entry_is_updated_and_a_lost_answer_settles_exactly_once(
