@@ -26,12 +26,12 @@ What each entity becomes on the wire
   update of that sheet with all its entries as read plus this one. An update sends the
   entry's timesheet with all its entries as read, the one entry changed: Intacct's TIMESHEET
   update replaces the whole timesheet (spec §4.2), so leaving an entry out would delete it.
-  A sheet no longer in :data:`OPEN_TIMESHEET_STATES` (submitted, approved ...) is never
-  rewritten: the change is refused before sending as :class:`TimesheetLocked` (review only,
-  with the reason; the push reports it held and keeps it queued). Several entries of one
-  staffer and week pushed together share the sheet: :meth:`IntacctWriter.record_of` names
-  a new sheet by employee and week, so the push loop sends the create before building the
-  next entry, which then adds to it.
+  A sheet no longer open (:data:`~recon.intacct.uncertain.TIMESHEET_OPEN_STATES`: a
+  submitted or approved one) is never rewritten: the change is refused before sending as
+  :class:`TimesheetLocked` (review only, with the reason; the push reports it held and
+  keeps it queued). Several entries of one staffer and week pushed together share the
+  sheet: :meth:`IntacctWriter.record_of` names a new sheet by employee and week, so the
+  push loop sends the create before building the next entry, which then adds to it.
 - Invoice: an ``ARINVOICE`` with ``ARINVOICEITEMS``. The canonical invoice holds its total,
   not its lines: a create posts one line of the total to :data:`INVOICE_LINE_ACCOUNT`; an
   update of the total resends the lines as they are plus one adjustment line of the
@@ -59,7 +59,11 @@ from recon.intacct.extract import Skip, page_columns
 from recon.intacct.filters import F, Filter
 from recon.intacct.frames import pages_to_frame
 from recon.intacct.pull import spec_for
-from recon.intacct.uncertain import TIMESHEETENTRY_LINK_FIELD, TIMESHEETENTRY_PARENT_KEY
+from recon.intacct.uncertain import (
+    TIMESHEET_OPEN_STATES,
+    TIMESHEETENTRY_LINK_FIELD,
+    TIMESHEETENTRY_PARENT_KEY,
+)
 from recon.mapping.common import MappingReport
 from recon.mapping.intacct import map_entity
 from recon.push.writers import (
@@ -95,10 +99,6 @@ EMPLOYEE_CONTACT_READ, EMPLOYEE_CONTACT_WRITE = "CONTACT.", "PERSONALINFO."
 #: added to it, which a submitted sheet refuses; the firm submits it in Intacct when the
 #: week is complete.
 TIMESHEET_STATE = "Draft"
-#: UNCERTAIN (spec §5 lists the states, not which may be edited): the timesheet states in
-#: which recon adds or changes entries. Submitted and approved sheets (and the partial and
-#: declined states of an approval under way) are the approver's: never rewritten.
-OPEN_TIMESHEET_STATES: tuple[str, ...] = ("Draft",)
 #: First day of a timesheet period (``date.weekday()``: Monday = 0), the company's setting.
 TIMESHEET_WEEK_START = 0
 #: GL account the line of a pushed invoice posts to (revenue): a firm setting; this is the
@@ -406,6 +406,11 @@ class IntacctWriter:
                 "timesheet is not done by recon; correct it in Intacct"
             )
         sheet = self._sheet_of(change)
+        if sheet.state not in TIMESHEET_OPEN_STATES and not differing(change, self.current(change)):
+            # Settling an update that landed before the sheet was submitted: the resend
+            # is refused as a replay and the record confirms it (never a refusal now).
+            entries = [_entry_update(row, change) for row in sheet.entries]
+            return "TIMESHEET", "update", {"RECORDNO": sheet.recordno, "TIMESHEETENTRIES": entries}
         self._check_open(change, sheet, has_entry=False)
         entries = [_entry_update(row, change) for row in sheet.entries]
         return "TIMESHEET", "update", {"RECORDNO": sheet.recordno, "TIMESHEETENTRIES": entries}
@@ -445,7 +450,7 @@ class IntacctWriter:
         resend is refused as a replay when its first send ran, and a sheet submitted since
         must not turn an applied write into a refusal.
         """
-        if sheet.state in OPEN_TIMESHEET_STATES or has_entry:
+        if sheet.state in TIMESHEET_OPEN_STATES or has_entry:
             return
         raise TimesheetLocked(
             f"{record_label(change)}: its Intacct timesheet (record {sheet.recordno}, "

@@ -225,3 +225,23 @@ def firm_sheets(firm: Firm) -> dict[tuple[str, str], str]:
     sheets = frames["TIMESHEET"]
     begins = pd.to_datetime(sheets["BEGINDATE"], format="%m/%d/%Y").dt.date.astype(str)
     return dict(zip(zip(sheets["EMPLOYEEID"], begins, strict=True), sheets["STATE"], strict=True))
+
+
+@pytest.mark.parametrize("entry", [OPEN_UPDATE, MISSING_ENTRY])
+def test_a_write_that_landed_before_its_sheet_was_submitted_settles_as_applied(
+    systems: Systems, reviewed: ReviewedRun, tmp_path: Path, entry: str
+) -> None:
+    """Submitting the sheet later must not turn an applied write into a refusal."""
+    change = planned(reviewed, entry)
+    writers: dict[str, Writer] = {"intacct": IntacctWriter(systems.ia)}
+    store = stored_run(tmp_path / "db.sqlite3", Plan(PUSH_RUN, (change,)))
+    systems.intacct.faults.add("drop", when="after", count=2, only="write")  # send + resend
+
+    first = push(store, PUSH_RUN, writers)
+    assert states(first) == {change.change_id: "unknown"}
+    systems.intacct.store.update("TIMESHEET", int(sheet_of(systems, entry)), {"STATE": "Submitted"})
+    second = push(store, PUSH_RUN, writers)
+
+    assert states(second) == {change.change_id: "applied"}
+    assert linked(systems, entry) == 1
+    assert writers["intacct"].current(change) == change.after()
