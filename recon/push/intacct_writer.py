@@ -159,6 +159,12 @@ class IntacctWriter:
     project_category, timesheet_state, invoice_account:
         Company settings a create needs (defaults: :data:`PROJECT_CATEGORY`,
         :data:`TIMESHEET_STATE`, :data:`INVOICE_LINE_ACCOUNT`).
+    invoice_item:
+        The ITEMID a pushed invoice's line carries (``None``, the default: none, as the
+        line posts to ``invoice_account`` alone).
+    adjustment_account:
+        The GL account an adjustment of an invoice total posts to (default
+        :data:`INVOICE_LINE_ACCOUNT`, as before it could be set apart).
     week_start:
         The weekday a new timesheet's period begins on (``date.weekday()``: Monday = 0,
         the default :data:`TIMESHEET_WEEK_START`).
@@ -174,6 +180,8 @@ class IntacctWriter:
         timesheet_state: str = TIMESHEET_STATE,
         invoice_account: str = INVOICE_LINE_ACCOUNT,
         week_start: int = TIMESHEET_WEEK_START,
+        invoice_item: str | None = None,
+        adjustment_account: str = INVOICE_LINE_ACCOUNT,
     ) -> None:
         if isinstance(week_start, bool) or week_start not in range(7):
             raise ConfigError(
@@ -184,6 +192,8 @@ class IntacctWriter:
         self.timesheet_state = timesheet_state
         self.invoice_account = invoice_account
         self.week_start = week_start
+        self.invoice_item = invoice_item
+        self.adjustment_account = adjustment_account
 
     def __repr__(self) -> str:
         return f"IntacctWriter({self.client!r})"
@@ -529,11 +539,13 @@ class IntacctWriter:
         lines: list[Record] = [{f: r[f] for f in INVOICE_LINE_FIELDS if r.get(f)} for r in rows]
         delta = Decimal(total) - sum((Decimal(r.get("AMOUNT") or 0) for r in rows), Decimal(0))
         if delta:
-            lines.append(self._invoice_line(delta) | {"ENTRYDESCRIPTION": INVOICE_ADJUSTMENT_TEXT})
+            adjustment = {"ACCOUNTNO": self.adjustment_account, "AMOUNT": delta}
+            lines.append(adjustment | {"ENTRYDESCRIPTION": INVOICE_ADJUSTMENT_TEXT})
         return lines
 
     def _invoice_line(self, amount: Decimal) -> Record:
-        return {"ACCOUNTNO": self.invoice_account, "AMOUNT": amount}
+        line: Record = {"ACCOUNTNO": self.invoice_account, "AMOUNT": amount}
+        return line | ({"ITEMID": self.invoice_item} if self.invoice_item else {})
 
     # --- reads ----------------------------------------------------------------------------
 

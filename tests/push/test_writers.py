@@ -28,7 +28,12 @@ from recon.intacct.uncertain import TIMESHEETENTRY_LINK_FIELD
 from recon.mapping.bigtime_lists import LIST_ENTITIES
 from recon.plan import Change
 from recon.push.engine import writer_for
-from recon.push.intacct_writer import ENTRY_FIELDS, MAX_FUNCTIONS_PER_REQUEST, TimesheetLocked
+from recon.push.intacct_writer import (
+    ENTRY_FIELDS,
+    MAX_FUNCTIONS_PER_REQUEST,
+    IntacctWriter,
+    TimesheetLocked,
+)
 from recon.push.writers import (
     BatchWriter,
     UnresolvedReference,
@@ -526,3 +531,35 @@ def test_intacct_timesheet_update_resends_the_other_entries_as_read(
         if expected.get("TASKID"):
             expected.pop("TASKKEY", None)  # spec §5: a task by TASKKEY or TASKID, not both
         assert {str(f.tag): f.text for f in entry} == expected
+
+
+def test_invoice_item_and_adjustment_account_are_the_writers_to_set(
+    systems: Systems, demo_changes: list[Change]
+) -> None:
+    """The accounts and item come from the writer's parameters (the profile's settings);
+    the defaults are today's: the tests above read lines posting to 4000, without item."""
+    writer = IntacctWriter(
+        systems.ia, invoice_account="4100", invoice_item="SVC-PROF", adjustment_account="4000"
+    )
+    create = first(demo_changes, "invoice", "create", "intacct")
+    update = first(demo_changes, "invoice", "update", "intacct")
+    old = line_postings(systems, update.key)
+    writer.apply(create, key_for(create))
+    writer.apply(update, key_for(update))
+    assert line_postings(systems, create.key) == [("4100", "SVC-PROF")]
+    assert line_postings(systems, update.key) == [*old, ("4000", "")]
+    with pytest.raises(ConfigError, match="week_start"):
+        IntacctWriter(systems.ia, week_start=8)
+
+
+def line_postings(systems: Systems, invoice_no: str) -> list[tuple[str, str]]:
+    """(ACCOUNTNO, ITEMID) of each line of the invoice, in line order."""
+    pages = systems.ia.query("ARINVOICE", ["RECORDNO"], filter=F("RECORDID") == invoice_no)
+    recordno = next(rec.findtext("RECORDNO") for page in pages for rec in page.records())
+    fields = ["RECORDNO", "ACCOUNTNO", "ITEMID"]
+    lines = systems.ia.query("ARINVOICEITEM", fields, filter=F("RECORDKEY") == recordno)
+    return [
+        (rec.findtext("ACCOUNTNO") or "", rec.findtext("ITEMID") or "")
+        for page in lines
+        for rec in page.records()
+    ]
