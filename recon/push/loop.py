@@ -5,6 +5,10 @@ docstring. Here: a writer that can batch (:class:`~recon.push.writers.BatchWrite
 gets its ready changes queued in an open :class:`_Batch` per system, sent when it is full,
 when a change needs one of its changes applied first, or at the end; any other writer
 (BigTime) gets one change at a time, as it comes.
+
+A write the writer refuses as :class:`~recon.push.writers.ReviewOnly` when building it (its
+target is closed to recon: an Intacct timesheet submitted or approved) is reported ``held``
+with the reason and stays queued; nothing is sent.
 """
 
 from __future__ import annotations
