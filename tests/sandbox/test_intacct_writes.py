@@ -460,3 +460,37 @@ def test_stopped_sandbox_cannot_restart(tmp_path: Path) -> None:
     sandbox.stop()
     with pytest.raises(RuntimeError):
         sandbox.start()
+
+
+def test_approve_and_decline_move_a_submitted_sheet_and_lock_it(client: Client) -> None:
+    """§4.6 approve/decline by ENTRYKEYS; the sheet's state follows its entries (§5)."""
+    recno = _draft_sheet(client)
+    entries = [
+        e.findtext("RECORDNO") or ""
+        for e in read_one(client, "TIMESHEET", recno).iter("TIMESHEETENTRY")
+    ]
+    refused = client.one(E.approve(E.TIMESHEET(E.RECORDNO(recno))))  # a Draft is not submitted
+    assert refused.findtext(".//description2") == guesses.TIMESHEET_NOT_APPROVABLE_TEXT.format(
+        recordno=recno, state="Draft"
+    )
+    client.ok(E.update(E.TIMESHEET(E.RECORDNO(recno), E.STATE("Submitted"))))
+
+    client.ok(E.approve(E.TIMESHEET(E.RECORDNO(recno), E.ENTRYKEYS(entries[0]))))
+    sheet = read_one(client, "TIMESHEET", recno)
+    assert sheet.findtext("STATE") == "Partially Approved"
+    assert texts(sheet, "TIMESHEETENTRIES/TIMESHEETENTRY/STATE") == ["Approved", "Submitted"]
+    client.ok(E.approve(E.TIMESHEET(E.RECORDNO(recno), E.ENTRYKEYS(entries[1]))))
+    assert read_one(client, "TIMESHEET", recno).findtext("STATE") == "Approved"
+    locked = client.one(E.update(E.TIMESHEET(E.RECORDNO(recno), E.DESCRIPTION("late"))))
+    assert locked.findtext(".//description2") == guesses.TIMESHEET_LOCKED_TEXT.format(
+        recordno=recno, state="Approved"
+    )
+
+    other = _draft_sheet(client)
+    client.ok(E.update(E.TIMESHEET(E.RECORDNO(other), E.STATE("Submitted"))))
+    wrong = client.one(E.decline(E.TIMESHEET(E.RECORDNO(other), E.ENTRYKEYS(entries[0]))))
+    assert "is not an entry of timesheet" in (wrong.findtext(".//description2") or "")
+    client.ok(E.decline(E.TIMESHEET(E.RECORDNO(other))))
+    declined = read_one(client, "TIMESHEET", other)
+    assert declined.findtext("STATE") == "Declined"
+    assert set(texts(declined, "TIMESHEETENTRIES/TIMESHEETENTRY/STATE")) == {"Declined"}

@@ -164,6 +164,13 @@ TIMESHEET_EDITABLE_STATES = ("Draft",)
 TIMESHEET_LOCKED_TEXT = (
     "Timesheet {recordno} is {state} and cannot be modified; only a Draft timesheet can be changed."
 )
+#: UNCERTAIN (§4.6 shows approve/decline, not from which states): the timesheet states an
+#: approve or decline accepts (a submitted sheet, or one whose approval is under way), and
+#: the refusal for any other.
+TIMESHEET_APPROVABLE_STATES = ("Submitted", "Partially Approved", "Partially Declined")
+TIMESHEET_NOT_APPROVABLE_TEXT = (
+    "Timesheet {recordno} is {state}; only a submitted timesheet can be approved or declined."
+)
 #: Timesheet period length when ENDDATE is not given (a weekly timesheet).
 TIMESHEET_PERIOD_DAYS = 7
 
