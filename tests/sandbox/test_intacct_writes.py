@@ -463,7 +463,8 @@ def test_stopped_sandbox_cannot_restart(tmp_path: Path) -> None:
 
 
 def test_approve_and_decline_move_a_submitted_sheet_and_lock_it(client: Client) -> None:
-    """§4.6 approve/decline by ENTRYKEYS; the sheet's state follows its entries (§5)."""
+    """Approve/decline by ENTRYKEYS (docs/specs/intacct-xml-api.md §4.6); the sheet's
+    state follows its entries (docs/specs/intacct-xml-api.md §5 TIMESHEET)."""
     recno = _draft_sheet(client)
     entries = [
         e.findtext("RECORDNO") or ""

@@ -2,7 +2,8 @@
 
 ``<approve><TIMESHEET><RECORDNO>2</RECORDNO><ENTRYKEYS>497,323</ENTRYKEYS>...`` approves the
 named entries of a submitted sheet (all of them when ``ENTRYKEYS`` is absent); ``decline``
-likewise. The sheet's state follows its entries (§5 TIMESHEET states): all approved ->
+likewise. The sheet's state follows its entries (the states of
+docs/specs/intacct-xml-api.md §5 TIMESHEET): all approved ->
 Approved, some -> Partially Approved; all declined -> Declined, some -> Partially Declined.
 Which states may be approved and the refusal texts are guesses (``guesses``).
 """

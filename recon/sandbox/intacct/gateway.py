@@ -90,8 +90,8 @@ def is_write(body: bytes) -> bool:
 
 
 def is_write_function(name: str) -> bool:
-    """True for create/update/delete, approve/decline (§4.6) and the legacy writes
-    (``create_sotransaction``)."""
+    """True for create/update/delete, approve/decline (docs/specs/intacct-xml-api.md §4.6)
+    and the legacy writes (``create_sotransaction``)."""
     return name in WRITE_FUNCTIONS or name.split("_", 1)[0] in WRITE_FUNCTIONS
 
 
