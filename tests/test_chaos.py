@@ -41,6 +41,7 @@ from recon.sandbox import credentials
 from recon.sandbox.bigtime import FIRM
 from recon.store import Store
 from tests.demo_sandboxes import Served, served_copy
+from tests.push.conftest import LOCKED_TIME
 
 pytestmark = pytest.mark.slow
 
@@ -264,7 +265,9 @@ def run_clean(demo) -> dict[str, list[Any]]:  # type: ignore[no-untyped-def]
         pushed = recon(*PUSH)
         assert pushed.returncode == 0, pushed.stderr
         summary = latest_summary(served.data, "push")
-        assert summary["outcome"]["push"]["outcomes"]["applied"] == 26  # the demo rules' share
+        outcomes = summary["outcome"]["push"]["outcomes"]
+        assert outcomes["applied"] == 24  # the demo rules' share ...
+        assert outcomes["held"] == len(LOCKED_TIME)  # ... but time on approved timesheets
     return stores(served.data)
 
 
@@ -302,7 +305,12 @@ def test_chaos_run_ends_as_a_clean_run(demo) -> None:  # type: ignore[no-untyped
         store = Store(served.data / "recon.sqlite3", create=False)
         (run_id,) = [r for r in store.runs()["run_id"]]
         plan = store.load_plan(run_id)
-        items = store.outbox(run_id)
+        outbox = store.outbox(run_id)
+        held = {
+            i.change_id: i.state for i in outbox if plan.by_id()[i.change_id].key in LOCKED_TIME
+        }
+        assert set(held.values()) == {"pending"} and len(held) == len(LOCKED_TIME)  # review only
+        items = [i for i in outbox if i.change_id not in held]
         assert {i.state for i in items} == {"applied"}, [(i.change_id, i.state) for i in items]
         assert store.verify_ledger().ok
         from recon.config import load_profile

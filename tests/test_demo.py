@@ -48,13 +48,18 @@ def test_demo_twice_pushes_by_rule_then_finds_only_the_rest(
     run_id = first.reconcile.summary["outcome"]["run_id"]
     plan = store.load_plan(run_id)
     covered = [c for c in plan.changes if any(r.matches(c) for r in rules)]
-    assert covered and first.pushed["applied"] == len(covered)
+    # Time on the demo's approved Intacct timesheets is held, review only (never rewritten).
+    still_queued = {i.change_id for i in store.outbox(run_id) if i.state == "pending"}
+    held = [c for c in covered if c.change_id in still_queued]
+    assert [c.entity for c in held] == ["time_entry"] * 2
+    applied = len(covered) - len(held)
+    assert covered and first.pushed["applied"] == applied and first.pushed["held"] == len(held)
     assert all(d.by == "auto-approve" for d in store.decisions(run_id).values())
     assert store.verify_ledger().ok
 
     text = out.getvalue()
     assert f"Found {len(firm.manifest)} differences" in text
-    assert f"Pushed {len(covered)} approved changes: {len(covered)} applied." in text
+    assert f"Pushed {len(covered)} approved changes: {applied} applied, 2 held." in text
     for run in (first.reconcile, first.push):
         assert str(run.notebook) in text and run.notebook.is_file()
         nb = nbformat.read(run.notebook, as_version=4)
@@ -66,7 +71,7 @@ def test_demo_twice_pushes_by_rule_then_finds_only_the_rest(
     assert second.ok
     assert "No new change matched the demo profile's auto-approve rules." in again_out.getvalue()
     assert "rules:\n" not in again_out.getvalue()  # never a colon with nothing after it
-    assert second.findings == len(firm.manifest) - len(covered)
+    assert second.findings == len(firm.manifest) - applied
     assert second.pushed.get("applied", 0) == 0
     # Nothing the first run pushed is proposed again.
     again = store.load_plan(second.reconcile.summary["outcome"]["run_id"])

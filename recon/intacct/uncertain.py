@@ -33,6 +33,11 @@ def readbyquery_element(obj: str) -> str:
 # §5: the TIMESHEETENTRY field naming its parent TIMESHEET.
 TIMESHEETENTRY_PARENT_KEY = "TIMESHEETKEY"
 
+# UNCERTAIN (§5 TIMESHEET lists the states, not which may be edited): the timesheet states
+# in which an update may still change a sheet. A submitted or approved sheet (or one whose
+# approval is under way) is the approver's; recon never rewrites it.
+TIMESHEET_OPEN_STATES: tuple[str, ...] = ("Draft",)
+
 # §4.1: records per generic create/update; 100 is the commonly cited limit.
 MAX_RECORDS_PER_WRITE = 100
 

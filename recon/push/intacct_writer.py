@@ -19,11 +19,19 @@ What each entity becomes on the wire
   natural id and the changed fields only (deactivate: ``STATUS`` inactive; an empty element
   clears a value, spec §4.2). A create also sends what Intacct requires and the canonical
   model does not hold: a project's :data:`PROJECT_CATEGORY`, an employee's contact name.
-- Time entry: a ``TIMESHEET`` holding ``TIMESHEETENTRIES``. A create makes one timesheet
-  for the entry's employee and week carrying the BigTime entry id in
-  :data:`~recon.intacct.uncertain.TIMESHEETENTRY_LINK_FIELD`. An update sends the entry's
-  timesheet with all its entries as read, the one entry changed: Intacct's TIMESHEET update
-  replaces the whole timesheet (spec §4.2), so leaving an entry out would delete it.
+- Time entry: an entry of the staffer's weekly ``TIMESHEET`` (``TIMESHEETENTRIES``), carrying
+  the BigTime entry id in :data:`~recon.intacct.uncertain.TIMESHEETENTRY_LINK_FIELD`. A
+  create goes into the employee's timesheet whose period holds the entry's date: a new one
+  (:data:`TIMESHEET_STATE`, from the week start ``week_start``) when there is none, else an
+  update of that sheet with all its entries as read plus this one. An update sends the
+  entry's timesheet with all its entries as read, the one entry changed: Intacct's TIMESHEET
+  update replaces the whole timesheet (spec §4.2), so leaving an entry out would delete it.
+  A sheet no longer open (:data:`~recon.intacct.uncertain.TIMESHEET_OPEN_STATES`: a
+  submitted or approved one) is never rewritten: the change is refused before sending as
+  :class:`TimesheetLocked` (review only, with the reason; the push reports it held and
+  keeps it queued). Several entries of one staffer and week pushed together share the
+  sheet: :meth:`IntacctWriter.record_of` names a new sheet by employee and week, so the
+  push loop sends the create before building the next entry, which then adds to it.
 - Invoice: an ``ARINVOICE`` with ``ARINVOICEITEMS``. The canonical invoice holds its total,
   not its lines: a create posts one line of the total to :data:`INVOICE_LINE_ACCOUNT`; an
   update of the total resends the lines as they are plus one adjustment line of the
@@ -39,6 +47,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -47,14 +56,19 @@ from recon.errors import ConfigError, OutcomeUnconfirmed, ReconError, ReplayRefu
 from recon.intacct import request as rq
 from recon.intacct import schema
 from recon.intacct.extract import Skip, page_columns
-from recon.intacct.filters import F
+from recon.intacct.filters import F, Filter
 from recon.intacct.frames import pages_to_frame
 from recon.intacct.pull import spec_for
-from recon.intacct.uncertain import TIMESHEETENTRY_LINK_FIELD, TIMESHEETENTRY_PARENT_KEY
+from recon.intacct.uncertain import (
+    TIMESHEET_OPEN_STATES,
+    TIMESHEETENTRY_LINK_FIELD,
+    TIMESHEETENTRY_PARENT_KEY,
+)
 from recon.mapping.common import MappingReport
 from recon.mapping.intacct import map_entity
 from recon.push.writers import (
     ChangeResult,
+    ReviewOnly,
     System,
     UnresolvedReference,
     UnsupportedChange,
@@ -80,9 +94,11 @@ log = logging.getLogger("recon.push")
 PROJECT_CATEGORY = "Contract"
 #: Spec §5 EMPLOYEE: reads and queries name the contact ``CONTACT.*``, writes ``PERSONALINFO``.
 EMPLOYEE_CONTACT_READ, EMPLOYEE_CONTACT_WRITE = "CONTACT.", "PERSONALINFO."
-#: Spec §5 TIMESHEET: generic create takes Draft or Submitted (default Draft). Time pushed
-#: from BigTime was entered and submitted there; it goes on to Intacct's approval as such.
-TIMESHEET_STATE = "Submitted"
+#: Spec §5 TIMESHEET: generic create takes Draft or Submitted (default Draft). A new weekly
+#: sheet stays Draft: the staffer's later entries of that week (this push or the next) are
+#: added to it, which a submitted sheet refuses; the firm submits it in Intacct when the
+#: week is complete.
+TIMESHEET_STATE = "Draft"
 #: First day of a timesheet period (``date.weekday()``: Monday = 0), the company's setting.
 TIMESHEET_WEEK_START = 0
 #: GL account the line of a pushed invoice posts to (revenue): a firm setting; this is the
@@ -116,6 +132,23 @@ _NO_SKIP = Skip(frozenset(), frozenset())
 Record = dict[str, Any]
 
 
+class TimesheetLocked(ReviewOnly):
+    """The time entry's Intacct timesheet is submitted or approved: recon never rewrites
+    it; the change is for review only (the message says which sheet and what to do)."""
+
+
+@dataclass(frozen=True)
+class _Sheet:
+    """One Intacct timesheet as read: its key, employee, period start, state and entries
+    (wire texts, in line order)."""
+
+    recordno: str
+    employee: str
+    begin: str
+    state: str
+    entries: tuple[dict[str, str], ...]
+
+
 class IntacctWriter:
     """Applies changes to one Intacct company through ``client``.
 
@@ -126,6 +159,15 @@ class IntacctWriter:
     project_category, timesheet_state, invoice_account:
         Company settings a create needs (defaults: :data:`PROJECT_CATEGORY`,
         :data:`TIMESHEET_STATE`, :data:`INVOICE_LINE_ACCOUNT`).
+    invoice_item:
+        The ITEMID a pushed invoice's line carries (``None``, the default: none, as the
+        line posts to ``invoice_account`` alone).
+    adjustment_account:
+        The GL account an adjustment of an invoice total posts to (default
+        :data:`INVOICE_LINE_ACCOUNT`, as before it could be set apart).
+    week_start:
+        The weekday a new timesheet's period begins on (``date.weekday()``: Monday = 0,
+        the default :data:`TIMESHEET_WEEK_START`).
     """
 
     system: System = "intacct"
@@ -137,11 +179,21 @@ class IntacctWriter:
         project_category: str = PROJECT_CATEGORY,
         timesheet_state: str = TIMESHEET_STATE,
         invoice_account: str = INVOICE_LINE_ACCOUNT,
+        week_start: int = TIMESHEET_WEEK_START,
+        invoice_item: str | None = None,
+        adjustment_account: str = INVOICE_LINE_ACCOUNT,
     ) -> None:
+        if isinstance(week_start, bool) or week_start not in range(7):
+            raise ConfigError(
+                f"week_start must be a weekday number, 0 (Monday) to 6 (Sunday); got {week_start!r}"
+            )
         self.client = client
         self.project_category = project_category
         self.timesheet_state = timesheet_state
         self.invoice_account = invoice_account
+        self.week_start = week_start
+        self.invoice_item = invoice_item
+        self.adjustment_account = adjustment_account
 
     def __repr__(self) -> str:
         return f"IntacctWriter({self.client!r})"
@@ -221,16 +273,27 @@ class IntacctWriter:
 
     @staticmethod
     def record_of(function: rq.Function) -> str | None:
-        """``"TIMESHEET 42"``: the record an update function writes (``None``: a create).
+        """``"TIMESHEET 42"``: the record a function rewrites (``None``: a create of a record
+        no other write touches).
 
         An update was built from the record as read, and a TIMESHEET's entries or an
         invoice's lines are replaced whole (spec §4.2): a second update of the same record
         built from the same read would undo the first, so the two must not share a request.
+        A new timesheet is named by employee and period start (``"TIMESHEET E1 2025-03-03"``):
+        a second entry of that week is built after the create is sent, as an addition to
+        the sheet it made, never as a second sheet of the same week.
         """
-        if function.name != "update" or not len(function.body):
+        if not len(function.body):
             return None
         record = function.body[0]
         obj = str(record.tag).upper()
+        if function.name == "create":
+            if obj != "TIMESHEET":
+                return None
+            employee, begin = record.findtext("EMPLOYEEID"), record.findtext("BEGINDATE")
+            return f"TIMESHEET {(employee or '').strip()} {(begin or '').strip()}"
+        if function.name != "update":
+            return None
         known = schema.OBJECTS.get(obj)
         key = record.findtext("RECORDNO") or (record.findtext(known.id_field) if known else "")
         return f"{obj} {(key or '').strip()}"
@@ -345,33 +408,79 @@ class IntacctWriter:
     def _timesheet(self, change: Change) -> tuple[str, str, Record]:
         values = afters(change)
         if change.action == "create":
-            employee, day = values.get("employee_id"), values.get("entry_date")
-            if not employee or not day:
-                raise UnsupportedChange(
-                    f"{record_label(change)}: a time entry needs its employee and date to go "
-                    "on an Intacct timesheet"
-                )
-            entry = {TIMESHEETENTRY_LINK_FIELD: change.key}
-            entry |= _fields(change, skip=("entry_id", "employee_id"))
-            sheet = {
-                "EMPLOYEEID": employee,
-                "BEGINDATE": _period_start(typed("date", day)),
-                "STATE": self.timesheet_state,
-                "TIMESHEETENTRIES": [entry],
-            }
-            return "TIMESHEET", "create", sheet
+            return self._timesheet_entry_added(change, values)
         _no_deactivate(change)
         if "employee_id" in values:
             raise UnsupportedChange(
                 f"{record_label(change)}: moving a time entry to another employee's "
                 "timesheet is not done by recon; correct it in Intacct"
             )
-        sheet_key, lines = self._sheet_of(change)
-        entries = [_entry_update(row, change) for row in lines]
-        return "TIMESHEET", "update", {"RECORDNO": sheet_key, "TIMESHEETENTRIES": entries}
+        sheet = self._sheet_of(change)
+        if sheet.state not in TIMESHEET_OPEN_STATES and not differing(change, self.current(change)):
+            # Settling an update that landed before the sheet was submitted: the resend
+            # is refused as a replay and the record confirms it (never a refusal now).
+            entries = [_entry_update(row, change) for row in sheet.entries]
+            return "TIMESHEET", "update", {"RECORDNO": sheet.recordno, "TIMESHEETENTRIES": entries}
+        self._check_open(change, sheet, has_entry=False)
+        entries = [_entry_update(row, change) for row in sheet.entries]
+        return "TIMESHEET", "update", {"RECORDNO": sheet.recordno, "TIMESHEETENTRIES": entries}
 
-    def _sheet_of(self, change: Change) -> tuple[str, list[dict[str, str]]]:
-        """The entry's timesheet RECORDNO and all that timesheet's entries, as read."""
+    def _timesheet_entry_added(self, change: Change, values: Values) -> tuple[str, str, Record]:
+        """A new entry: into the employee's sheet whose period holds its date, or a new sheet."""
+        employee, day = values.get("employee_id"), values.get("entry_date")
+        if not employee or not day:
+            raise UnsupportedChange(
+                f"{record_label(change)}: a time entry needs its employee and date to go "
+                "on an Intacct timesheet"
+            )
+        entry = {TIMESHEETENTRY_LINK_FIELD: change.key}
+        entry |= _fields(change, skip=("entry_id", "employee_id"))
+        sheet = self._sheet_holding(employee, typed("date", day))
+        if sheet is None:
+            new = {
+                "EMPLOYEEID": employee,
+                "BEGINDATE": _period_start(typed("date", day), self.week_start),
+                "STATE": self.timesheet_state,
+                "TIMESHEETENTRIES": [entry],
+            }
+            return "TIMESHEET", "create", new
+        # Settling a create that landed finds its entry on the sheet: the update then
+        # rewrites it to the same values, and the control id decides (a replay if it ran).
+        present = any(r.get(TIMESHEETENTRY_LINK_FIELD) == change.key for r in sheet.entries)
+        self._check_open(change, sheet, has_entry=present)
+        entries = [_entry_update(row, change) for row in sheet.entries]
+        if not present:
+            entries.append(entry)
+        return "TIMESHEET", "update", {"RECORDNO": sheet.recordno, "TIMESHEETENTRIES": entries}
+
+    def _check_open(self, change: Change, sheet: _Sheet, *, has_entry: bool) -> None:
+        """Refuse to rewrite a timesheet that is no longer open (submitted, approved ...).
+
+        A create being settled whose entry is on the sheet already is let through: its
+        resend is refused as a replay when its first send ran, and a sheet submitted since
+        must not turn an applied write into a refusal.
+        """
+        if sheet.state in TIMESHEET_OPEN_STATES or has_entry:
+            return
+        raise TimesheetLocked(
+            f"{record_label(change)}: its Intacct timesheet (record {sheet.recordno}, "
+            f"{sheet.employee}, from {sheet.begin}) is {sheet.state}, and recon never rewrites "
+            "a timesheet that is not a Draft. Review only: make the change in Intacct (or "
+            "have the sheet returned to Draft there), then run a new reconciliation"
+        )
+
+    def _sheet_holding(self, employee: str, day: dt.date) -> _Sheet | None:
+        """The employee's timesheet whose period holds ``day``, with its entries (or None)."""
+        fields = ("RECORDNO", "EMPLOYEEID", "BEGINDATE", "ENDDATE", "STATE")
+        wanted = (F("EMPLOYEEID") == employee) & (F("BEGINDATE") <= day) & (F("ENDDATE") >= day)
+        found = self._rows("TIMESHEET", wanted, fields)
+        if not found:
+            return None
+        found.sort(key=_line_order("RECORDNO"))  # two sheets of one week: the first made
+        return self._sheet(found[0])
+
+    def _sheet_of(self, change: Change) -> _Sheet:
+        """The entry's timesheet and all that timesheet's entries, as read."""
         found = self._raw("TIMESHEETENTRY", TIMESHEETENTRY_LINK_FIELD, change.key,
                           ("RECORDNO", TIMESHEETENTRY_PARENT_KEY))  # fmt: skip
         if not found or not found[0].get(TIMESHEETENTRY_PARENT_KEY):
@@ -379,10 +488,26 @@ class IntacctWriter:
                 f"Intacct has no timesheet entry with {TIMESHEETENTRY_LINK_FIELD} "
                 f"{change.key} to update; pull again and review the plan"
             )
-        sheet = found[0][TIMESHEETENTRY_PARENT_KEY]
+        key = found[0][TIMESHEETENTRY_PARENT_KEY]
+        fields = ("RECORDNO", "EMPLOYEEID", "BEGINDATE", "STATE")
+        sheets = self._raw("TIMESHEET", "RECORDNO", key, fields)
+        if not sheets:
+            raise UnresolvedReference(
+                f"Intacct has no timesheet {key} holding {record_label(change)}; pull again "
+                "and review the plan"
+            )
+        return self._sheet(sheets[0])
+
+    def _sheet(self, row: dict[str, str]) -> _Sheet:
         fields = ("RECORDNO", *ENTRY_FIELDS)
-        lines = self._raw("TIMESHEETENTRY", TIMESHEETENTRY_PARENT_KEY, sheet, fields)
-        return sheet, sorted(lines, key=_line_order("LINENO"))
+        lines = self._raw("TIMESHEETENTRY", TIMESHEETENTRY_PARENT_KEY, row["RECORDNO"], fields)
+        return _Sheet(
+            recordno=row["RECORDNO"],
+            employee=row.get("EMPLOYEEID", ""),
+            begin=row.get("BEGINDATE", ""),
+            state=(row.get("STATE") or "").strip(),
+            entries=tuple(sorted(lines, key=_line_order("LINENO"))),
+        )
 
     def _invoice(self, change: Change) -> tuple[str, str, Record]:
         values = afters(change)
@@ -414,11 +539,13 @@ class IntacctWriter:
         lines: list[Record] = [{f: r[f] for f in INVOICE_LINE_FIELDS if r.get(f)} for r in rows]
         delta = Decimal(total) - sum((Decimal(r.get("AMOUNT") or 0) for r in rows), Decimal(0))
         if delta:
-            lines.append(self._invoice_line(delta) | {"ENTRYDESCRIPTION": INVOICE_ADJUSTMENT_TEXT})
+            adjustment = {"ACCOUNTNO": self.adjustment_account, "AMOUNT": delta}
+            lines.append(adjustment | {"ENTRYDESCRIPTION": INVOICE_ADJUSTMENT_TEXT})
         return lines
 
     def _invoice_line(self, amount: Decimal) -> Record:
-        return {"ACCOUNTNO": self.invoice_account, "AMOUNT": amount}
+        line: Record = {"ACCOUNTNO": self.invoice_account, "AMOUNT": amount}
+        return line | ({"ITEMID": self.invoice_item} if self.invoice_item else {})
 
     # --- reads ----------------------------------------------------------------------------
 
@@ -429,8 +556,12 @@ class IntacctWriter:
         their spacing: a timesheet update resends the entries it is not about, and trimming
         them would change them.
         """
+        return self._rows(obj, F(field) == value, fields)
+
+    def _rows(self, obj: str, wanted: Filter, fields: Sequence[str]) -> list[dict[str, str]]:
+        """Records of ``obj`` that ``wanted`` selects: wire texts by field name (:meth:`_raw`)."""
         rows: list[dict[str, str]] = []
-        for page in self.client.query(obj, list(fields), filter=F(field) == value):
+        for page in self.client.query(obj, list(fields), filter=wanted):
             # The page's columns as the pull reads them (recon.intacct.extract).
             columns, count = page_columns(page, _NO_SKIP)
             texts = {name: values.to_pylist() for name, values in columns.items()}
@@ -515,7 +646,7 @@ def _entry_update(row: dict[str, str], change: Change) -> Record:
         del entry["TASKKEY"]  # spec §5: an entry names its task by TASKKEY or TASKID, not both
     if row.get(TIMESHEETENTRY_LINK_FIELD) != change.key:
         return entry
-    for name, value in _fields(change, skip=("entry_id",), keep_none=True).items():
+    for name, value in _fields(change, skip=("entry_id", "employee_id"), keep_none=True).items():
         if value is None:
             entry.pop(name, None)  # the timesheet is replaced: an absent field is cleared
         else:
@@ -523,8 +654,9 @@ def _entry_update(row: dict[str, str], change: Change) -> Record:
     return entry
 
 
-def _period_start(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=(day.weekday() - TIMESHEET_WEEK_START) % 7)
+def _period_start(day: dt.date, week_start: int) -> dt.date:
+    """The first day of the week holding ``day``, weeks starting on weekday ``week_start``."""
+    return day - dt.timedelta(days=(day.weekday() - week_start) % 7)
 
 
 def _line_order(number_field: str) -> Any:

@@ -5,6 +5,10 @@ docstring. Here: a writer that can batch (:class:`~recon.push.writers.BatchWrite
 gets its ready changes queued in an open :class:`_Batch` per system, sent when it is full,
 when a change needs one of its changes applied first, or at the end; any other writer
 (BigTime) gets one change at a time, as it comes.
+
+A write the writer refuses as :class:`~recon.push.writers.ReviewOnly` when building it (its
+target is closed to recon: an Intacct timesheet submitted or approved) is reported ``held``
+with the reason and stays queued; nothing is sent.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from recon.push.words import (
 from recon.push.writers import (
     BatchWriter,
     ChangeResult,
+    ReviewOnly,
     UnresolvedReference,
     UnsupportedChange,
     Writer,
@@ -263,6 +268,9 @@ class PushLoop:
             if function is None:
                 return
             batch = self._open(change.target, writer, settling)
+            # Built again, it may write another record (a time entry's new weekly sheet,
+            # sent just now, is an update of that sheet now): guard what it writes now.
+            record = writer.record_of(function)
         batch.entries.append(_Entry(item, change, function))
         if record is not None:
             batch.records.add(record)
@@ -284,6 +292,11 @@ class PushLoop:
         """The change's write function, or None with its outcome reported."""
         try:
             return writer.function_for(change, item.idem_key)
+        except ReviewOnly as exc:
+            if not settling:  # closed to recon now: held for review, still queued
+                self._done(Outcome(change.change_id, "held", None, f"{change.label}: {exc}"))
+                return None
+            self._done(self._fail(item, change, exc))  # in doubt, never applied: refused
         except (UnsupportedChange, UnresolvedReference, ConfigError) as exc:
             self._done(self._fail(item, change, exc))  # recon cannot write it: nothing sent
         except Exception as exc:

@@ -33,7 +33,9 @@ class Outcome:
         ``applied``; ``failed`` (a definite refusal: approve again or re-plan, as the
         message says); ``stale`` (the record changed since it was reviewed; not sent);
         ``unknown`` (sent, outcome in doubt: the next push settles it); ``held`` (a
-        prerequisite is not applied; not sent, still queued); ``skipped`` (not attempted
+        prerequisite is not applied, or the target record is closed to recon now -- an
+        Intacct timesheet submitted or approved: review only, :class:`~recon.push.writers.
+        ReviewOnly`; not sent, still queued); ``skipped`` (not attempted
         this time: no connection to its system, the record could not be read for the
         stale guard, or the decision changed during the push; still queued).
     remote_id:

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BatchWriter",
     "ChangeResult",
+    "ReviewOnly",
     "UnresolvedReference",
     "UnsupportedChange",
     "Writer",
@@ -168,6 +169,13 @@ class UnsupportedChange(ReconError, ValueError):
     """The target system's API offers no way to make this change; nothing was sent.
 
     The message says what to do instead (usually: make the change by hand there).
+    """
+
+
+class ReviewOnly(UnsupportedChange):
+    """The target record is closed to recon now (an Intacct timesheet submitted or
+    approved): the change is for review only and nothing was sent. The push reports it
+    ``held`` with the reason; it stays queued, so a push after the record reopens sends it.
     """
 
 

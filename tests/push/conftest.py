@@ -56,6 +56,10 @@ BIGTIME_FRAMES = (
     "list:class", "list:term",
 )  # fmt: skip
 INTACCT_OBJECTS = ("CUSTOMER", "PROJECT", "EMPLOYEE", "TIMESHEETENTRY", "ARINVOICE")
+#: The demo's time entries with a planted change whose Intacct timesheet is approved (weeks
+#: before 2025-12-15): recon never rewrites those sheets, so their changes are refused at
+#: push as review only (tests/push/test_timesheets.py checks this list against the firm).
+LOCKED_TIME = ("1009910", "1019231")
 
 Rows = dict[str | None, list[dict[str, str | None]]]
 

@@ -40,6 +40,7 @@ from pathlib import Path
 from recon.plan import Change, Plan
 from recon.store import Store
 from tests.push.conftest import (
+    LOCKED_TIME,
     PUSH_RUN,
     ReviewedRun,
     Systems,
@@ -174,7 +175,9 @@ def test_a_push_killed_at_every_step_in_turn_finishes_exactly_once(
     systems: Systems, reviewed: ReviewedRun, tmp_path: Path
 ) -> None:
     plan = reviewed.plan
-    reject = [pick(plan, "customer", "update", "bigtime")]
+    # Time on approved Intacct sheets is refused as review only (test_timesheets): not here.
+    locked = [c for c in plan.changes if c.entity == "time_entry" and c.key in LOCKED_TIME]
+    reject = [pick(plan, "customer", "update", "bigtime"), *locked]
     defer = [pick(plan, "invoice", "update", "intacct")]
     db = tmp_path / "recon.sqlite3"
     store = stored_run(

@@ -164,7 +164,7 @@ def test_a_refused_change_fails_in_words_and_holds_what_depends_on_it(
     orphan = orphan_project()
     on_orphan = entry_on(entry, "9900001", orphan)
     on_rejected = entry_on(entry, "9900002", project)
-    fine = [by_key(demo, "C10012"), by_key(demo, "1019231")]
+    fine = [by_key(demo, "C10012"), by_key(demo, "1024454")]
     plan = Plan(PUSH_RUN, (fine[0], project, orphan, on_orphan, on_rejected, fine[1]))
     store = stored_run(tmp_path / "db.sqlite3", plan, reject=[project.change_id])
 
@@ -267,7 +267,7 @@ def test_a_batch_gives_each_change_its_own_outcome(
 ) -> None:
     demo = reviewed.plan
     orphan = orphan_project()
-    fine = [by_key(demo, "E1037"), by_key(demo, "1019231"), by_key(demo, "INV-25-00779")]
+    fine = [by_key(demo, "E1037"), by_key(demo, "1024454"), by_key(demo, "INV-25-00779")]
     between = by_key(demo, "C10012")  # BigTime: one request of its own, as ever
     plan = Plan(PUSH_RUN, (fine[0], orphan, between, *fine[1:]))
     store = stored_run(tmp_path / "db.sqlite3", plan)
@@ -324,13 +324,14 @@ def test_a_change_never_shares_a_request_with_its_prerequisite(
 
 
 def two_entries_of_one_timesheet(systems: Systems, taken: set[str]) -> tuple[str, str]:
-    """The BigTime entry ids of two entries on one Intacct timesheet no demo change touches."""
+    """The BigTime entry ids of two entries on one open (Draft) Intacct timesheet no demo
+    change touches (recon never rewrites a submitted or approved one)."""
     link, parent = TIMESHEETENTRY_LINK_FIELD, TIMESHEETENTRY_PARENT_KEY
     sheets: dict[str, list[str]] = {}
-    for page in systems.ia.query("TIMESHEETENTRY", ["RECORDNO", parent, link]):
+    for page in systems.ia.query("TIMESHEETENTRY", ["RECORDNO", parent, link, "STATE"]):
         for rec in page.records():
             entry, sheet = rec.findtext(link) or "", rec.findtext(parent) or ""
-            if entry and entry not in taken:
+            if entry and entry not in taken and rec.findtext("STATE") == "Draft":
                 sheets.setdefault(sheet, []).append(entry)
     first, second = next(entries for entries in sheets.values() if len(entries) >= 2)[:2]
     return first, second
@@ -451,7 +452,7 @@ def test_a_change_without_its_writer_or_decision_is_skipped_and_stays_queued(
 ) -> None:
     demo = reviewed.plan
     bigtime, intacct = by_key(demo, "C10012"), by_key(demo, "E1037")
-    revoked = by_key(demo, "1019231")
+    revoked = by_key(demo, "1024454")
     chosen = [bigtime, intacct, revoked]
     store = stored_run(tmp_path / "db.sqlite3", demo, approve=[c.change_id for c in chosen])
 

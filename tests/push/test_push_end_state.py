@@ -16,6 +16,7 @@ from recon.plan import Change, Plan
 from recon.push import DEFAULT_BATCH_SIZE, Outcome, push
 from recon.push.writers import Writer
 from tests.push.conftest import (
+    LOCKED_TIME,
     PUSH_RUN,
     ReviewedRun,
     Systems,
@@ -52,10 +53,14 @@ def test_the_approved_plan_lands_once_and_only_the_rest_is_left(
     systems: Systems, writers: dict[str, Writer], reviewed: ReviewedRun, tmp_path: Path
 ) -> None:
     plan = reviewed.plan
-    reject = [
+    # Time on approved Intacct sheets is refused at push as review only (test_timesheets).
+    locked = [c for c in plan.changes if c.entity == "time_entry" and c.key in LOCKED_TIME]
+    picked = [
         pick(plan, "customer", "update", "bigtime"),
         pick(plan, "time_entry", "update", "intacct"),
+        *locked,
     ]
+    reject = list({c.change_id: c for c in picked}.values())
     defer = [pick(plan, "invoice", "update", "intacct")]
     store = stored_run(
         tmp_path / "recon.sqlite3",
@@ -66,7 +71,8 @@ def test_the_approved_plan_lands_once_and_only_the_rest_is_left(
     approved = [
         c for c in plan.changes if c.change_id in {i.change_id for i in store.outbox(PUSH_RUN)}
     ]
-    assert len(approved) == sum(c.pushable for c in plan.changes) - 3
+    assert len(reject) == 1 + len(LOCKED_TIME)  # the time update picked is one of them
+    assert len(approved) == sum(c.pushable for c in plan.changes) - 1 - len(reject)
     assert {c.target for c in approved} == {"intacct", "bigtime"}
     assert {c.action for c in approved} >= {"create", "update"}
 
@@ -123,7 +129,11 @@ def test_a_second_push_of_the_run_does_nothing(
     systems: Systems, writers: dict[str, Writer], reviewed: ReviewedRun, tmp_path: Path
 ) -> None:
     plan = reviewed.plan
-    chosen = [c for c in plan.changes if c.pushable and c.entity in ("customer", "time_entry")]
+    chosen = [
+        c
+        for c in plan.changes
+        if c.pushable and c.entity in ("customer", "time_entry") and c.key not in LOCKED_TIME
+    ]
     store = stored_run(tmp_path / "recon.sqlite3", plan, approve=[c.change_id for c in chosen])
     first = push(store, PUSH_RUN, writers)
     assert first.counts()["applied"] == len(chosen) > 2

@@ -33,7 +33,7 @@ from tests.push.conftest import PUSH_RUN, ReviewedRun, Systems, copies, stored_r
 
 #: The records whose changes the matrix pushes, per target system (plan order decides).
 SUBSETS = {
-    "intacct": ("P26-0001", "E1037", "1024824", "1019231", "INV-25-00779", "INV-25-00774"),
+    "intacct": ("P26-0001", "E1037", "1024824", "1024454", "INV-25-00779", "INV-25-00774"),
     "bigtime": ("C10041", "C10012", "E1036", "E1010", "P25-0112", "P25-0014"),
 }
 #: Fault kind (and its parameters) -> does the sandbox apply the write before failing it?

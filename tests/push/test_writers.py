@@ -28,7 +28,12 @@ from recon.intacct.uncertain import TIMESHEETENTRY_LINK_FIELD
 from recon.mapping.bigtime_lists import LIST_ENTITIES
 from recon.plan import Change
 from recon.push.engine import writer_for
-from recon.push.intacct_writer import ENTRY_FIELDS, MAX_FUNCTIONS_PER_REQUEST
+from recon.push.intacct_writer import (
+    ENTRY_FIELDS,
+    MAX_FUNCTIONS_PER_REQUEST,
+    IntacctWriter,
+    TimesheetLocked,
+)
 from recon.push.writers import (
     BatchWriter,
     UnresolvedReference,
@@ -38,6 +43,7 @@ from recon.push.writers import (
 )
 from recon.sandbox.firm import Firm
 from tests.push.conftest import (
+    LOCKED_TIME,
     Systems,
     canonical_rows,
     expected_rows,
@@ -60,6 +66,7 @@ def first(changes: Iterable[Change], entity: str, action: str, target: str) -> C
         for c in changes
         if (c.entity, c.action, c.target) == (entity, action, target)
         and (entity != "invoice" or "total" in c.after())
+        and c.key not in LOCKED_TIME  # refused at push as review only (test_timesheets)
     )
 
 
@@ -192,6 +199,11 @@ def test_intacct_writer_lands_every_demo_change(
 ) -> None:
     changes = [c for c in demo_changes if c.target == "intacct"]
     changes += intacct_extras(firm, demo_changes)
+    locked = [c for c in changes if c.entity == "time_entry" and c.key in LOCKED_TIME]
+    for change in locked:  # approved timesheets: never rewritten (test_timesheets)
+        with pytest.raises(TimesheetLocked):
+            systems.intacct_writer().function_for(change, "k")
+    changes = [c for c in changes if c not in locked]
     kinds = {(c.entity, c.action) for c in changes}
     assert kinds == {
         ("project", "create"), ("employee", "create"), ("employee", "update"),
@@ -297,7 +309,12 @@ def test_intacct_record_of_names_the_record_an_update_rewrites(
     sheet = writer.record_of(writer.function_for(update, "k1"))
     assert sheet is not None and sheet.startswith("TIMESHEET ") and sheet.split()[1].isdigit()
     create = first(demo_changes, "time_entry", "create", "intacct")
-    assert writer.record_of(writer.function_for(create, "k2")) is None
+    # A new entry of a week whose sheet is open adds to that sheet: an update of it.
+    added = writer.record_of(writer.function_for(create, "k2"))
+    assert added is not None and added.startswith("TIMESHEET ") and added.split()[1].isdigit()
+    assert writer.record_of(writer.function_for(one_of_new_week(create), "k2")) == (
+        f"TIMESHEET {create.after()['employee_id']} 01/05/2026"
+    )
     renamed = one("customer", "C10012", "update", "intacct", "name", "A", "B")
     assert writer.record_of(writer.function_for(renamed, "k3")) == "CUSTOMER C10012"
     too_many = [(renamed, writer.function_for(renamed, f"k{n}"))
@@ -305,6 +322,13 @@ def test_intacct_record_of_names_the_record_an_update_rewrites(
     with pytest.raises(ConfigError, match="at most"):
         writer.apply_many(too_many)
     assert writes_served(systems) == 0
+
+
+def one_of_new_week(create: Change) -> Change:
+    """``create`` moved to a week its employee has no timesheet for (2026-01-05..11)."""
+    fields = [(f.field, None, "2026-01-07" if f.field == "entry_date" else f.after)
+              for f in create.fields]  # fmt: skip
+    return make_change("time_entry", "990077", "create", "intacct", fields)
 
 
 # --- settling a write whose answer was lost ------------------------------------------------
@@ -507,3 +531,35 @@ def test_intacct_timesheet_update_resends_the_other_entries_as_read(
         if expected.get("TASKID"):
             expected.pop("TASKKEY", None)  # spec §5: a task by TASKKEY or TASKID, not both
         assert {str(f.tag): f.text for f in entry} == expected
+
+
+def test_invoice_item_and_adjustment_account_are_the_writers_to_set(
+    systems: Systems, demo_changes: list[Change]
+) -> None:
+    """The accounts and item come from the writer's parameters (the profile's settings);
+    the defaults are today's: the tests above read lines posting to 4000, without item."""
+    writer = IntacctWriter(
+        systems.ia, invoice_account="4100", invoice_item="SVC-PROF", adjustment_account="4000"
+    )
+    create = first(demo_changes, "invoice", "create", "intacct")
+    update = first(demo_changes, "invoice", "update", "intacct")
+    old = line_postings(systems, update.key)
+    writer.apply(create, key_for(create))
+    writer.apply(update, key_for(update))
+    assert line_postings(systems, create.key) == [("4100", "SVC-PROF")]
+    assert line_postings(systems, update.key) == [*old, ("4000", "")]
+    with pytest.raises(ConfigError, match="week_start"):
+        IntacctWriter(systems.ia, week_start=8)
+
+
+def line_postings(systems: Systems, invoice_no: str) -> list[tuple[str, str]]:
+    """(ACCOUNTNO, ITEMID) of each line of the invoice, in line order."""
+    pages = systems.ia.query("ARINVOICE", ["RECORDNO"], filter=F("RECORDID") == invoice_no)
+    recordno = next(rec.findtext("RECORDNO") for page in pages for rec in page.records())
+    fields = ["RECORDNO", "ACCOUNTNO", "ITEMID"]
+    lines = systems.ia.query("ARINVOICEITEM", fields, filter=F("RECORDKEY") == recordno)
+    return [
+        (rec.findtext("ACCOUNTNO") or "", rec.findtext("ITEMID") or "")
+        for page in lines
+        for rec in page.records()
+    ]

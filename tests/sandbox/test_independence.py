@@ -120,6 +120,7 @@ def test_keys_names_lines_and_references_agree(name: str) -> None:
 
 def test_the_guesses_both_sides_make_agree() -> None:
     assert guesses.TIMESHEETENTRY_PARENT_KEY == uncertain.TIMESHEETENTRY_PARENT_KEY
+    assert guesses.TIMESHEET_EDITABLE_STATES == uncertain.TIMESHEET_OPEN_STATES
     assert catalogue.TIMESHEETENTRY_LINK_FIELD == uncertain.TIMESHEETENTRY_LINK_FIELD
     assert guesses.REPLAY_ERRORNO == uncertain.REPLAY_ERRORNO
     assert guesses.REPLAY_DESCRIPTION2 == uncertain.REPLAY_DESCRIPTION2

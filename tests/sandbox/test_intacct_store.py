@@ -156,8 +156,14 @@ def test_caches_follow_writes(client: Client) -> None:
 def test_read_of_a_document_shows_new_lines(client: Client) -> None:
     read = E.read(E.object("TIMESHEET"), E.keys("1"))
     assert len(client.ok(read).findall("TIMESHEET/TIMESHEETENTRIES/TIMESHEETENTRY")) == 2
+    # The seeded sheet is Approved, which refuses updates: a new (Draft) one is updated.
+    first = E.TIMESHEETENTRIES(E.TIMESHEETENTRY(E.ENTRYDATE("01/05/2024"), E.QTY("1")))
+    sheet = E.TIMESHEET(E.EMPLOYEEID("E2"), E.BEGINDATE("01/01/2024"), first)
+    recno = client.ok(E.create(sheet)).findtext("timesheet/RECORDNO") or ""
+    read = E.read(E.object("TIMESHEET"), E.keys(recno))
+    assert texts(client.ok(read), "TIMESHEET/TIMESHEETENTRIES/TIMESHEETENTRY/QTY") == ["1"]
     entries = E.TIMESHEETENTRIES(E.TIMESHEETENTRY(E.ENTRYDATE("01/05/2024"), E.QTY("3")))
-    client.ok(E.update(E.TIMESHEET(E.RECORDNO("1"), entries)))
+    client.ok(E.update(E.TIMESHEET(E.RECORDNO(recno), entries)))
     assert texts(client.ok(read), "TIMESHEET/TIMESHEETENTRIES/TIMESHEETENTRY/QTY") == ["3"]
 
 

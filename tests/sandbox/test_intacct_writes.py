@@ -12,6 +12,7 @@ from lxml import etree
 from lxml.builder import E
 
 from recon.intacct import uncertain
+from recon.sandbox.intacct import guesses
 from recon.sandbox.intacct.server import IntacctSandbox
 from tests.sandbox.conftest import Client, FakeClock, errornos, texts
 
@@ -183,18 +184,57 @@ def test_timesheet_validation(client: Client) -> None:
     assert client.one(E.create(approved)).findtext("status") == "failure"
 
 
+def _draft_sheet(client: Client) -> str:
+    """A new Draft timesheet of E1 (week of 01/01/2024) with two entries; its RECORDNO."""
+    entries = E.TIMESHEETENTRIES(
+        E.TIMESHEETENTRY(E.ENTRYDATE("01/02/2024"), E.QTY("1"), E.PROJECTID("P01")),
+        E.TIMESHEETENTRY(E.ENTRYDATE("01/03/2024"), E.QTY("2"), E.PROJECTID("P03")),
+    )
+    data = client.ok(E.create(E.TIMESHEET(E.EMPLOYEEID("E1"), E.BEGINDATE("01/01/2024"), entries)))
+    return data.findtext("timesheet/RECORDNO") or ""
+
+
 def test_timesheet_update_replaces_all_entries(client: Client) -> None:
+    recno = _draft_sheet(client)
+    old = [
+        e.findtext("RECORDNO") for e in read_one(client, "TIMESHEET", recno).iter("TIMESHEETENTRY")
+    ]
     entries = E.TIMESHEETENTRIES(
         E.TIMESHEETENTRY(E.ENTRYDATE("01/04/2024"), E.QTY("2"), E.PROJECTID("P05"))
     )
-    data = client.ok(E.update(E.TIMESHEET(E.RECORDNO("1"), E.STATE("Submitted"), entries)))
-    assert data.findtext("timesheet/RECORDNO") == "1"
-    sheet = read_one(client, "TIMESHEET", "1")
+    data = client.ok(E.update(E.TIMESHEET(E.RECORDNO(recno), E.STATE("Submitted"), entries)))
+    assert data.findtext("timesheet/RECORDNO") == recno
+    sheet = read_one(client, "TIMESHEET", recno)
     assert sheet.findtext("STATE") == "Submitted"
     assert texts(sheet, "TIMESHEETENTRIES/TIMESHEETENTRY/PROJECTID") == ["P05"]
     assert texts(sheet, "TIMESHEETENTRIES/TIMESHEETENTRY/STATE") == ["Submitted"]
-    old = client.ok(E.read(E.object("TIMESHEETENTRY"), E.keys("1,2")))
-    assert old.get("count") == "0"
+    gone = client.ok(E.read(E.object("TIMESHEETENTRY"), E.keys(",".join(map(str, old)))))
+    assert gone.get("count") == "0"
+
+
+@pytest.mark.parametrize("state", ["Submitted", "Approved"])
+def test_a_timesheet_that_is_not_a_draft_refuses_every_update(client: Client, state: str) -> None:
+    """UNCERTAIN guess (guesses.TIMESHEET_EDITABLE_STATES): only a Draft sheet is changed."""
+    recno = _draft_sheet(client)
+    submit = E.update(E.TIMESHEET(E.RECORDNO(recno), E.STATE("Submitted")))
+    client.ok(submit)
+    if state == "Approved":
+        approved = client.ok(E.read(E.object("TIMESHEET"), E.keys("1")))  # seeded Approved
+        assert approved.findtext("TIMESHEET/STATE") == "Approved"
+        recno = "1"
+    before = etree.tostring(read_one(client, "TIMESHEET", recno))
+    entries = E.TIMESHEETENTRIES(E.TIMESHEETENTRY(E.ENTRYDATE("01/04/2024"), E.QTY("9")))
+    for update in (
+        E.update(E.TIMESHEET(E.RECORDNO(recno), entries)),
+        E.update(E.TIMESHEET(E.RECORDNO(recno), E.DESCRIPTION("changed"))),
+        E.update(E.TIMESHEET(E.RECORDNO(recno), E.STATE("Draft"))),
+    ):
+        answer = client.one(update)
+        assert answer.findtext("status") == "failure"
+        assert answer.findtext(".//description2") == guesses.TIMESHEET_LOCKED_TEXT.format(
+            recordno=recno, state=state
+        )
+    assert etree.tostring(read_one(client, "TIMESHEET", recno)) == before
 
 
 def test_update_partial_by_recordno_or_id(client: Client) -> None:
@@ -420,3 +460,38 @@ def test_stopped_sandbox_cannot_restart(tmp_path: Path) -> None:
     sandbox.stop()
     with pytest.raises(RuntimeError):
         sandbox.start()
+
+
+def test_approve_and_decline_move_a_submitted_sheet_and_lock_it(client: Client) -> None:
+    """Approve/decline by ENTRYKEYS (docs/specs/intacct-xml-api.md §4.6); the sheet's
+    state follows its entries (docs/specs/intacct-xml-api.md §5 TIMESHEET)."""
+    recno = _draft_sheet(client)
+    entries = [
+        e.findtext("RECORDNO") or ""
+        for e in read_one(client, "TIMESHEET", recno).iter("TIMESHEETENTRY")
+    ]
+    refused = client.one(E.approve(E.TIMESHEET(E.RECORDNO(recno))))  # a Draft is not submitted
+    assert refused.findtext(".//description2") == guesses.TIMESHEET_NOT_APPROVABLE_TEXT.format(
+        recordno=recno, state="Draft"
+    )
+    client.ok(E.update(E.TIMESHEET(E.RECORDNO(recno), E.STATE("Submitted"))))
+
+    client.ok(E.approve(E.TIMESHEET(E.RECORDNO(recno), E.ENTRYKEYS(entries[0]))))
+    sheet = read_one(client, "TIMESHEET", recno)
+    assert sheet.findtext("STATE") == "Partially Approved"
+    assert texts(sheet, "TIMESHEETENTRIES/TIMESHEETENTRY/STATE") == ["Approved", "Submitted"]
+    client.ok(E.approve(E.TIMESHEET(E.RECORDNO(recno), E.ENTRYKEYS(entries[1]))))
+    assert read_one(client, "TIMESHEET", recno).findtext("STATE") == "Approved"
+    locked = client.one(E.update(E.TIMESHEET(E.RECORDNO(recno), E.DESCRIPTION("late"))))
+    assert locked.findtext(".//description2") == guesses.TIMESHEET_LOCKED_TEXT.format(
+        recordno=recno, state="Approved"
+    )
+
+    other = _draft_sheet(client)
+    client.ok(E.update(E.TIMESHEET(E.RECORDNO(other), E.STATE("Submitted"))))
+    wrong = client.one(E.decline(E.TIMESHEET(E.RECORDNO(other), E.ENTRYKEYS(entries[0]))))
+    assert "is not an entry of timesheet" in (wrong.findtext(".//description2") or "")
+    client.ok(E.decline(E.TIMESHEET(E.RECORDNO(other))))
+    declined = read_one(client, "TIMESHEET", other)
+    assert declined.findtext("STATE") == "Declined"
+    assert set(texts(declined, "TIMESHEETENTRIES/TIMESHEETENTRY/STATE")) == {"Declined"}

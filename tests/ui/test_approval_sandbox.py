@@ -15,6 +15,7 @@ from recon.push import PushReport, open_writers, push
 from recon.store import Store
 from recon.ui import ApprovalForm
 from tests.push.conftest import (  # noqa: F401  (fixtures used by name)
+    LOCKED_TIME,
     PUSH_RUN,
     ReviewedRun,
     Systems,
@@ -60,7 +61,12 @@ def test_decide_by_clicking_then_push_to_the_sandboxes(
     # And one time entry to Intacct, found by text.
     form.entity_filter.value = "time_entry"
     form.target_filter.value = "intacct"
-    entry = next(c for c in plan.changes if c.entity == "time_entry" and c.pushable)
+    # (not one on an approved Intacct timesheet: those are held, review only)
+    entry = next(
+        c
+        for c in plan.changes
+        if c.entity == "time_entry" and c.pushable and c.key not in LOCKED_TIME
+    )
     form.text_filter.value = entry.key
     assert entry.change_id in form.filtered_ids()
     form.row(entry.change_id).buttons["approve"].click()

@@ -20,8 +20,11 @@ from recon.sandbox.intacct.catalogue import TIMESHEETENTRY_LINK_FIELD
 from recon.sandbox.intacct.guesses import PAYMENT_DETAIL_PARENT_KEY, TIMESHEETENTRY_PARENT_KEY
 
 View = Mapping[str, pd.DataFrame]
-#: Timesheets of weeks starting on or after this day are submitted, not yet approved.
-SUBMITTED_FROM = day_number(RECENT_FROM)
+#: Timesheets of weeks starting on or after this day are Drafts still open for entries (the
+#: month's last weeks, not yet submitted); the four weeks before are submitted, not yet
+#: approved; older ones approved. recon adds to a Draft and never rewrites the others.
+DRAFT_FROM = day_number(RECENT_FROM)
+SUBMITTED_FROM = DRAFT_FROM - 28
 
 
 def render_transactions(view: View, detail: View) -> dict[str, pd.DataFrame]:
@@ -50,7 +53,11 @@ def _timesheets(view: View, detail: View) -> tuple[pd.DataFrame, pd.DataFrame]:
     sheet_key = emp_code.astype(np.int64) * 1_000_000 + monday
     keys, sheet = np.unique(sheet_key, return_inverse=True)  # by employee, then week
     sheet_emp, sheet_monday = np.divmod(keys, 1_000_000)
-    state = np.where(sheet_monday >= SUBMITTED_FROM, ref.SHEET_SUBMITTED, ref.SHEET_APPROVED)
+    state = np.select(
+        [sheet_monday >= DRAFT_FROM, sheet_monday >= SUBMITTED_FROM],
+        [ref.SHEET_DRAFT, ref.SHEET_SUBMITTED],
+        ref.SHEET_APPROVED,
+    )
     begin = wf.dates(wf.from_days(sheet_monday))
     sheets = wf.wire_frame("TIMESHEET", len(keys), {
         "RECORDNO": wf.recordnos(len(keys)),

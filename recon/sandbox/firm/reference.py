@@ -36,7 +36,7 @@ PROJECT_STATUS_OPEN, PROJECT_STATUS_DONE, PROJECT_STATUS_NEW = (
 EMPLOYEE_TYPE, TERMINATION_TYPE = "Full Time", "Voluntary"
 #: TIMESHEET.STATE display values (docs/specs/intacct-xml-api.md §5 lists them; which apply when is
 #: our choice).
-SHEET_APPROVED, SHEET_SUBMITTED = "Approved", "Submitted"
+SHEET_APPROVED, SHEET_SUBMITTED, SHEET_DRAFT = "Approved", "Submitted", "Draft"
 #: ARINVOICE.STATE: "Posted" and "Paid" are observed; "Partially Paid" is UNCERTAIN.
 INVOICE_OPEN, INVOICE_PARTIAL, INVOICE_PAID = "Posted", "Partially Paid", "Paid"
 #: ARINVOICE.MODULEKEY: BigTime posts invoices as Order Entry sales invoices (8.SO).

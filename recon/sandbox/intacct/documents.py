@@ -66,7 +66,8 @@ def _cents(v: Decimal) -> str:
 
 
 class TimesheetRules(Rules):
-    """Weekly sheets; entries inherit employee and state; update replaces all entries."""
+    """Weekly sheets; entries inherit employee and state; update replaces all entries and is
+    refused once the sheet is no longer a Draft (submitted, approved ...)."""
 
     def prepare(
         self,
@@ -77,6 +78,11 @@ class TimesheetRules(Rules):
         extra: dict[str, str],
     ) -> None:
         creating = current is None
+        locked = (current or {}).get("STATE") or guesses.TIMESHEET_DEFAULT_STATE
+        if not creating and locked not in guesses.TIMESHEET_EDITABLE_STATES:
+            recordno = (current or {}).get("RECORDNO") or "?"
+            text = guesses.TIMESHEET_LOCKED_TEXT.format(recordno=recordno, state=locked)
+            raise FunctionFailure(failures.business(text))
         if creating or "STATE" in row:
             state = row.get("STATE") or guesses.TIMESHEET_DEFAULT_STATE
             if state not in guesses.TIMESHEET_CREATE_STATES:

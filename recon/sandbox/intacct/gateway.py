@@ -24,7 +24,7 @@ from recon.errors import XMLSecurityError
 from recon.sandbox import credentials as demo_secrets
 from recon.sandbox import intacct as creds
 from recon.sandbox.faults import RequestCounter
-from recon.sandbox.intacct import failures, guesses, reads, render, writes
+from recon.sandbox.intacct import approvals, failures, guesses, reads, render, writes
 from recon.sandbox.intacct.context import Call, arg
 from recon.sandbox.intacct.failures import Detail, FunctionFailure
 from recon.sandbox.intacct.reads import ResultSets
@@ -48,7 +48,7 @@ def _users() -> dict[tuple[str, str], str]:
     return {(creds.COMPANY_ID, creds.USER_ID): demo_secrets.intacct_user_password()}
 
 
-WRITE_FUNCTIONS = frozenset({"create", "update", "delete"})
+WRITE_FUNCTIONS = frozenset({"create", "update", "delete", "approve", "decline"})
 MAX_CONTROLID = 256
 
 
@@ -84,12 +84,14 @@ def _iso(ts: float) -> str:
 
 
 def is_write(body: bytes) -> bool:
-    """True when the request holds a create/update/delete (or legacy write) function."""
+    """True when the request holds a create/update/delete/approve/decline (or legacy write)
+    function."""
     return any(is_write_function(name) for name, _ in request_functions(body))
 
 
 def is_write_function(name: str) -> bool:
-    """True for create/update/delete and the legacy writes (``create_sotransaction``)."""
+    """True for create/update/delete, approve/decline (docs/specs/intacct-xml-api.md §4.6)
+    and the legacy writes (``create_sotransaction``)."""
     return name in WRITE_FUNCTIONS or name.split("_", 1)[0] in WRITE_FUNCTIONS
 
 
@@ -117,10 +119,11 @@ def request_functions(body: bytes) -> tuple[tuple[str, str], ...]:
 def function_objects(el: etree._Element) -> tuple[str, ...]:
     """The objects (upper case) one function element names, in order, once each.
 
-    ``create``/``update`` name theirs by the record tags inside; the others (``query``,
-    ``read``, ``readByQuery``, ``readByName``, ``delete``, ``readMore``) by ``<object>``.
+    ``create``/``update``/``approve``/``decline`` name theirs by the record tags inside;
+    the others (``query``, ``read``, ``readByQuery``, ``readByName``, ``delete``,
+    ``readMore``) by ``<object>``.
     """
-    if el.tag in ("create", "update"):
+    if el.tag in ("create", "update", "approve", "decline"):
         tags = (str(c.tag).upper() for c in el if isinstance(c.tag, str))
         return tuple(dict.fromkeys(tags))
     obj = (el.findtext("object") or "").strip().upper()
@@ -169,6 +172,8 @@ class IntacctGateway:
             "create": writes.create,
             "update": writes.update,
             "delete": writes.delete,
+            "approve": approvals.approve,
+            "decline": approvals.decline,
         }
 
     # --- request ------------------------------------------------------------------------

@@ -156,6 +156,21 @@ BOOL_CODES = MappingProxyType({"T": "true", "F": "false"})
 #: §5: TIMESHEET create accepts STATE Draft or Submitted; generic default Draft.
 TIMESHEET_CREATE_STATES = ("Draft", "Submitted")
 TIMESHEET_DEFAULT_STATE = "Draft"
+#: UNCERTAIN (§5 lists the states, not which may be edited): the states in which an update
+#: may change a timesheet. A submitted or approved sheet (or one whose approval is under
+#: way) belongs to the approver; an update of it is refused with TIMESHEET_LOCKED_TEXT.
+TIMESHEET_EDITABLE_STATES = ("Draft",)
+#: UNCERTAIN: the wording of that refusal (a business error, BUSINESS_ERRORNO).
+TIMESHEET_LOCKED_TEXT = (
+    "Timesheet {recordno} is {state} and cannot be modified; only a Draft timesheet can be changed."
+)
+#: UNCERTAIN (§4.6 shows approve/decline, not from which states): the timesheet states an
+#: approve or decline accepts (a submitted sheet, or one whose approval is under way), and
+#: the refusal for any other.
+TIMESHEET_APPROVABLE_STATES = ("Submitted", "Partially Approved", "Partially Declined")
+TIMESHEET_NOT_APPROVABLE_TEXT = (
+    "Timesheet {recordno} is {state}; only a submitted timesheet can be approved or declined."
+)
 #: Timesheet period length when ENDDATE is not given (a weekly timesheet).
 TIMESHEET_PERIOD_DAYS = 7
 
