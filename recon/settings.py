@@ -101,8 +101,9 @@ class IntegrationSettings:
     adjustment_account: str = "4000"
     #: PROJECTCATEGORY of a project created in Intacct.
     project_category: str = "Contract"
-    #: STATE of a timesheet created in Intacct (``Draft`` or ``Submitted``).
-    timesheet_state: str = "Submitted"
+    #: STATE of a timesheet created in Intacct (``Draft`` or ``Submitted``). Draft: the
+    #: week's later entries are added to it; a Submitted sheet is never rewritten.
+    timesheet_state: str = "Draft"
     #: First day of a timesheet week, a lower-case English day name.
     week_start: str = "monday"
     #: Default tolerances (a notebook's or ``recon run -p`` value overrides them).

@@ -40,6 +40,9 @@ def test_the_defaults_are_todays_behaviour() -> None:
         "project_category": intacct_writer.PROJECT_CATEGORY,
         "timesheet_state": intacct_writer.TIMESHEET_STATE,
         "invoice_account": intacct_writer.INVOICE_LINE_ACCOUNT,
+        "week_start": intacct_writer.TIMESHEET_WEEK_START,
+        "invoice_item": None,
+        "adjustment_account": intacct_writer.INVOICE_LINE_ACCOUNT,
     }
     assert default.week_start_day == intacct_writer.TIMESHEET_WEEK_START
     assert default.adjustment_account == intacct_writer.INVOICE_LINE_ACCOUNT  # adjustments

@@ -163,11 +163,15 @@ def writer_for(system: str, client: IntacctClient | BigTimeClient) -> Writer:
 
 def intacct_writer_settings(settings: IntegrationSettings) -> dict[str, Any]:
     """The :class:`IntacctWriter` keyword arguments a profile's ``[settings]`` give: the
-    project category and timesheet state of a create, the invoice lines' account."""
+    project category and timesheet state of a create, the timesheet week start, the
+    invoice lines' account and item, the account of an adjustment."""
     return {
         "project_category": settings.project_category,
         "timesheet_state": settings.timesheet_state,
         "invoice_account": settings.invoice_account,
+        "week_start": settings.week_start_day,
+        "invoice_item": settings.invoice_item or None,
+        "adjustment_account": settings.adjustment_account,
     }
 
 

@@ -48,7 +48,7 @@ def test_the_settings_tab_shows_the_profiles_settings_and_the_defaults(tmp_path:
     assert tab.only_in_target["customer"].value == "create_in_source"
     # Everything else at its default, shown as such.
     assert tab.texts["project_category"].value == "Contract"
-    assert tab.timesheet_state.value == "Submitted"
+    assert tab.timesheet_state.value == "Draft"
     assert tab.texts["money_tolerance"].value == "0"
     assert tab.sync["invoice"].value == DEFAULT_CHOICE
     assert tab.approver_must_differ.value is False
