@@ -54,7 +54,7 @@ from recon.bigtime.pull import (
 )
 from recon.canonical import ENTITIES
 from recon.intacct.pull import PULL_SPECS, QueryClient, key_values, pull_by_keys
-from recon.intacct.uncertain import TIMESHEETENTRY_LINK_FIELD
+from recon.intacct.uncertain import EXPENSE_LINK_FIELD, TIMESHEETENTRY_LINK_FIELD
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +85,7 @@ class Dated:
 _KEY_COLUMNS: Mapping[str, tuple[str, str]] = {
     "time_entry": (TIMESHEETENTRY_LINK_FIELD, "SID"),
     "invoice": ("RECORDID", "InvoiceNbr"),
+    "expense": (EXPENSE_LINK_FIELD, "SID"),
 }
 
 #: The entities a period bounds by their own date (the registry's ``period_date``), looked
