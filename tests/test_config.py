@@ -159,11 +159,14 @@ def test_profile_without_bigtime_fails_only_when_bigtime_is_needed(cfg: Path, pw
 # --- the services' limits: ceiling, snapshot age, concurrency, BigTime's rate (issue 15) -----
 
 # GOOD ends inside [profiles.acme.intacct]: its concurrency goes there.
-LIMITS = """
+LIMITS = (
+    """
 [profiles.acme]
 max_requests = 500
 full_pull_after_days = 0
-""" + GOOD + """concurrency = 1
+"""
+    + GOOD
+    + """concurrency = 1
 
 [profiles.acme.bigtime]
 base_url = "https://iq.bigtime.net/BigtimeData/api/v2"
@@ -172,6 +175,7 @@ api_token_env = "T_ACME_BT_TOKEN"
 concurrency = 6
 requests_per_minute = 30
 """
+)
 
 
 @pytest.fixture

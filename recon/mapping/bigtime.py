@@ -275,9 +275,9 @@ def map_expense(frames: Frames, report: MappingReport | None = None) -> pd.DataF
     """BigTime expense entries -> ``expense``, keyed by the entry's SID.
 
     Needs ``expense``, ``staff`` and ``project``. The expense type is ``CatNm``, the expense
-    code's name (the expense-code list's key; evidence §2.10 lists ``CatNm`` on the entry);
-    ``billable`` is ``NoCharge`` inverted, ``paid_by_company`` is ``PaidByCo``, the report
-    ``RptSID`` (0 = not submitted yet, docs/specs/bigtime-rest-api.md §4.6).
+    code's name (the expense-code list's key; docs/specs/bigtime-evidence.md §2.10 lists
+    ``CatNm`` on the entry); ``billable`` is ``NoCharge`` inverted, ``paid_by_company`` is
+    ``PaidByCo``, the report ``RptSID`` (0 = not submitted yet, docs/specs/bigtime-rest-api.md §4.6).
     """
     report = _report(report)
     e = require(frames, "expense", SYSTEM, "expense")

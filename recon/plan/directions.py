@@ -150,7 +150,12 @@ def resolve_directions(directions: Mapping[str, Direction]) -> dict[str, Directi
 
 # --- the rule texts ---------------------------------------------------------------------------
 #: What flows, in words, for the entities that are not master data.
-_FLOWS = {"time_entry": "time flows", "invoice": "invoices flow", "payment": "payments flow"}
+_FLOWS = {
+    "time_entry": "time flows",
+    "invoice": "invoices flow",
+    "payment": "payments flow",
+    "expense": "expenses flow",
+}
 
 
 def label(entity: str, lexicon: Lexicon | None = None) -> str:

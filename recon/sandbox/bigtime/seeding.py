@@ -112,7 +112,7 @@ def _check_refs(resource: Resource, rec: Record, names: StoreNames, where: str) 
 
 
 #: References to what the sandbox keeps no record of: an expense report is only a number on
-#: its expenses (``/expense/report/{id}`` answers only 0, ev §2.10).
+#: its expenses (``/expense/report/{id}`` answers only 0, docs/specs/bigtime-evidence.md §2.10).
 _UNSTORED_REFS = frozenset({"expense_report"})
 
 
