@@ -277,7 +277,8 @@ def map_expense(frames: Frames, report: MappingReport | None = None) -> pd.DataF
     Needs ``expense``, ``staff`` and ``project``. The expense type is ``CatNm``, the expense
     code's name (the expense-code list's key; docs/specs/bigtime-evidence.md §2.10 lists
     ``CatNm`` on the entry); ``billable`` is ``NoCharge`` inverted, ``paid_by_company`` is
-    ``PaidByCo``, the report ``RptSID`` (0 = not submitted yet, docs/specs/bigtime-rest-api.md §4.6).
+    ``PaidByCo``, the report ``RptSID`` (0 = not submitted yet,
+    docs/specs/bigtime-rest-api.md §4.6).
     """
     report = _report(report)
     e = require(frames, "expense", SYSTEM, "expense")
