@@ -49,7 +49,7 @@ from recon.store import Store
 YEAR_START, YEAR_END = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
 #: Entities that BigTime may create and Intacct then receives (contract "Directions").
 CREATED_IN_BIGTIME = ("project", "employee")
-TRANSACTIONS = ("time_entry", "invoice")
+TRANSACTIONS = ("time_entry", "invoice", "expense")
 #: BigTime frames the canonical record entities are mapped from (ids resolve through them).
 BIGTIME_FRAMES = (
     "client", "project", "staff", "list:projecttype", "list:costcentera", "list:costcenterb",
