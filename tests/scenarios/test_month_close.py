@@ -4,7 +4,8 @@ Both sandboxes serve a private copy of the demo firm and ``recon.job.reconcile_r
 them over HTTP with recon's own clients. What October must report is computed from the
 seeded firm's manifest and its two views, never counted by hand: every master-data
 disagreement (master data is not date-bound) and each dated one whose record is dated in
-October on either side -- a time entry by its date, an invoice by its date, a payment by
+October on either side -- a time entry by its date, an invoice by its date, an expense by
+its date, a payment by
 its invoice's date (payments are bounded by their invoices; BigTime holds a payment only
 as the amount paid on an invoice).
 """
@@ -30,6 +31,7 @@ DATE_OF = {
     "time_entry": ("time_entry", "entry_date"),
     "invoice": ("invoice", "invoice_date"),
     "payment": ("invoice", "invoice_date"),
+    "expense": ("expense", "expense_date"),
 }
 Finding = tuple[str, str, str, str | None]
 
@@ -99,7 +101,12 @@ def test_october_reports_exactly_the_planted_disagreements_of_october(
     assert run.summary["findings"] == len(expected)
     # Intacct's dated records were pulled for October only, as BigTime's were.
     pulled = run.reconciliation.pulled.intacct
-    for obj, column in (("TIMESHEETENTRY", "ENTRYDATE"), ("ARINVOICE", "WHENCREATED")):
+    dated_objects = (
+        ("TIMESHEETENTRY", "ENTRYDATE"),
+        ("ARINVOICE", "WHENCREATED"),
+        ("EEXPENSESITEM", "ENTRYDATE"),
+    )
+    for obj, column in dated_objects:
         days = pulled[obj][column]
         assert len(days) and days.between(*(pd.Timestamp(d) for d in OCTOBER)).all(), obj
 
