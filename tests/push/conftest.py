@@ -32,7 +32,7 @@ from recon.diff import Diff, diff_all
 from recon.intacct.client import IntacctClient
 from recon.intacct.filters import F
 from recon.intacct.pull import pull_all as pull_intacct
-from recon.intacct.uncertain import TIMESHEETENTRY_LINK_FIELD
+from recon.intacct.uncertain import EXPENSE_LINK_FIELD, TIMESHEETENTRY_LINK_FIELD
 from recon.mapping import to_canonical_bigtime, to_canonical_intacct
 from recon.pipeline import pull_both, reconcile
 from recon.plan import Change, FieldChange, Plan, change_id, make_plan
@@ -55,7 +55,9 @@ BIGTIME_FRAMES = (
     "client", "project", "staff", "list:projecttype", "list:costcentera", "list:costcenterb",
     "list:class", "list:term",
 )  # fmt: skip
-INTACCT_OBJECTS = ("CUSTOMER", "PROJECT", "EMPLOYEE", "TIMESHEETENTRY", "ARINVOICE")
+INTACCT_OBJECTS = (
+    "CUSTOMER", "PROJECT", "EMPLOYEE", "TIMESHEETENTRY", "ARINVOICE", "EEXPENSESITEM", "EEXPENSES",
+)  # fmt: skip
 
 Rows = dict[str | None, list[dict[str, str | None]]]
 
@@ -285,6 +287,8 @@ def copies(systems: Systems, change: Change) -> int:
     if change.target == "intacct":
         if change.entity == "time_entry":
             return systems.ia.count("TIMESHEETENTRY", F(TIMESHEETENTRY_LINK_FIELD) == change.key)
+        if change.entity == "expense":  # an expense is a line of a report (issue 16)
+            return systems.ia.count("EEXPENSESITEM", F(EXPENSE_LINK_FIELD) == change.key)
         return systems.ia.count(spec.intacct_object, F(spec.col(spec.key).intacct) == change.key)
     if change.entity == "customer":
         return len([c for c in systems.bt.clients() if c.get("ClientId") == change.key])
