@@ -142,6 +142,17 @@ def _move_time_entry(served: Served, sid: str, intacct_day: dt.date, bigtime_day
     bt.put_time({**entry, "Dt": f"{bigtime_day.isoformat()}T00:00:00"})
 
 
+def _move_expense(served: Served, sid: str, intacct_day: dt.date, bigtime_day: dt.date) -> None:
+    """Date one expense differently in each sandbox, through their stores (issue 16)."""
+    ia = served.intacct.store
+    (recno,) = ia.find("EEXPENSESITEM", "BIGTIME_EXPENSEID", sid)
+    ia.update("EEXPENSESITEM", recno, {"ENTRYDATE": intacct_day.isoformat()})
+    bt = served.bigtime.store
+    expense = bt.record("expense", int(sid))
+    assert expense is not None
+    bt.put_record("expense", {**expense, "Dt": bigtime_day.isoformat()})
+
+
 @pytest.mark.parametrize("outside", ["intacct", "bigtime"])
 def test_a_record_dated_across_the_period_edge_is_a_date_difference_not_missing(
     served: Served, firm: Firm, outside: str
@@ -154,21 +165,27 @@ def test_a_record_dated_across_the_period_edge_is_a_date_difference_not_missing(
     paid = view["invoice"][view["invoice"]["invoice_no"].isin(view["payment"]["invoice_no"])]
     number = _unplanted(paid, "invoice_date", dt.date(2025, 10, 31), billed)
     entry = _unplanted(view["time_entry"], "entry_date", dt.date(2025, 10, 1), timed)
+    spent = {key for entity, _, key, _ in planted if entity == "expense"}
+    october = view["expense"][view["expense"]["expense_date"].dt.month.eq(10).to_numpy()]
+    expense = next(k for k in october["entry_id"] if k not in spent)
     before, inside = dt.date(2025, 9, 30), dt.date(2025, 10, 1)
     # The system named `outside` dates both records on 30 September, the other on 1 October.
     days = (before, inside) if outside == "intacct" else (inside, before)
     _move_invoice(served, number, *days)
     _move_time_entry(served, entry, *days)
+    _move_expense(served, expense, *days)
 
     run = reconcile_october()
 
     moved = {
         ("invoice", "field_mismatch", number, "invoice_date"),
         ("time_entry", "field_mismatch", entry, "entry_date"),
+        ("expense", "field_mismatch", expense, "expense_date"),
     }
     assert findings(run) == planted_in(served.data, firm, *OCTOBER) | moved
     found = run.reconciliation.diff.findings()
-    dates = found[found["field"].isin(["invoice_date", "entry_date"]).to_numpy()]
+    dated_fields = ["invoice_date", "entry_date", "expense_date"]
+    dates = found[found["field"].isin(dated_fields).to_numpy()]
     expected_values = {str(d) for d in days}
     for row in dates.itertuples():
         assert {str(row.intacct_value)[:10], str(row.bigtime_value)[:10]} == expected_values
@@ -177,3 +194,4 @@ def test_a_record_dated_across_the_period_edge_is_a_date_difference_not_missing(
     sought = {(s.entity, s.system): s.found for s in run.reconciliation.pulled.counterparts}
     assert number in sought[("invoice", outside)]
     assert entry in sought[("time_entry", outside)]
+    assert expense in sought[("expense", outside)]
