@@ -47,6 +47,7 @@ from recon.push.writers import (
 )
 
 if TYPE_CHECKING:
+    from recon.intacct import request as rq
     from recon.intacct.client import IntacctClient
     from recon.plan import Change
 
@@ -128,6 +129,23 @@ def locate(raw: RawRead, change: Change) -> str | None:
     """The RECORDNO of the report holding the expense, if Intacct holds it now."""
     found = raw(EXPENSE_LINE, EXPENSE_LINK_FIELD, change.key, (EXPENSE_LINE_PARENT_KEY,))
     return (found[0].get(EXPENSE_LINE_PARENT_KEY) or None) if found else None
+
+
+def new_report_of(function: rq.Function) -> str | None:
+    """``"EEXPENSES new 9031 E1003"`` for the create of a report (else None).
+
+    Two expenses of one BigTime report that Intacct does not hold yet would each build a
+    create from the same read: named alike, they go in separate requests
+    (:meth:`recon.push.intacct_writer.IntacctWriter.record_of`), and the second, built again
+    after the first is sent, finds the report and adds its line to it.
+    """
+    if function.name != "create" or not len(function.body):
+        return None
+    record = function.body[0]
+    if str(record.tag).upper() != EXPENSE_REPORT:
+        return None
+    number, employee = (record.findtext(f) or "" for f in ("RECORDID", "EMPLOYEEID"))
+    return f"{EXPENSE_REPORT} new {number.strip()} {employee.strip()}"
 
 
 def _create(change: Change, raw: RawRead, state: str) -> tuple[str, str, Record]:

@@ -230,6 +230,9 @@ class IntacctWriter:
         invoice's lines are replaced whole (spec §4.2): a second update of the same record
         built from the same read would undo the first, so the two must not share a request.
         """
+        report = intacct_expenses.new_report_of(function)  # issue 16: one report per BigTime one
+        if report is not None:
+            return report
         if function.name != "update" or not len(function.body):
             return None
         record = function.body[0]

@@ -10,16 +10,18 @@ leaving two lines for one expense.
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
 from recon.errors import ReplayRefusedError, WriteOutcomeUnknown
 from recon.intacct.filters import F
 from recon.intacct.uncertain import EXPENSE_LINE_PARENT_KEY, EXPENSE_LINK_FIELD
-from recon.plan import Change
-from recon.push.writers import UnsupportedChange
+from recon.plan import Change, Plan
+from recon.push import push
+from recon.push.writers import UnsupportedChange, Writer
 from recon.sandbox.firm import Firm
-from tests.push.conftest import Systems, make_change, row_fields
+from tests.push.conftest import PUSH_RUN, Systems, make_change, row_fields, stored_run
 from tests.push.test_writers import first, key_for
 
 
@@ -143,3 +145,25 @@ def test_what_recon_does_not_do_to_an_expense_is_refused_before_sending(
 def _report_recordno(systems: Systems, number: str) -> str:
     pages = systems.ia.query("EEXPENSES", ["RECORDNO"], filter=F("RECORDID") == number)
     return next(rec.findtext("RECORDNO") or "" for p in pages for rec in p.records())
+
+
+def test_two_expenses_of_one_new_report_pushed_together_make_one_report(
+    systems: Systems, writers: dict[str, Writer], firm: Firm, tmp_path: Path
+) -> None:
+    first_change = new_report_change(firm)
+    fields = tuple(
+        replace(f, after="7999002") if f.field == "entry_id" else f for f in first_change.fields
+    )
+    second_change = make_change(
+        "expense", "7999002", "create", "intacct", [(f.field, f.before, f.after) for f in fields]
+    )
+    plan = Plan(run_id=PUSH_RUN, changes=(first_change, second_change))
+    store = stored_run(tmp_path / "db.sqlite3", plan)
+
+    report = push(store, PUSH_RUN, writers)
+
+    assert {o.state for o in report.outcomes} == {"applied"}
+    (one,) = set(linked(systems, first_change.key))
+    assert linked(systems, second_change.key) == [one]
+    assert reports_numbered(systems, "9999") == 1
+    assert set(lines_of(systems, one)) == {"7999001", "7999002"}
