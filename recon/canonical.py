@@ -382,6 +382,29 @@ ENTITIES: Mapping[str, Entity] = MappingProxyType(
                 bigtime_frame="invoice", direction="posted", term=Term(None, "", "invoice"),
                 bigtime_lookups=("customer", "project", "ar_term"), period_date="invoice_date",
             ),
+            # --- expenses (issue 16) ------------------------------------------------------
+            # One row per expense entry. Intacct holds employee expenses as expense reports
+            # (EEXPENSES) whose lines (EEXPENSESITEM) carry the BigTime expense id in a custom
+            # field (recon.intacct.uncertain.EXPENSE_LINK_FIELD); the employee and the report
+            # number are the report's ("EEXPENSES.<field>"). BigTime's entries come from
+            # POST /expense/reportbyfilter (docs/specs/bigtime-evidence.md §2.10). The report
+            # is BigTime's report id (0: not submitted yet, docs/specs/bigtime-rest-api.md §4.6),
+            # which a report pushed to Intacct keeps as its RECORDID.
+            _e(
+                "expense", "entry_id", ("EEXPENSESITEM", "EEXPENSES"), "/expense",
+                ("entry_id", "id", "BIGTIME_EXPENSEID", "SID"),
+                ("employee_id", "id", "EEXPENSES.EMPLOYEEID", "StaffSID -> UDF 'Employee ID'"),
+                ("expense_date", "date", "ENTRYDATE", "Dt"),
+                ("project_id", "id", "PROJECTID", "ProjectSID -> ProjectCode"),
+                ("expense_type", "id", "ACCOUNTLABEL", "CatNm (expense code)"),
+                ("amount", "money", "AMOUNT", "CostIN"),
+                ("billable", "bool", "BILLABLE", "NoCharge (inverted)"),
+                ("paid_by_company", "bool", "NONREIMBURSABLE", "PaidByCo"),
+                ("report_id", "id", "EEXPENSES.RECORDID", "RptSID"),
+                ("notes", "text", "DESCRIPTION", "Nt"),
+                bigtime_frame="expense", direction="posted", term=Term(None, "", "expense"),
+                bigtime_lookups=("employee", "project"), period_date="expense_date",
+            ),
             # One row per invoice with a non-zero paid amount on that side: an unpaid invoice
             # has no payment row, so "paid in Intacct, 0 in BigTime" is a row missing in BigTime.
             # BigTime has no payment records: the paid amount is on its invoice
@@ -447,6 +470,7 @@ NAME_COLUMNS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "time_entry": ("employee_id", "entry_date", "project_id"),
         "invoice": ("customer_id", "invoice_date"),
         "payment": (),
+        "expense": ("employee_id", "expense_date", "expense_type"),
     }
 )
 

@@ -40,6 +40,7 @@ from recon.plan import Plan, make_plan, settings_directions
 from recon.push import PushReport, open_writers
 from recon.push import push as push_changes  # push_run's `push` is its yes/no
 from recon.report import Report, RunInfo, build_report, write_reports
+from recon.report.expense_totals import expense_tables
 from recon.report.findings import (
     FINDINGS_FILE,
     TODO_FILE,
@@ -514,6 +515,9 @@ def _report(
         profile=profile,
     )
     report = build_report(rec.diff, info, lexicon, hours=hours, names=names, money=money)
+    if "expense" in rec.intacct and "expense" in rec.bigtime:  # issue 16: sums per report
+        sums = expense_tables(rec.intacct["expense"], rec.bigtime["expense"], info, lexicon)
+        report = replace(report, extras=(*report.extras, *sums))
     if todo.empty:
         return report
     return replace(report, extras=(*report.extras, todo_table(todo, lexicon)))

@@ -48,13 +48,14 @@ import pandas as pd
 
 from recon.bigtime.pull import (
     BigTimeReader,
+    pull_expenses,
     pull_invoices_numbered,
     pull_time,
     pull_time_entries,
 )
 from recon.canonical import ENTITIES
 from recon.intacct.pull import PULL_SPECS, QueryClient, key_values, pull_by_keys
-from recon.intacct.uncertain import TIMESHEETENTRY_LINK_FIELD
+from recon.intacct.uncertain import EXPENSE_LINK_FIELD, TIMESHEETENTRY_LINK_FIELD
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,7 @@ class Dated:
 _KEY_COLUMNS: Mapping[str, tuple[str, str]] = {
     "time_entry": (TIMESHEETENTRY_LINK_FIELD, "SID"),
     "invoice": ("RECORDID", "InvoiceNbr"),
+    "expense": (EXPENSE_LINK_FIELD, "SID"),
 }
 
 #: The entities a period bounds by their own date (the registry's ``period_date``), looked
@@ -268,6 +270,13 @@ def _from_bigtime(
             out["invoice_line"] = _append(out["invoice_line"], lines)
         found_numbers = tuple(_keys(headers, "InvoiceNbr"))
         sought.append(Sought("invoice", "bigtime", tuple(keys), found_numbers))
+    keys = wanted.get("expense")
+    if keys and "expense" in out:  # issue 16: one read of the window, no read by id
+        window_expenses = pull_expenses(bt, *window)
+        ids = window_expenses["SID"].astype("str").isin(set(keys)).to_numpy(bool)
+        found = window_expenses[ids].reset_index(drop=True)
+        out["expense"] = _append(out["expense"], found)
+        sought.append(Sought("expense", "bigtime", tuple(keys), tuple(_keys(found, "SID"))))
     return out, sought
 
 

@@ -446,8 +446,8 @@ def _plural(count: int, one: str, many: str) -> str:
 def result_line(result: RunResult) -> str:
     """The one line ``recon run`` prints at the end, with the counts of the run's outcome:
 
-    ``10_reconcile clean: 49 differences (threshold 60), 23 need a decision; 364 requests
-    (BigTime 331, Intacct 33); folder <path>``
+    ``10_reconcile clean: 55 differences (threshold 60), 29 need a decision; 369 requests
+    (BigTime 333, Intacct 36); folder <path>``
     ``10_reconcile stopped: request ceiling 500 reached, 500 requests (BigTime 464, Intacct
     36); nothing compared or pushed; folder <path>``
     ``20_review_and_push failed: 26 pushed, 1 failed, 0 in doubt; folder <path>``

@@ -107,6 +107,7 @@ FROZEN_PAIRS = (
     ("AR term", "ARTERM", "list:term"),
     ("time entry", "TIMESHEETENTRY", "time"),
     ("invoice", "ARINVOICE", "invoice"),
+    ("expense", "EEXPENSESITEM -> EEXPENSES", "expense"),
     ("invoice line", "ARINVOICEITEM", "invoice_line"),
 )
 
@@ -137,6 +138,7 @@ FROZEN_DIRECTIONS = {
         "expense_type", "item", "gl_account", "checking_account", "credit_card", "ar_term",
     )},
     "time_entry": _POSTED, "invoice": _POSTED, "payment": ("intacct", "review", False, True),
+    "expense": _POSTED,
 }  # fmt: skip
 
 FROZEN_TERMS = {
@@ -158,6 +160,7 @@ FROZEN_TERMS = {
     "time_entry": (None, "", "time entry"),
     "invoice": (None, "", "invoice"),
     "payment": (None, "", "payment"),
+    "expense": (None, "", "expense"),
 }
 
 # fmt: off
@@ -184,17 +187,20 @@ FROZEN_NEEDS = {
     "time_entry":       ("TIMESHEETENTRY",         "time staff project list:laborcode"),
     "invoice":          ("ARINVOICE",              "invoice client project list:term"),
     "payment":          ("ARPYMTDETAIL ARINVOICE", "invoice"),
+    "expense":          ("EEXPENSESITEM EEXPENSES", "expense staff project"),
 }
 # fmt: on
 
 FROZEN_DATED = (
     ("time_entry", ("TIMESHEETENTRY", "BIGTIME_ENTRYID"), ("time", "SID")),
     ("invoice", ("ARINVOICE", "RECORDID"), ("invoice", "InvoiceNbr")),
+    ("expense", ("EEXPENSESITEM", "BIGTIME_EXPENSEID"), ("expense", "SID")),
 )
 FROZEN_PULL_DATED = {
     "TIMESHEET": ("BEGINDATE", "ENDDATE"),
     "TIMESHEETENTRY": ("ENTRYDATE", "ENTRYDATE"),
     "ARINVOICE": ("WHENCREATED", "WHENCREATED"),
+    "EEXPENSESITEM": ("ENTRYDATE", "ENTRYDATE"),
 }
 #: The Intacct object a report names beside each entity (Lexicon.intacct_label).
 FROZEN_REPORT_OBJECTS = {
@@ -204,6 +210,7 @@ FROZEN_REPORT_OBJECTS = {
     "item": "ITEM", "gl_account": "GLACCOUNT", "checking_account": "CHECKINGACCOUNT",
     "credit_card": "CREDITCARD", "ar_term": "ARTERM", "time_entry": "TIMESHEETENTRY",
     "invoice": "ARINVOICE", "payment": "ARPYMTDETAIL -> ARINVOICE",
+    "expense": "EEXPENSESITEM -> EEXPENSES",
 }  # fmt: skip
 
 
@@ -237,7 +244,9 @@ def test_the_lexicon_terms_are_the_registrys() -> None:
 def test_what_each_entity_is_compared_from_is_the_registrys() -> None:
     got = {e: (" ".join(n.intacct), " ".join(n.bigtime)) for e, n in NEEDS.items()}
     assert got == FROZEN_NEEDS
-    assert needing("intacct", COUNTERPARTS, ENTITY_ORDER) == ("time_entry", "invoice", "payment")
+    assert needing("intacct", COUNTERPARTS, ENTITY_ORDER) == (
+        "time_entry", "invoice", "expense", "payment"
+    )  # fmt: skip
 
 
 def test_the_dated_entities_and_their_period_fields_are_the_registrys() -> None:

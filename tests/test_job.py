@@ -182,7 +182,7 @@ def test_parameter_values_are_checked_in_the_users_words() -> None:
 
 
 def test_entity_list_and_tolerance_helpers() -> None:
-    assert parse_entities("all")[0] == "customer" and len(parse_entities(" all ")) == 18
+    assert parse_entities("all")[0] == "customer" and len(parse_entities(" all ")) == 19
     assert parse_entities(["vendor", "customer"]) == ("customer", "vendor")
     rules = compare_rules("0.05", "0.25")
     assert str(rules.rule("invoice", "total").abs_tol) == "0.05"

@@ -45,7 +45,7 @@ def test_pull_both_then_reconcile_finds_exactly_the_planted(
 
     seed = firm.bigtime_seed()
     bt = pulled.bigtime
-    for entity in ("client", "project", "staff", "time", "invoice"):
+    for entity in ("client", "project", "staff", "time", "invoice", "expense"):
         assert len(bt[entity]) == len(seed[entity]), entity
     assert not {"task", "project_team", "invoice_line"} & set(bt)
     for name, items in seed["lists"].items():
@@ -62,4 +62,10 @@ def test_pull_both_then_reconcile_finds_exactly_the_planted(
         (f.entity, f.kind, f.key, f.field) for f in reconcile(pulled).diff.findings().itertuples()
     }
     planted = {(m.entity, m.kind, m.key, m.field) for m in firm.manifest}
+    # Expenses (issue 16): amounts, one side only (both ways), project and billable flag.
+    assert {(k, f) for e, k, _, f in planted if e == "expense"} == {
+        ("field_mismatch", "amount"), ("missing_in_intacct", None),
+        ("missing_in_bigtime", None), ("field_mismatch", "project_id"),
+        ("field_mismatch", "billable"),
+    }  # fmt: skip
     assert found == planted

@@ -370,6 +370,15 @@ class BigTimeClient:
         params = {"startDt": start, "endDt": end}
         return self._list(uncertain.INVOICE_HISTORY_PATH, resources.INVOICE, params)
 
+    def expenses(self, start: date, end: date) -> list[dict[str, Any]]:
+        """Expense entries dated ``start`` .. ``end``: ``POST /expense/reportbyfilter`` with the
+        JSON body ``{mindate, maxdate, view}`` (docs/specs/bigtime-evidence.md §2.10)."""
+        path = uncertain.EXPENSE_BY_FILTER_PATH
+        body = {"mindate": start, "maxdate": end, "view": uncertain.EXPENSE_VIEW}
+        doing = f"POST {path}"
+        data = decode_json(self.request("POST", path, body=body), doing=doing)
+        return expect_list(data, resources.EXPENSE, doing=doing)
+
     def invoice_drafts(
         self, start: date | None = None, end: date | None = None
     ) -> list[dict[str, Any]]:

@@ -41,6 +41,7 @@ _ROUTES: tuple[tuple[re.Pattern[str], Resource], ...] = tuple(
         (r"^/time(/sheet/-?\d+|/byproject/-?\d+|/-?\d+)?/?$", "time"),
         (r"^/invoice/(history|drafts|detail/-?\d+)/?$", "invoice"),
         (r"^/task/(listbyproject|detail)/-?\d+/?$", "task"),
+        (r"^/expense/(reportbyfilter|detail(/-?\d+)?)/?$", "expense"),
         (r"^/picklist/", "picklist_item"),
     )
 )

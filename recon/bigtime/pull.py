@@ -106,6 +106,7 @@ ENTITIES: tuple[str, ...] = (
     "invoice",
     "invoice_line",
     "task",
+    "expense",
     *(LIST_PREFIX + name for name in uncertain.LISTS),
 )
 
@@ -133,6 +134,7 @@ class BigTimeReader(Protocol):
     def time_entry(self, sid: int) -> _Record: ...
     def invoice_history(self, start: date, end: date) -> list[_Record]: ...
     def invoice(self, sid: int) -> _Record: ...
+    def expenses(self, start: date, end: date) -> list[_Record]: ...
     def tasks(self, project_sid: int, show_completed: bool = True) -> list[_Record]: ...
     def vocabulary(self) -> dict[str, str]: ...
 
@@ -414,6 +416,17 @@ def pull_time_entries(
     return records_to_frame("time", records, operation="GET /time/{sid}")
 
 
+def pull_expenses(bt: BigTimeReader, start: date, end: date) -> pd.DataFrame:
+    """Expense entries dated ``start`` .. ``end``: one ``POST /expense/reportbyfilter``
+    (docs/specs/bigtime-evidence.md §2.10) -- every field compared is on it, so no entry
+    is read by id (and ``GET /expense/report/{id}`` answers only id 0 anyway)."""
+    _check_window(start, end)
+    records = bt.expenses(start, end)
+    return records_to_frame(
+        "expense", records, operation=f"POST {uncertain.EXPENSE_BY_FILTER_PATH}"
+    )
+
+
 def _invoice_headers(history: list[_Record]) -> pd.DataFrame:
     """Invoice history records as the ``invoice`` frame (``Lines`` are their own frame)."""
     headers = records_to_frame("invoice", history, operation="GET /invoice/history")
@@ -540,6 +553,8 @@ def pull_all(
             out["invoice_line"] = attempt(
                 ("invoice_line",), lambda: _invoice_lines(bt, history, workers)
             )
+    if "expense" in wanted:
+        out["expense"] = attempt(("expense",), lambda: pull_expenses(bt, start, end))
     names = [
         e.removeprefix(LIST_PREFIX) for e in ENTITIES if e in wanted and e.startswith(LIST_PREFIX)
     ]

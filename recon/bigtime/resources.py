@@ -321,6 +321,37 @@ TASK = Resource(
     required=("ProjectSid", "TaskNm"),
 )
 
+#: One expense entry (spec §4.6; evidence §2.10 lists ProjectSID, ClientSID, ClientNm,
+#: CostIN, CostBill, Dt, CatNm, Nt, IsSubmitted, PaidByCo as observed). The id, the report id,
+#: the staffer and the no-charge flag are not in that list: uncertain.EXPENSE_GUESSED_FIELDS.
+EXPENSE = Resource(
+    "expense",
+    "SID",
+    (
+        _f("SID", "sid", w=False),
+        _f("RptSID", "ref", "expense_report", w=False),
+        _f("StaffSID", "ref", "staff"),
+        _f("Dt", "date"),
+        _f("ProjectSID", "ref", "project"),
+        _f("ProjectNm", "text", w=False),
+        _f("ClientSID", "ref", "client", w=False),
+        _f("ClientNm", "text", w=False),
+        _f("CatSID", "ref", "expensecode"),
+        _f("CatNm", "text", w=False),
+        _f("Nt", "text"),
+        _f("CostIN", "money"),
+        _f("CostBill", "money", w=False),
+        _f("PaidByCo", "bool"),
+        _f("NoCharge", "bool"),
+        _f("IsSubmitted", "bool", w=False),
+        _f("IsApproved", "bool", w=False),
+    ),
+    list_path=uncertain.EXPENSE_BY_FILTER_PATH,
+    detail_path="/expense/detail/{sid}",
+    create_path="/expense/detail",
+    required=("StaffSID", "ProjectSID", "CatSID", "Dt", "CostIN"),
+)
+
 #: One custom-field value (``UdfList`` item, ``/project/CustomFields``, ``/staff/UDFList``).
 UDF = Resource("udf", "Sid", (_f("Sid", "sid"), _f("Name", "text"), _f("Value", "text")))
 
@@ -361,6 +392,7 @@ RESOURCES: Mapping[str, Resource] = MappingProxyType(
             STAFF,
             TIME,
             INVOICE,
+            EXPENSE,
             INVOICE_LINE,
             TASK,
             UDF,

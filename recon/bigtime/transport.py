@@ -70,9 +70,11 @@ POOL_CONNECTIONS = 2
 
 
 def is_write(method: str, path: str) -> bool:
-    """POST and DELETE are writes, except ``POST /session`` (a sign-in changes nothing)."""
+    """POST and DELETE are writes, except ``POST /session`` (a sign-in changes nothing) and
+    the POSTs that only read (:data:`recon.bigtime.uncertain.READ_POSTS`)."""
     method = method.upper()
-    if method == "POST" and path.split("?", 1)[0].rstrip("/").lower() == "/session":
+    bare = path.split("?", 1)[0].rstrip("/").lower()
+    if method == "POST" and (bare == "/session" or bare in uncertain.READ_POSTS):
         return False
     return method in ("POST", "DELETE", "PUT", "PATCH")
 

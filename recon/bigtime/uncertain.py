@@ -123,6 +123,18 @@ MARK_SUBMITTED_PARAM = "MarkSubmitted"
 
 # --- invoices (§4.7) ---------------------------------------------------------------------------
 INVOICE_HISTORY_PATH = "/invoice/history"
+# Expenses (issue 16): evidence §2.10 saw POST /expense/reportbyfilter answer with a JSON body
+# {mindate, maxdate, view: "basic"} ("Confirmed Working"); spec §4.6 lists the names as query
+# parameters. The body is what recon sends. It is a read although it is a POST: retried like
+# a GET (READ_POSTS). UNCERTAIN: the entry fields not in the evidence's list -- SID, RptSID
+# (0 = not submitted, spec §4.6 [DOC]), StaffSID, CatSID, NoCharge, IsApproved -- are the
+# spec's and pybt's names. GET /expense/report/{id} answers only id 0 (evidence §2.10, a
+# 500 otherwise), so recon never reads reports by id.
+EXPENSE_BY_FILTER_PATH = "/expense/reportbyfilter"
+EXPENSE_VIEW = "basic"
+EXPENSE_GUESSED_FIELDS = ("SID", "RptSID", "StaffSID", "CatSID", "NoCharge", "IsApproved")
+#: POST paths that only read (a POST is otherwise a write, never retried blindly).
+READ_POSTS = (EXPENSE_BY_FILTER_PATH,)
 INVOICE_DRAFTS_PATH = "/invoice/drafts"
 
 # --- settings (§4.11) --------------------------------------------------------------------------

@@ -214,6 +214,10 @@ PULL_SPECS: Mapping[str, PullSpec] = MappingProxyType(
             _spec("ARPYMT", bound=Bound("RECORDNO", "ARPYMTDETAIL", "PAYMENTKEY")),
             # Every application to the period's invoices, whenever it was paid: see above.
             _spec("ARPYMTDETAIL", bound=_BY_INVOICE),
+            # Expense lines are dated by ENTRYDATE (PERIOD_FIELDS); a report belongs to the
+            # period when one of its lines does (issue 16).
+            _spec("EEXPENSESITEM"),
+            _spec("EEXPENSES", bound=Bound("RECORDNO", "EEXPENSESITEM", "RECORDKEY")),
         )
     }
 )

@@ -283,6 +283,35 @@ TIMESHEETENTRY = _obj(
     },
 )  # fmt: skip
 
+# Employee expense reports (issue 16): every field is UNCERTAIN (uncertain.EXPENSE_*);
+# BIGTIME_EXPENSEID is the demo firm's custom field (uncertain.EXPENSE_LINK_FIELD).
+EEXPENSES = _obj(
+    "EEXPENSES", "RECORDNO", None,
+    {
+        "RECORDID": "id", "EMPLOYEEID": "id", "WHENCREATED": "date", "WHENPOSTED": "date",
+        "STATE": "text", "DESCRIPTION": "text", "BASECURR": "id", "CURRENCY": "id",
+        "TOTALENTERED": "money", "TOTALDUE": "money", "AUWHENCREATED": "datetime",
+        "WHENMODIFIED": "datetime", "CREATEDBY": "id", "MODIFIEDBY": "id",
+    },
+    required=("EMPLOYEEID", "WHENCREATED"),
+    references={"EMPLOYEEID": ("EMPLOYEE", "EMPLOYEEID")},
+    lines=("EEXPENSESITEMS", "EEXPENSESITEM", "RECORDKEY"),
+)  # fmt: skip
+
+EEXPENSESITEM = _obj(
+    "EEXPENSESITEM", "RECORDNO", None,
+    {
+        "RECORDKEY": "id", "LINE_NO": "int", "ENTRYDATE": "date", "ACCOUNTLABEL": "id",
+        "AMOUNT": "money", "PROJECTID": "id", "CUSTOMERID": "id", "BILLABLE": "bool",
+        "NONREIMBURSABLE": "bool", "DESCRIPTION": "text", "BIGTIME_EXPENSEID": "id", **_AUDIT,
+    },
+    required=("ENTRYDATE", "ACCOUNTLABEL", "AMOUNT"),
+    references={
+        "PROJECTID": ("PROJECT", "PROJECTID"), "CUSTOMERID": ("CUSTOMER", "CUSTOMERID"),
+        "ACCOUNTLABEL": ("EEACCOUNTLABEL", "ACCOUNTLABEL"),
+    },
+)  # fmt: skip
+
 # PROJECTID on the header is not in the spec (it lists PROJECTID on lines): a guess the
 # sandbox makes too, in recon.sandbox.intacct.guesses.UNLISTED_FIELDS.
 ARINVOICE = _obj(
@@ -347,6 +376,7 @@ OBJECTS: Mapping[str, ObjectSchema] = MappingProxyType(
             CUSTOMER, PROJECT, EMPLOYEE, VENDOR, DEPARTMENT, LOCATION, CLASS, PROJECTTYPE,
             TIMETYPE, EEACCOUNTLABEL, ITEM, GLACCOUNT, CHECKINGACCOUNT, CREDITCARD, ARTERM,
             TIMESHEET, TIMESHEETENTRY, ARINVOICE, ARINVOICEITEM, ARPYMT, ARPYMTDETAIL,
+            EEXPENSES, EEXPENSESITEM,
         )
     }
 )  # fmt: skip

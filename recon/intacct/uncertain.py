@@ -47,6 +47,19 @@ MAX_READ_KEYS = 100
 # §6: Retry-After is honoured, but never longer than this many seconds.
 RETRY_AFTER_CAP_SECONDS = 60.0
 
+# Employee expense reports (issue 16): the spec names EEXPENSES only as the fylein SDK's
+# ``expense_reports`` (§8.1) and gives no fields. UNCERTAIN, all of it: the lines are
+# EEXPENSESITEM under EEXPENSESITEMS, keyed to their report by RECORDKEY (as ARINVOICEITEM,
+# §5); a line's expense type is ACCOUNTLABEL (the EEACCOUNTLABEL id), its date ENTRYDATE,
+# a line the company paid (not reimbursed) NONREIMBURSABLE; the report's number RECORDID.
+EXPENSE_LINE_PARENT_KEY = "RECORDKEY"
+# The state an expense report pushed from BigTime is created in: submitted there, it goes
+# on to Intacct's approval as such (like a timesheet).
+EXPENSE_REPORT_STATE = "Submitted"
+# Custom field on EEXPENSESITEM carrying the BigTime expense id across (the demo firm's
+# name, as TIMESHEETENTRY_LINK_FIELD).
+EXPENSE_LINK_FIELD = "BIGTIME_EXPENSEID"
+
 # Custom field on TIMESHEETENTRY carrying the BigTime time-entry id across, so entries
 # match one to one (a firm names its own custom fields; this is the demo firm's name).
 TIMESHEETENTRY_LINK_FIELD = "BIGTIME_ENTRYID"

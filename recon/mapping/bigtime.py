@@ -271,6 +271,33 @@ def _invoice_term(i: pd.DataFrame, ref: _Refs) -> pd.Series:
     return by_id.where(sids.notna(), column(i, "TermsNm"))
 
 
+def map_expense(frames: Frames, report: MappingReport | None = None) -> pd.DataFrame:
+    """BigTime expense entries -> ``expense``, keyed by the entry's SID.
+
+    Needs ``expense``, ``staff`` and ``project``. The expense type is ``CatNm``, the expense
+    code's name (the expense-code list's key; docs/specs/bigtime-evidence.md §2.10 lists
+    ``CatNm`` on the entry); ``billable`` is ``NoCharge`` inverted, ``paid_by_company`` is
+    ``PaidByCo``, the report ``RptSID`` (0 = not submitted yet,
+    docs/specs/bigtime-rest-api.md §4.6).
+    """
+    report = _report(report)
+    e = require(frames, "expense", SYSTEM, "expense")
+    rows = _rows(e, "expense", "SID", "CatNm", "Dt", key="SID")
+    ref = _Refs(frames, "expense", report, rows)
+    data = {
+        "entry_id": column(e, "SID"),
+        "employee_id": ref.staff(column(e, "StaffSID"), "employee_id"),
+        "expense_date": column(e, "Dt", "datetime64[s]"),
+        "project_id": ref.project(column(e, "ProjectSID")),
+        "expense_type": column(e, "CatNm"),
+        "amount": column(e, "CostIN", "object"),
+        "billable": ~column(e, "NoCharge", "boolean").astype("boolean"),
+        "paid_by_company": column(e, "PaidByCo", "boolean"),
+        "report_id": column(e, "RptSID"), "notes": column(e, "Nt"),
+    }  # fmt: skip
+    return finish("expense", data, e.index, report, rows, "no SID: left out")
+
+
 def map_payment(frames: Frames, report: MappingReport | None = None) -> pd.DataFrame:
     """BigTime invoices' ``PaidAmt`` -> ``payment``, one row per invoice paid something.
 
@@ -293,6 +320,7 @@ _RECORDS: Mapping[str, Mapper] = {
     "time_entry": map_time_entry,
     "invoice": map_invoice,
     "payment": map_payment,
+    "expense": map_expense,
 }
 
 

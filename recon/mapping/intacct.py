@@ -14,6 +14,10 @@ column. The exceptions:
   (:data:`recon.intacct.uncertain.TIMESHEETENTRY_LINK_FIELD`); an entry without it was not
   synced from BigTime: it is kept with no key (counted), and the diff pairs it by what it
   says (``recon.diff.time``).
+- ``expense``: EEXPENSESITEM lines keyed by the custom field carrying the BigTime expense
+  id (:data:`recon.intacct.uncertain.EXPENSE_LINK_FIELD`), with the employee and report
+  number of their EEXPENSES report (the line's RECORDKEY is the report's RECORDNO). A line
+  without the link was not synced from BigTime: left out, counted.
 - ``payment``: the ARPYMTDETAIL amounts summed per invoice (RECORDKEY is the invoice's
   RECORDNO), for invoices with a non-zero total; an invoice nobody paid has no row.
 """
@@ -28,7 +32,12 @@ import numpy as np
 import pandas as pd
 
 from recon.canonical import ENTITIES, ENTITY_ORDER
-from recon.intacct.uncertain import NON_INVENTORY_ITEMTYPES, TIMESHEETENTRY_LINK_FIELD
+from recon.intacct.uncertain import (
+    EXPENSE_LINE_PARENT_KEY,
+    EXPENSE_LINK_FIELD,
+    NON_INVENTORY_ITEMTYPES,
+    TIMESHEETENTRY_LINK_FIELD,
+)
 from recon.mapping.common import (
     LEFT_OUT,
     Frames,
@@ -161,7 +170,44 @@ def map_payment(frames: Frames, report: MappingReport | None = None) -> pd.DataF
     return finish("payment", data, index, report)
 
 
-_SPECIAL: Mapping[str, Mapper] = {"time_entry": map_time_entry, "payment": map_payment}
+#: The objects an expense is read from: the lines, and the reports they belong to.
+EXPENSE_LINE, EXPENSE_REPORT = "EEXPENSESITEM", "EEXPENSES"
+_HEADER = EXPENSE_REPORT + "."
+
+
+def map_expense(frames: Frames, report: MappingReport | None = None) -> pd.DataFrame:
+    """EEXPENSESITEM (+ EEXPENSES) -> ``expense``, keyed by the BigTime expense id link.
+
+    A column whose ``Col.intacct`` is ``"EEXPENSES.<field>"`` is the line's report's field
+    (the employee, the report number), found by the line's RECORDKEY; a line whose report
+    the pull does not hold gets none (counted as dangling).
+    """
+    report = _report(report)
+    spec = ENTITIES["expense"]
+    lines = require(frames, EXPENSE_LINE, SYSTEM, "expense")
+    headers = require(frames, EXPENSE_REPORT, SYSTEM, "expense")
+    rows = Rows(lines, f"Intacct {EXPENSE_LINE}", "RECORDNO", (), EXPENSE_LINK_FIELD)
+    parent = column(lines, EXPENSE_LINE_PARENT_KEY)
+    data: dict[str, pd.Series] = {}
+    for c in spec.columns:
+        if c.intacct.startswith(_HEADER):
+            field = c.intacct.removeprefix(_HEADER)
+            data[c.name] = resolve(
+                parent, key_table(headers, "RECORDNO", field), report, "expense", c.name, rows,
+                f"its {EXPENSE_REPORT} report is not in the pull",
+            )  # fmt: skip
+        else:
+            name = EXPENSE_LINK_FIELD if c.name == spec.key else c.intacct
+            data[c.name] = column(lines, name, _dtype(c.kind))
+    why = f"no {EXPENSE_LINK_FIELD} (entered in Intacct, not synced from BigTime): left out"
+    return finish("expense", data, lines.index, report, rows, why)
+
+
+_SPECIAL: Mapping[str, Mapper] = {
+    "time_entry": map_time_entry,
+    "payment": map_payment,
+    "expense": map_expense,
+}
 
 #: Canonical entity -> its mapper, in :data:`recon.canonical.ENTITY_ORDER`.
 MAPPERS: Mapping[str, Mapper] = MappingProxyType(

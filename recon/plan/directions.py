@@ -178,7 +178,12 @@ def settings_directions(settings: IntegrationSettings) -> dict[str, Direction]:
 
 # --- the rule texts ---------------------------------------------------------------------------
 #: What flows, in words, for the entities that are not master data.
-_FLOWS = {"time_entry": "time flows", "invoice": "invoices flow", "payment": "payments flow"}
+_FLOWS = {
+    "time_entry": "time flows",
+    "invoice": "invoices flow",
+    "payment": "payments flow",
+    "expense": "expenses flow",
+}
 
 
 def label(entity: str, lexicon: Lexicon | None = None) -> str:

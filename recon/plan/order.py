@@ -48,6 +48,9 @@ REFERENCES: Mapping[str, Mapping[str, str]] = MappingProxyType(
             {"customer_id": "customer", "project_id": "project", "term_name": "ar_term"}
         ),
         "payment": MappingProxyType({"invoice_no": "invoice"}),
+        "expense": MappingProxyType(
+            {"employee_id": "employee", "project_id": "project", "expense_type": "expense_type"}
+        ),
     }
 )
 
@@ -71,6 +74,7 @@ PLAN_ORDER: tuple[str, ...] = (
     "project",
     "time_entry",
     "invoice",
+    "expense",
     "payment",
 )
 

@@ -21,8 +21,8 @@ ROUNDING = ROUND_HALF_UP
 ZERO = Decimal("0.00")
 #: The columns a time entry's money impact is made of.
 TIME_MONEY_FIELDS = ("hours", "bill_rate", "billable")
-#: The one money column of the entities whose impact is an amount.
-AMOUNT_FIELD = {"invoice": "total", "payment": "paid_amount"}
+#: The one money column of the entities whose impact is an amount (an expense's: issue 16).
+AMOUNT_FIELD = {"invoice": "total", "payment": "paid_amount", "expense": "amount"}
 
 
 def kind_of(entity: str, column: str, dtype: object = None) -> Kind:

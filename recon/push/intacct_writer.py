@@ -66,6 +66,7 @@ from recon.intacct.uncertain import (
 )
 from recon.mapping.common import MappingReport
 from recon.mapping.intacct import map_entity
+from recon.push import intacct_expenses
 from recon.push.writers import (
     ChangeResult,
     ReviewOnly,
@@ -208,6 +209,8 @@ class IntacctWriter:
         ``None`` when Intacct has no such record.
         """
         _check_entity(change)
+        if change.entity == intacct_expenses.ENTITY:  # a line and its report (issue 16)
+            return intacct_expenses.current(self.client, change)
         obj = ENTITIES[change.entity].intacct_object
         fields = spec_for(obj).fields
         wanted = F(_key_field(change.entity)) == change.key
@@ -283,6 +286,9 @@ class IntacctWriter:
         a second entry of that week is built after the create is sent, as an addition to
         the sheet it made, never as a second sheet of the same week.
         """
+        report = intacct_expenses.new_report_of(function)  # issue 16: one report per BigTime one
+        if report is not None:
+            return report
         if not len(function.body):
             return None
         record = function.body[0]
@@ -379,6 +385,8 @@ class IntacctWriter:
             return self._timesheet(change)
         if change.entity == "invoice":
             return self._invoice(change)
+        if change.entity == intacct_expenses.ENTITY:
+            return intacct_expenses.write(change, self._raw)
         return self._master(change)
 
     def _master(self, change: Change) -> tuple[str, str, Record]:
@@ -588,6 +596,8 @@ class IntacctWriter:
             found = self._raw("TIMESHEETENTRY", TIMESHEETENTRY_LINK_FIELD, change.key,
                               ("RECORDNO", TIMESHEETENTRY_PARENT_KEY))  # fmt: skip
             return (found[0].get(TIMESHEETENTRY_PARENT_KEY) or None) if found else None
+        if change.entity == intacct_expenses.ENTITY:
+            return intacct_expenses.locate(self._raw, change)
         obj = ENTITIES[change.entity].intacct_object
         return self._recordno(obj, _key_field(change.entity), change.key)
 

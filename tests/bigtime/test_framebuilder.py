@@ -135,8 +135,8 @@ def test_add_queues_decode_decodes_and_flush_types() -> None:
 
 
 def test_an_unknown_resource_is_a_config_error() -> None:
-    with pytest.raises(ConfigError, match="expense"):
-        FrameBuilder("expense")
+    with pytest.raises(ConfigError, match="expense_report"):
+        FrameBuilder("expense_report")
 
 
 # --------------------------------------------------------------------------- errors

@@ -275,10 +275,10 @@ def test_a_byte_order_mark_and_str_bodies_are_accepted() -> None:
 
 
 def test_an_unknown_resource_is_a_config_error() -> None:
-    with pytest.raises(ConfigError, match="no BigTime resource 'expense'"):
-        records_to_frame("expense", [])
+    with pytest.raises(ConfigError, match="no BigTime resource 'expense_report'"):
+        records_to_frame("expense_report", [])
     with pytest.raises(ConfigError):
-        json_to_frame("expense", b"[]")
+        json_to_frame("expense_report", b"[]")
 
 
 def test_typed_columns_types_columns_as_records_to_frame_types_records() -> None:

@@ -377,7 +377,10 @@ def test_sandbox_reports_answer_like_the_golden_files(
     assert again == got
     empty = golden("report_data_expense_empty.json")
     got = sandbox_api.call("POST", f"/report/data/{guesses.EXPENSE_REPORT_ID}", json=window)
-    assert got == empty  # the demo firm has no expenses: Data [] and the observed columns
+    # The observed columns, a row per demo-firm expense of the window (issue 16).
+    assert got["FieldList"] == empty["FieldList"]
+    dated = [e for e in demo_seed.raw["expense"] if "2025-01-06" <= e["Dt"] <= "2025-01-10"]
+    assert len(got["Data"]) == len(dated) > 0
     project = demo_seed.raw["task"][0]["ProjectSid"]
     budget = sandbox_api.get(f"/task/BudgetStatusByProject/{project}")
     assert_like_golden(
@@ -403,4 +406,13 @@ def test_sandbox_expenses_answer_like_the_golden_file(
         json={"mindate": "2025-02-01", "maxdate": "2025-02-28", "view": "basic"},
     )  # fmt: skip
     assert_like_golden(found, golden("expense_reportbyfilter.json"), "POST /expense/reportbyfilter")
-    assert [e["SID"] for e in found] == [created["SID"]]
+    # Unsubmitted: report 0 and a negative id until it is submitted
+    # (docs/specs/bigtime-rest-api.md §4.6, §4.5).
+    assert created["SID"] < 0 and created["RptSID"] == 0 and created["IsSubmitted"] is False
+    seeded = [e["SID"] for e in demo_seed.raw["expense"] if e["Dt"].startswith("2025-02")]
+    assert sorted(e["SID"] for e in found) == sorted([*seeded, created["SID"]])
+    unsubmitted = api.get("/expense/report/0", staffsid=staffer)
+    assert [e["SID"] for e in unsubmitted] == [created["SID"]]
+    # A submitted report's id: a 500 (docs/specs/bigtime-evidence.md §2.10).
+    report = demo_seed.raw["expense"][0]["RptSID"]
+    assert api.http.get(f"{api.url}/expense/report/{report}", timeout=30).status_code == 500

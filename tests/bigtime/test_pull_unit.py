@@ -250,6 +250,9 @@ class FakeBigTime:
     def invoice(self, sid: int) -> dict[str, Any]:
         return self._serve("invoice", sid, answer=lambda: decoded(INVOICE_DETAILS[sid]))
 
+    def expenses(self, start: date, end: date) -> list[dict[str, Any]]:
+        return self._serve("expenses", start, end, answer=lambda: decoded(EXPENSES))
+
     def tasks(self, project_sid: int, show_completed: bool = True) -> list[dict[str, Any]]:
         return self._serve(
             "tasks", project_sid, show_completed, answer=lambda: decoded(TASKS[project_sid])
@@ -257,6 +260,17 @@ class FakeBigTime:
 
     def vocabulary(self) -> dict[str, str]:
         return self._serve("vocabulary", answer=lambda: dict(VOCABULARY))
+
+
+#: Two expense entries as POST /expense/reportbyfilter answers (evidence §2.10 fields, and
+#: the spec's ids: tests/fixtures/bigtime/expense_reportbyfilter.json).
+EXPENSES = """[
+ {"SID": 71, "RptSID": 9, "StaffSID": 31, "ProjectSID": 21, "ClientSID": 11,
+  "ClientNm": "Client one", "CostIN": 42.80, "CostBill": 42.80, "Dt": "2024-03-04",
+  "CatNm": "Mileage", "Nt": "Client site visit", "IsSubmitted": true, "PaidByCo": false},
+ {"SID": -2, "RptSID": 0, "StaffSID": 32, "ProjectSID": 22, "CostIN": 10, "Dt": "2024-03-05",
+  "CatNm": "Meals", "IsSubmitted": false, "PaidByCo": true}
+]"""
 
 
 def not_found(sid: int) -> NotFoundError:
@@ -556,6 +570,8 @@ def test_pull_all_returns_every_entity_reading_shared_lists_once() -> None:
     assert len(bt.called("projects")) == 1 and len(bt.called("staff")) == 1
     assert len(bt.called("project_team")) == 3  # the teams came with the project details
     assert bt.called("invoice_history") == [(START, END)]
+    assert bt.called("expenses") == [(START, END)]
+    assert frames["expense"]["CostIN"].tolist() == [Decimal("42.80"), Decimal("10.00")]
     assert {c[1:] for c in bt.called("time_sheet_bytes")} == {(START, END)}
     assert bt.peak <= 3
     assert frames["project_team"]["ProjectSid"].tolist() == ["21", "21", "22"]
@@ -582,8 +598,8 @@ def test_pull_all_project_team_alone_and_unknown_entities() -> None:
     frames = pull.pull_all(bt, START, END, entities=["project_team", "task"])
     assert list(frames) == ["project_team", "task"] and bt.called("project") == []
     assert len(bt.called("projects")) == 1
-    with pytest.raises(ConfigError, match="expense"):
-        pull.pull_all(bt, START, END, entities=["time", "expense"])
+    with pytest.raises(ConfigError, match="expense_report"):
+        pull.pull_all(bt, START, END, entities=["time", "expense_report"])
 
 
 def test_frames_hold_no_float_anywhere() -> None:

@@ -112,7 +112,7 @@ DESIGN_OBJECTS = {
     "CUSTOMER", "PROJECT", "EMPLOYEE", "VENDOR", "DEPARTMENT", "LOCATION", "CLASS",
     "PROJECTTYPE", "TIMETYPE", "EEACCOUNTLABEL", "ITEM", "GLACCOUNT", "CHECKINGACCOUNT",
     "CREDITCARD", "ARTERM", "TIMESHEET", "TIMESHEETENTRY", "ARINVOICE", "ARINVOICEITEM",
-    "ARPYMT", "ARPYMTDETAIL",
+    "ARPYMT", "ARPYMTDETAIL", "EEXPENSESITEM", "EEXPENSES",
 }  # fmt: skip
 
 
@@ -326,9 +326,11 @@ def test_period_date_fields_are_the_canonical_date_columns_fields() -> None:
         == (CANONICAL["time_entry"].col("entry_date").intacct,) * 2
     )
     assert PULL_SPECS["ARINVOICE"].dated == (CANONICAL["invoice"].col("invoice_date").intacct,) * 2
+    expense_date = CANONICAL["expense"].col("expense_date").intacct
+    assert PULL_SPECS["EEXPENSESITEM"].dated == (expense_date,) * 2
     dated = {o for o, s in PULL_SPECS.items() if s.dated is not None or s.bound is not None}
     assert dated == {"TIMESHEET", "TIMESHEETENTRY", "ARINVOICE", "ARINVOICEITEM", "ARPYMT",
-                     "ARPYMTDETAIL"}  # fmt: skip
+                     "ARPYMTDETAIL", "EEXPENSESITEM", "EEXPENSES"}  # fmt: skip
 
 
 def test_lines_and_payments_follow_the_period_invoices_each_parent_pulled_once() -> None:

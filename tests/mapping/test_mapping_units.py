@@ -434,6 +434,7 @@ def test_bigtime_empty_frames_give_empty_canonical_frames():
     frames: Frames = {
         "client": bt_frame("client", []), "project": bt_project([], []),
         "staff": bt_staff([]), "time": bt_frame("time", []), "invoice": bt_frame("invoice", []),
+        "expense": bt_frame("expense", []),
         **{f"list:{name}": bt_frame("picklist_item", []) for name, _ in LIST_ENTITIES.values()},
     }  # fmt: skip
     report = MappingReport("bigtime")

@@ -80,7 +80,9 @@ def test_a_failed_read_names_the_entities_it_leaves_uncompared() -> None:
     assert lists == ("project", "employee", "location")
     assert needing("bigtime", "list:costcenterb", ["customer", "location"]) == ("location",)
     assert needing("bigtime", VOCABULARY, ENTITY_ORDER) == ()
-    assert needing("intacct", COUNTERPARTS, ENTITY_ORDER) == ("time_entry", "invoice", "payment")
+    assert needing("intacct", COUNTERPARTS, ENTITY_ORDER) == (
+        "time_entry", "invoice", "expense", "payment"
+    )  # fmt: skip
     error = NotFoundError("GET /picklist/FieldValues/CostCenterB failed (HTTP 404):\n no route")
     (said,) = unread("bigtime", {"list:costcenterb": error}, ["customer", "location"])
     assert said.label == "BigTime Cost Center 2 values" and said.entities == ("location",)

@@ -32,7 +32,7 @@ from recon.diff import Diff, diff_all
 from recon.intacct.client import IntacctClient
 from recon.intacct.filters import F
 from recon.intacct.pull import pull_all as pull_intacct
-from recon.intacct.uncertain import TIMESHEETENTRY_LINK_FIELD
+from recon.intacct.uncertain import EXPENSE_LINK_FIELD, TIMESHEETENTRY_LINK_FIELD
 from recon.mapping import to_canonical_bigtime, to_canonical_intacct
 from recon.pipeline import pull_both, reconcile
 from recon.plan import Change, FieldChange, Plan, change_id, make_plan
@@ -49,13 +49,15 @@ from recon.store import Store
 YEAR_START, YEAR_END = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
 #: Entities that BigTime may create and Intacct then receives (contract "Directions").
 CREATED_IN_BIGTIME = ("project", "employee")
-TRANSACTIONS = ("time_entry", "invoice")
+TRANSACTIONS = ("time_entry", "invoice", "expense")
 #: BigTime frames the canonical record entities are mapped from (ids resolve through them).
 BIGTIME_FRAMES = (
     "client", "project", "staff", "list:projecttype", "list:costcentera", "list:costcenterb",
     "list:class", "list:term",
 )  # fmt: skip
-INTACCT_OBJECTS = ("CUSTOMER", "PROJECT", "EMPLOYEE", "TIMESHEETENTRY", "ARINVOICE")
+INTACCT_OBJECTS = (
+    "CUSTOMER", "PROJECT", "EMPLOYEE", "TIMESHEETENTRY", "ARINVOICE", "EEXPENSESITEM", "EEXPENSES",
+)  # fmt: skip
 #: The demo's time entries with a planted change whose Intacct timesheet is approved (weeks
 #: before 2025-12-15): recon never rewrites those sheets, so their changes are refused at
 #: push as review only (tests/push/test_timesheets.py checks this list against the firm).
@@ -289,6 +291,8 @@ def copies(systems: Systems, change: Change) -> int:
     if change.target == "intacct":
         if change.entity == "time_entry":
             return systems.ia.count("TIMESHEETENTRY", F(TIMESHEETENTRY_LINK_FIELD) == change.key)
+        if change.entity == "expense":  # an expense is a line of a report (issue 16)
+            return systems.ia.count("EEXPENSESITEM", F(EXPENSE_LINK_FIELD) == change.key)
         return systems.ia.count(spec.intacct_object, F(spec.col(spec.key).intacct) == change.key)
     if change.entity == "customer":
         return len([c for c in systems.bt.clients() if c.get("ClientId") == change.key])

@@ -54,7 +54,7 @@ from tests.push.conftest import (
 )
 
 BT_RECORDS = ("customer", "project", "employee")
-IA_ENTITIES = ("customer", "project", "employee", "time_entry", "invoice")
+IA_ENTITIES = ("customer", "project", "employee", "time_entry", "invoice", "expense")
 
 
 # --- picking changes ----------------------------------------------------------------------
@@ -209,6 +209,7 @@ def test_intacct_writer_lands_every_demo_change(
         ("project", "create"), ("employee", "create"), ("employee", "update"),
         ("customer", "update"), ("customer", "deactivate"), ("time_entry", "create"),
         ("time_entry", "update"), ("invoice", "create"), ("invoice", "update"),
+        ("expense", "create"), ("expense", "update"),
     }  # fmt: skip
     totals = [c for c in changes if c.entity == "invoice" and c.action == "update"]
     lines_before = {c.key: invoice_lines(systems, c.key) for c in totals}

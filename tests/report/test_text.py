@@ -56,7 +56,7 @@ def test_each_entity_with_money_shows_what_its_differences_involve() -> None:
     report = demo_report()
     text = render_text(report)
     with_money = {s.entity for s in report.sections if s.money_total is not None}
-    assert with_money == {"time_entry", "invoice", "payment"}
+    assert with_money == {"time_entry", "invoice", "payment", "expense"}
     for s in report.sections:
         if s.money_total is not None:
             assert f"involving {s.money_total:,.2f}" in text

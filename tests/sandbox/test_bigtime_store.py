@@ -94,7 +94,7 @@ def _bad_seed(tmp_path: Path, change: Any, *words: str) -> None:
 
 
 def test_seed_errors_name_the_problem(tmp_path: Path) -> None:
-    _bad_seed(tmp_path, lambda s: s.update(expense=[]), "expense")
+    _bad_seed(tmp_path, lambda s: s.update(expense_report=[]), "expense_report")
     _bad_seed(tmp_path, lambda s: s["client"][0].update(Colour="red"), "Colour")
     _bad_seed(tmp_path, lambda s: s["client"][0].pop("SystemId"), "SystemId")
     _bad_seed(tmp_path, lambda s: s["client"].append(dict(s["client"][0])), "client")

@@ -105,6 +105,7 @@ class Wire:
                 for i in self.seed["invoice"]
                 if i["PaidAmt"] != 0
             ],
+            "expense": [self.expense(e) for e in self.seed["expense"]],
             **self.reference_lists(),
         }
         return {e: conform(e, pd.DataFrame(r, columns=ENTITIES[e].names)) for e, r in rows.items()}
@@ -155,6 +156,16 @@ class Wire:
             "time_type": self.item("laborcode", t["BudgCatID"], "Name"),
             "hours": t["Hours_IN"], "billable": not t["NoCharge"], "bill_rate": t["BillRate"],
             "notes": t["Notes"],
+        }  # fmt: skip
+
+    def expense(self, e: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "entry_id": str(e["SID"]), "employee_id": self.employee_id(e["StaffSID"]),
+            "expense_date": day(e["Dt"]),
+            "project_id": self.projects[e["ProjectSID"]]["ProjectCode"],
+            "expense_type": self.item("expensecode", e["CatSID"], "Name"),
+            "amount": e["CostIN"], "billable": not e["NoCharge"],
+            "paid_by_company": e["PaidByCo"], "report_id": str(e["RptSID"]), "notes": e["Nt"],
         }  # fmt: skip
 
     def invoice(self, i: dict[str, Any]) -> dict[str, Any]:

@@ -169,6 +169,9 @@ def _declared_guesses() -> dict[str, set[str]]:
         "TIMETYPE": set(guesses.TIMETYPE_FIELDS),
         "ARTERM": set(guesses.ARTERM_RULE_FIELDS),
         "ARPYMTDETAIL": {guesses.PAYMENT_DETAIL_PARENT_KEY, *guesses.PAYMENT_DETAIL_READ_FIELDS},
+        # Issue 16: the spec gives expense reports no fields; every one is a guess.
+        "EEXPENSES": set(guesses.EXPENSE_HEADER_FIELDS),
+        "EEXPENSESITEM": {guesses.EXPENSE_LINE_PARENT_KEY, *guesses.EXPENSE_LINE_FIELDS},
     }
     for obj, fields in guesses.UNLISTED_FIELDS.items():
         out.setdefault(obj, set()).update(fields)

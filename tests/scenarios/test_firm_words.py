@@ -50,7 +50,7 @@ def test_a_run_speaks_the_firms_lexicon_and_names_each_record(
 
         # The reports: the name beside the key, the money each entity's differences involve.
         money = run.plan.money_by_entity()
-        assert set(money) == {"time_entry", "invoice", "payment"}
+        assert set(money) == {"time_entry", "invoice", "payment", "expense"}
         text = (run.reports["text"]).read_text(encoding="utf-8")
         mismatch = next(ln for ln in text.splitlines() if "  P25-0014  " in ln)
         assert name[:20] in mismatch and 'Department ID: Intacct "AUD" | BigTime "TAX"' in mismatch

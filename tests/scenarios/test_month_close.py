@@ -4,7 +4,8 @@ Both sandboxes serve a private copy of the demo firm and ``recon.job.reconcile_r
 them over HTTP with recon's own clients. What October must report is computed from the
 seeded firm's manifest and its two views, never counted by hand: every master-data
 disagreement (master data is not date-bound) and each dated one whose record is dated in
-October on either side -- a time entry by its date, an invoice by its date, a payment by
+October on either side -- a time entry by its date, an invoice by its date, an expense by
+its date, a payment by
 its invoice's date (payments are bounded by their invoices; BigTime holds a payment only
 as the amount paid on an invoice).
 """
@@ -30,6 +31,7 @@ DATE_OF = {
     "time_entry": ("time_entry", "entry_date"),
     "invoice": ("invoice", "invoice_date"),
     "payment": ("invoice", "invoice_date"),
+    "expense": ("expense", "expense_date"),
 }
 Finding = tuple[str, str, str, str | None]
 
@@ -99,7 +101,12 @@ def test_october_reports_exactly_the_planted_disagreements_of_october(
     assert run.summary["findings"] == len(expected)
     # Intacct's dated records were pulled for October only, as BigTime's were.
     pulled = run.reconciliation.pulled.intacct
-    for obj, column in (("TIMESHEETENTRY", "ENTRYDATE"), ("ARINVOICE", "WHENCREATED")):
+    dated_objects = (
+        ("TIMESHEETENTRY", "ENTRYDATE"),
+        ("ARINVOICE", "WHENCREATED"),
+        ("EEXPENSESITEM", "ENTRYDATE"),
+    )
+    for obj, column in dated_objects:
         days = pulled[obj][column]
         assert len(days) and days.between(*(pd.Timestamp(d) for d in OCTOBER)).all(), obj
 
@@ -135,6 +142,17 @@ def _move_time_entry(served: Served, sid: str, intacct_day: dt.date, bigtime_day
     bt.put_time({**entry, "Dt": f"{bigtime_day.isoformat()}T00:00:00"})
 
 
+def _move_expense(served: Served, sid: str, intacct_day: dt.date, bigtime_day: dt.date) -> None:
+    """Date one expense differently in each sandbox, through their stores (issue 16)."""
+    ia = served.intacct.store
+    (recno,) = ia.find("EEXPENSESITEM", "BIGTIME_EXPENSEID", sid)
+    ia.update("EEXPENSESITEM", recno, {"ENTRYDATE": intacct_day.isoformat()})
+    bt = served.bigtime.store
+    expense = bt.record("expense", int(sid))
+    assert expense is not None
+    bt.put_record("expense", {**expense, "Dt": bigtime_day.isoformat()})
+
+
 @pytest.mark.parametrize("outside", ["intacct", "bigtime"])
 def test_a_record_dated_across_the_period_edge_is_a_date_difference_not_missing(
     served: Served, firm: Firm, outside: str
@@ -147,21 +165,27 @@ def test_a_record_dated_across_the_period_edge_is_a_date_difference_not_missing(
     paid = view["invoice"][view["invoice"]["invoice_no"].isin(view["payment"]["invoice_no"])]
     number = _unplanted(paid, "invoice_date", dt.date(2025, 10, 31), billed)
     entry = _unplanted(view["time_entry"], "entry_date", dt.date(2025, 10, 1), timed)
+    spent = {key for entity, _, key, _ in planted if entity == "expense"}
+    october = view["expense"][view["expense"]["expense_date"].dt.month.eq(10).to_numpy()]
+    expense = next(k for k in october["entry_id"] if k not in spent)
     before, inside = dt.date(2025, 9, 30), dt.date(2025, 10, 1)
     # The system named `outside` dates both records on 30 September, the other on 1 October.
     days = (before, inside) if outside == "intacct" else (inside, before)
     _move_invoice(served, number, *days)
     _move_time_entry(served, entry, *days)
+    _move_expense(served, expense, *days)
 
     run = reconcile_october()
 
     moved = {
         ("invoice", "field_mismatch", number, "invoice_date"),
         ("time_entry", "field_mismatch", entry, "entry_date"),
+        ("expense", "field_mismatch", expense, "expense_date"),
     }
     assert findings(run) == planted_in(served.data, firm, *OCTOBER) | moved
     found = run.reconciliation.diff.findings()
-    dates = found[found["field"].isin(["invoice_date", "entry_date"]).to_numpy()]
+    dated_fields = ["invoice_date", "entry_date", "expense_date"]
+    dates = found[found["field"].isin(dated_fields).to_numpy()]
     expected_values = {str(d) for d in days}
     for row in dates.itertuples():
         assert {str(row.intacct_value)[:10], str(row.bigtime_value)[:10]} == expected_values
@@ -170,3 +194,4 @@ def test_a_record_dated_across_the_period_edge_is_a_date_difference_not_missing(
     sought = {(s.entity, s.system): s.found for s in run.reconciliation.pulled.counterparts}
     assert number in sought[("invoice", outside)]
     assert entry in sought[("time_entry", outside)]
+    assert expense in sought[("expense", outside)]

@@ -122,7 +122,8 @@ TIME_REPORT_BY_FILTER_TEXT = "The request is invalid."
 EXPENSE_REPORT_ERROR_TEXT = INTERNAL_ERROR_TEXT
 #: ``/task/BudgetStatusByProject/{sid}`` values (keys are ev §2.14): hours and charges of the
 #: task's time entries, invoiced = those on an invoice, WIP = charged - invoiced, estimates
-#: from the task's budget, expenses 0 (the demo firm has none). The arithmetic is a guess.
+#: from the task's budget, expenses 0 (not summed from the
+#: expenses, issue 16: no client was seen reading them). The arithmetic is a guess.
 #: ``/time/TotalByDay/{staffsid}``: one item per day that has time, no timers (0), billable
 #: = hours not marked no-charge, unsubmitted = hours of entries with a negative SID.
 

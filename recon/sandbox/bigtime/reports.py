@@ -141,8 +141,10 @@ def create_expense(store: BigtimeStore, call: Call) -> Reply:
     with store.transaction():
         rec = validate.fields(cat.EXPENSE, body, store.names())
         validate.require(cat.EXPENSE, rec)
-        rec["SID"] = store.next_sid("expense")
-        rec["RptSID"] = None
+        # Spec §4.6: an unsubmitted expense sits in report 0; like an unsubmitted time entry
+        # (spec §4.5) its id is negative until it is submitted.
+        rec["SID"] = store.next_unsubmitted_sid("expense")
+        rec["RptSID"] = 0
         store.put_record("expense", rec)
         return Reply.json(store.record_text("expense", rec["SID"]) or b"{}")
 

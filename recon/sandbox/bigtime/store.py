@@ -336,12 +336,17 @@ class BigtimeStore:
             self.set_meta(f"next:{kind}", str(sid))
             return sid
 
-    def next_unsubmitted_sid(self) -> int:
-        """The next negative time SID (-1, -2, ...): unsubmitted entries (spec §4.5)."""
+    def next_unsubmitted_sid(self, kind: str = "time") -> int:
+        """The next negative SID (-1, -2, ...) of a kind: unsubmitted time entries (spec
+        §4.5) and expenses (issue 16)."""
+        table = "time" if kind == "time" else "record"
+        where = "" if kind == "time" else " WHERE kind = ?"
+        params = () if kind == "time" else (kind,)
         with self.lock:
-            low = self._db.execute("SELECT MIN(sid) FROM time").fetchone()[0]
-            sid = min(low or 0, int(self.meta("next:time-") or 0), 0) - 1
-            self.set_meta("next:time-", str(sid))
+            sql = f"SELECT MIN(sid) FROM {table}{where}"  # noqa: S608 - fixed names only
+            low = self._db.execute(sql, params).fetchone()[0]
+            sid = min(low or 0, int(self.meta(f"next:{kind}-") or 0), 0) - 1
+            self.set_meta(f"next:{kind}-", str(sid))
             return sid
 
     def record_row(self, kind: str, rec: Record, names: derive.Names) -> tuple[Any, ...]:

@@ -43,6 +43,7 @@ from recon.sandbox.firm.bigtime_lists import (
 )
 from recon.sandbox.firm.bigtime_time import TimeRecords, time_records
 from recon.sandbox.firm.columns import ENTITIES
+from recon.sandbox.firm.expenses import bigtime_expenses
 
 Streams = Callable[[str], np.random.Generator]
 
@@ -106,6 +107,7 @@ def render_seed(view: View, intacct_view: View, detail: View, streams: Streams) 
         "time": time_records(view, detail, look, tasks),
         "invoice": _invoices(view, intacct_view, detail["invoice_line"], look),
         "task": tasks,
+        "expense": bigtime_expenses(view, look),
         "lists": lists,
         "udf_definitions": {
             "project": [{"Sid": s, "Name": n} for s, n in PROJECT_UDFS],

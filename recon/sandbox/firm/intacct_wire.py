@@ -16,6 +16,7 @@ import pandas as pd
 from recon.sandbox.firm import reference as ref
 from recon.sandbox.firm import wire_format as wf
 from recon.sandbox.firm import words
+from recon.sandbox.firm.expenses import intacct_expenses
 from recon.sandbox.firm.intacct_wire_txn import render_transactions
 from recon.sandbox.firm.sizing import LAST_DAY, day_number
 from recon.sandbox.intacct.guesses import PROJECT_MANAGER_KEY
@@ -38,6 +39,7 @@ def render(view: View, detail: View) -> Frames:
         "VENDOR": _vendor(view["vendor"]),
         **_reference(view),
         **txn,
+        **intacct_expenses(view),
     }
     return frames
 

@@ -108,6 +108,14 @@ PLAN: tuple[Spec, ...] = (
     Spec("invoice", MISSING_IA, "missing", None, _IA, "recent_unpaid"),
     Spec("payment", MISSING_BT, "payment_missing", None, _BT, "paid", base=2),
     _m("payment", "paid_amount", "payment_partial", _BT, "paid"),
+    # Expenses (issue 16): an amount keyed differently, a BigTime expense not yet synced,
+    # one deleted in BigTime after it was synced, one moved to another project, one whose
+    # billable flag was changed after it was synced.
+    _m("expense", "amount", "expense_amount", _BT, base=2),
+    Spec("expense", MISSING_IA, "missing", None, _IA, "recent"),
+    Spec("expense", MISSING_BT, "missing", None, _BT, "regular"),
+    _m("expense", "project_id", "expense_project", _BT),
+    _m("expense", "billable", "billable_flag", _BT),
 )
 
 

@@ -71,7 +71,7 @@ LABELS = {
     "project_type": "Project type", "time_type": "Time type", "expense_type": "Expense type",
     "item": "Item", "gl_account": "GL account", "checking_account": "Checking account",
     "credit_card": "Credit card", "ar_term": "AR term", "time_entry": "Time entry",
-    "invoice": "Invoice", "payment": "Payment on invoice",
+    "invoice": "Invoice", "payment": "Payment on invoice", "expense": "Expense",
 }  # fmt: skip
 FIELD_LABELS = {
     "manager_id": "manager", "department_id": "department (BigTime Cost Center 1)",
@@ -85,6 +85,7 @@ NOTES = {
     "renamed": " (renamed in one system only)",
     "hours_quarter": " (a quarter hour apart)",
 }
+EXPENSE_ADJUSTMENTS = tuple(Decimal(x) for x in ("12.40", "-8.75", "25.00", "-3.10"))
 INVOICE_ADJUSTMENTS = tuple(Decimal(x) for x in ("-250.00", "175.00", "-87.50", "412.50"))
 
 
@@ -121,6 +122,9 @@ class Planter:
             return np.array(t.spares[entity], dtype=object)
         if entity == "time_entry":
             return keys[self._entry_mask(name)].to_numpy(dtype=object)
+        if entity == "expense" and name == "recent":
+            recent = (frame["expense_date"] >= pd.Timestamp(RECENT_FROM)).to_numpy()
+            return keys[recent].to_numpy(dtype=object)
         if entity in ("invoice", "payment"):
             paid = keys.isin(t.frames["payment"]["invoice_no"]).to_numpy()
             if name == "recent_unpaid":
@@ -282,7 +286,15 @@ VARIANTS: dict[str, Callable[[Planter, Spec, str, Any], object]] = {
     "wrong_project": _wrong_project,
     "invoice_total": _invoice_total,
     "payment_partial": lambda p, s, k, old: (old / 2).quantize(Decimal("0.01")),
+    "expense_amount": lambda p, s, k, old: _expense_amount(p, old),
+    "expense_project": _wrong_project,
+    "billable_flag": lambda p, s, k, old: not old,
 }
+
+
+def _expense_amount(planter: Planter, old: Decimal) -> Decimal:
+    adj = EXPENSE_ADJUSTMENTS[len(planter.items) % len(EXPENSE_ADJUSTMENTS)]
+    return old + adj if old + adj > 0 else old + abs(adj)
 
 
 # --- descriptions ----------------------------------------------------------------------------
@@ -293,6 +305,10 @@ def _mismatch_text(planter: Planter, spec: Spec, key: str, iv: str | None, bv: s
         return f"Time entry {key} is on project {iv} in Intacct but on project {bv} in BigTime."
     if spec.flavour == "invoice_total":
         return f"Invoice {key} totals {iv} in Intacct but {bv} in BigTime."
+    if spec.flavour == "expense_project":
+        return f"Expense {key} is on project {iv} in Intacct but on project {bv} in BigTime."
+    if spec.flavour == "expense_amount":
+        return f"Expense {key} is {iv} in Intacct but {bv} in BigTime."
     if spec.flavour == "payment_partial":
         return f"Invoice {key} shows {iv} paid in Intacct but only {bv} paid in BigTime."
     note = NOTES.get(spec.flavour, "")
@@ -308,6 +324,12 @@ def _missing_text(planter: Planter, spec: Spec, key: str) -> str:
         v = {f: planter.value("time_entry", key, f) for f in ("employee_id", "entry_date", "hours")}
         what = f"{v['employee_id']}, {canon_str(v['entry_date'], 'date')}, {v['hours']} h"
         return f"BigTime time entry {key} ({what}) has not been synced to Intacct."
+    if spec.entity == "expense":
+        v = {f: planter.value("expense", key, f) for f in ("employee_id", "expense_date", "amount")}
+        what = f"{v['employee_id']}, {canon_str(v['expense_date'], 'date')}, {v['amount']}"
+        if spec.kind == MISSING_BT:
+            return f"Expense {key} ({what}) is in Intacct but no longer in BigTime."
+        return f"BigTime expense {key} ({what}) has not been synced to Intacct."
     if spec.entity == "invoice":
         total = canon_str(planter.value("invoice", key, "total"), "money")
         return f"Invoice {key} ({total}) is in BigTime but has not been posted to Intacct."

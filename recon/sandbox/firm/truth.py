@@ -14,6 +14,7 @@ import pandas as pd
 
 from recon.sandbox.firm import reference as ref
 from recon.sandbox.firm.billing import build_billing
+from recon.sandbox.firm.expenses import build_expenses
 from recon.sandbox.firm.parties import INTERNAL_CUSTOMER, build_parties
 from recon.sandbox.firm.plan import spare_counts
 from recon.sandbox.firm.sizing import sizes, stream
@@ -41,23 +42,25 @@ def build_truth(seed: int, scale: int) -> Truth:
     parties = build_parties(streams, sizes(scale), spare_counts(scale))
     time = build_time(parties, streams)
     billing = build_billing(time, parties.frames["project"], streams)
+    projects = parties.frames["project"]["project_id"]
+    internal_projects = projects.iloc[: parties.n_internal].tolist()
     frames = {
         **ref.reference_frames(),
         **parties.frames,
         "time_entry": time.frame,
         "invoice": billing.invoice,
         "payment": billing.payment,
+        "expense": build_expenses(time.frame, internal_projects, streams),
     }
     emp = parties.frames["employee"]
     seniors = (parties.level < ref.MANAGER_LEVELS) & ~parties.emp_is_spare
     seniors &= emp["status"].to_numpy() == "active"
-    projects = parties.frames["project"]["project_id"]
     return Truth(
         frames=frames,
         spares={**ref.spares(), **parties.spares},
         internal={
             "customer": [INTERNAL_CUSTOMER],
-            "project": projects.iloc[: parties.n_internal].tolist(),
+            "project": internal_projects,
         },
         managers=emp["employee_id"][seniors].tolist(),
         open_entries=~billing.invoiced,

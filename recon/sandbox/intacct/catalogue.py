@@ -298,8 +298,13 @@ TIMESHEET = _obj(
 #: The demo company's custom fields (§4.1: "custom fields as extra elements by integration
 #: name"). A company names its own; recon's profile must name the same one.
 CUSTOM_FIELDS: Mapping[str, Mapping[str, Kind]] = MappingProxyType(
-    {"TIMESHEETENTRY": MappingProxyType({"BIGTIME_ENTRYID": "id"})}
+    {
+        "TIMESHEETENTRY": MappingProxyType({"BIGTIME_ENTRYID": "id"}),
+        "EEXPENSESITEM": MappingProxyType({"BIGTIME_EXPENSEID": "id"}),
+    }
 )
+#: The custom field carrying the BigTime expense id across (the demo company's name).
+EXPENSE_LINK_FIELD = "BIGTIME_EXPENSEID"
 #: The custom field carrying the BigTime time-entry id across (the demo company's name).
 TIMESHEETENTRY_LINK_FIELD = "BIGTIME_ENTRYID"
 
@@ -318,6 +323,31 @@ TIMESHEETENTRY = _obj(
     references={
         "PROJECTID": ("PROJECT", "PROJECTID"), "CUSTOMERID": ("CUSTOMER", "CUSTOMERID"),
         "TIMETYPE": ("TIMETYPE", "NAME"), "EMPLOYEEID": ("EMPLOYEE", "EMPLOYEEID"),
+    },
+)  # fmt: skip
+
+# --- employee expenses (issue 16; every field a guess: guesses.EXPENSE_*) --------------
+
+EEXPENSES = _obj(
+    "EEXPENSES", "RECORDNO", None,
+    # A transaction's WHENCREATED is a date (§2.3), so the header's kinds come last.
+    {**_AUDIT, "AUWHENCREATED": "datetime", **_kinds(guesses.EXPENSE_HEADER_FIELDS)},
+    required=("EMPLOYEEID", "WHENCREATED"),
+    references={"EMPLOYEEID": ("EMPLOYEE", "EMPLOYEEID")},
+    lines=Lines("EEXPENSESITEMS", "EEXPENSESITEM", guesses.EXPENSE_LINE_PARENT_KEY),
+    computed=("TOTALENTERED", "TOTALDUE", "TOTALPAID", "EMPLOYEENAME"),
+)  # fmt: skip
+
+EEXPENSESITEM = _obj(
+    "EEXPENSESITEM", "RECORDNO", None,
+    {
+        guesses.EXPENSE_LINE_PARENT_KEY: "id", **_kinds(guesses.EXPENSE_LINE_FIELDS),
+        **CUSTOM_FIELDS["EEXPENSESITEM"], **_AUDIT,
+    },
+    required=("ENTRYDATE", "ACCOUNTLABEL", "AMOUNT"),
+    references={
+        "PROJECTID": ("PROJECT", "PROJECTID"), "CUSTOMERID": ("CUSTOMER", "CUSTOMERID"),
+        "ACCOUNTLABEL": ("EEACCOUNTLABEL", "ACCOUNTLABEL"),
     },
 )  # fmt: skip
 
@@ -449,6 +479,7 @@ OBJECTS: Mapping[str, ObjectSpec] = MappingProxyType(
             CUSTOMER, PROJECT, EMPLOYEE, VENDOR, DEPARTMENT, LOCATION, CLASS, PROJECTTYPE,
             TIMETYPE, EEACCOUNTLABEL, ITEM, GLACCOUNT, CHECKINGACCOUNT, CREDITCARD, ARTERM,
             TIMESHEET, TIMESHEETENTRY, ARINVOICE, ARINVOICEITEM, ARPYMT, ARPYMTDETAIL,
+            EEXPENSES, EEXPENSESITEM,
         )
     }
 )  # fmt: skip

@@ -252,10 +252,44 @@ class PaymentRules(Rules):
         w.store.update("ARINVOICE", int(key), changes)
 
 
+class ExpenseReportRules(Rules):
+    """An employee expense report (guesses.EXPENSE_*): lines required on create, the state
+    Draft or Submitted, the total the sum of the lines."""
+
+    computed = catalogue.EEXPENSES.computed
+
+    def prepare(
+        self,
+        w: Writer,
+        row: Row,
+        lines: list[Row] | None,
+        current: Row | None,
+        extra: dict[str, str],
+    ) -> None:
+        super().prepare(w, row, lines, current, extra)
+        creating = current is None
+        if creating or "STATE" in row:
+            state = row.get("STATE") or guesses.EXPENSE_DEFAULT_STATE
+            if state not in guesses.EXPENSE_CREATE_STATES:
+                expected = " or ".join(guesses.EXPENSE_CREATE_STATES)
+                raise FunctionFailure(failures.invalid_value("STATE", state, expected))
+            row["STATE"] = state
+        if (creating or lines is not None) and not lines:
+            raise FunctionFailure(failures.missing_required("EEXPENSESITEMS"))
+        if lines is not None:
+            total = sum((_money(line.get("AMOUNT")) for line in lines), _ZERO)
+            row["TOTALENTERED"] = row["TOTALDUE"] = _cents(total)
+            row["TOTALPAID"] = "0.00"
+            for i, line in enumerate(lines):
+                line.setdefault("LINE_NO", str(i + 1))
+                line["TRX_AMOUNT"] = line.get("AMOUNT")
+
+
 RULES: dict[str, Rules] = {
     "TIMESHEET": TimesheetRules(),
     "ARINVOICE": InvoiceRules(),
     "ARPYMT": PaymentRules(),
+    "EEXPENSES": ExpenseReportRules(),
 }
 _DEFAULT = Rules()
 
