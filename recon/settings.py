@@ -45,10 +45,10 @@ BIGTIME_TO_INTACCT: Final = "bigtime_to_intacct"
 REVIEW: Final = "review"
 
 #: The entities recon can push, and the ``sync`` values each takes. Master data may flow
-#: either way (both writers create and update them); posted time and invoices have no
-#: BigTime writer, so they go to Intacct or are reviewed only. Reference lists and payments
-#: are never pushed (BigTime's lists are read-only in its API, it has no payment API): they
-#: are not offered.
+#: either way (both writers create and update them); posted time, invoices and employee
+#: expenses have no BigTime writer, so they go to Intacct or are reviewed only. Reference
+#: lists and payments are never pushed (BigTime's lists are read-only in its API, it has no
+#: payment API): they are not offered.
 SYNC_CHOICES: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
         "customer": (INTACCT_TO_BIGTIME, BIGTIME_TO_INTACCT, REVIEW),
@@ -56,6 +56,7 @@ SYNC_CHOICES: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "employee": (INTACCT_TO_BIGTIME, BIGTIME_TO_INTACCT, REVIEW),
         "time_entry": (BIGTIME_TO_INTACCT, REVIEW),
         "invoice": (BIGTIME_TO_INTACCT, REVIEW),
+        "expense": (BIGTIME_TO_INTACCT, REVIEW),
     }
 )
 #: ``only_in_target`` values, for the master data that has a status to deactivate
