@@ -729,7 +729,8 @@ class _Detailed:
                 self._learn(sid, prior)
             else:
                 to_read.append((sid, stamp))
-        reads = fetch_all(self._read, [sid for sid, _ in to_read], self.workers)
+        read = _or_none(self._read, self.kind)
+        reads = fetch_all(read, [sid for sid, _ in to_read], self.workers)
         for (sid, stamp), got in zip(to_read, reads, strict=True):
             if got is None:
                 continue
@@ -755,12 +756,8 @@ class _Detailed:
             return None
         return prior
 
-    def _read(self, sid: int) -> tuple[_Record, list[_Record] | None] | None:
-        try:
-            return self.detail(sid), None if self.team is None else self.team(sid)
-        except NotFoundError:
-            log.warning("BigTime %s %s vanished between the list and its detail", self.kind, sid)
-            return None
+    def _read(self, sid: int) -> tuple[_Record, list[_Record] | None]:
+        return self.detail(sid), None if self.team is None else self.team(sid)
 
     def _learn(self, sid: int, known: Known) -> None:
         if self.learned is not None:
@@ -783,14 +780,14 @@ def _workers(bt: BigTimeReader, concurrency: int | None) -> int:
     return workers
 
 
-def _or_none(fetch: Callable[[int], _Record]) -> Callable[[int], _Record | None]:
+def _or_none(fetch: Callable[[int], _R], what: str = "record") -> Callable[[int], _R | None]:
     """``fetch``, with a record deleted since the list call (404) answered as ``None``."""
 
-    def fetch_or_none(sid: int) -> _Record | None:
+    def fetch_or_none(sid: int) -> _R | None:
         try:
             return fetch(sid)
         except NotFoundError:
-            log.warning("BigTime record %s vanished between the list and its detail", sid)
+            log.warning("BigTime %s %s vanished between the list and its detail", what, sid)
             return None
 
     return fetch_or_none

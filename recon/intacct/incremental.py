@@ -10,7 +10,7 @@ profile's snapshot, :mod:`recon.snapshot`). For each object the pull then costs:
 - **A larger object**: one ``query`` for ``WHENMODIFIED >= since`` (the newest stamp in
   ``last`` less :data:`~recon.intacct.uncertain.INCREMENTAL_MARGIN`: Intacct's own clock,
   so no skew with ours), merged into ``last`` by RECORDNO; then a **count** of the records
-  the full pull would hold (one request, ``pagesize`` 1: ``count`` + ``numremaining``). The
+  the full pull would hold (one request: a page of one record and its ``totalcount``). The
   merged frame holds every record there now (an unchanged one was there before, a changed
   one was just read) plus any deleted since, or moved out of the period; equal counts
   therefore mean nothing was deleted. Only when they differ is the **key listing** read
@@ -110,18 +110,23 @@ class _Object:
     ) -> None:
         self.client, self.obj, self.fields = client, obj, fields
         self.spec = PULL_SPECS[obj]
-        self.start, self.end, self.pulled = start, end, pulled
+        self.start, self.end = start, end
+        # A bound object's invoices: read once from the parent pulled before it (None when
+        # the parent is not among the objects asked for).
+        parent = pulled.get(self.spec.bound.parent) if self.spec.bound is not None else None
+        self.parent_keys: list[str] | None = None
+        if self.spec.bound is not None and parent is not None:
+            self.parent_keys = key_values(parent[self.spec.bound.parent_field])
 
     def frame(self, last: pd.DataFrame | None) -> pd.DataFrame:
         since = self._since(last)
         if last is None or since is None or len(last) < WHOLE_BELOW:
             return self._whole()
         if self.spec.bound is not None:
-            keys = self._parent_keys()
-            if keys is None:
+            if self.parent_keys is None:
                 return self._whole()
             # A record of an invoice no longer in the period is no longer the period's.
-            last = last[last[self.spec.bound.field].astype("str").isin(keys)]
+            last = last[last[self.spec.bound.field].astype("str").isin(self.parent_keys)]
         changed = self._read(since)
         merged = _upsert(last, changed)
         count = self._count()
@@ -131,80 +136,60 @@ class _Object:
         if not listed <= set(key_values(merged[KEY])):
             log.warning("Intacct %s holds records no change showed: read whole", self.obj)
             return self._whole()
-        kept = merged[merged[KEY].astype("str").isin(listed)].reset_index(drop=True)
-        return kept
+        return merged[merged[KEY].astype("str").isin(listed)].reset_index(drop=True)
 
     # --- the reads ---------------------------------------------------------------------
 
+    @property
+    def _extra(self) -> tuple[str, ...]:
+        return self.fields[len(self.spec.fields) :]
+
     def _whole(self) -> pd.DataFrame:
         if self.spec.bound is None:
-            return self._query(self.fields, since=None)
-        keys = self._parent_keys()
-        if keys is None:  # its parent is not among the objects asked for: pull_all reads it
-            extra = {self.obj: self.fields[len(self.spec.fields) :]}
-            return pull_all(self.client, [self.obj], extra_fields=extra, start=self.start,
-                            end=self.end)[self.obj]  # fmt: skip
-        return self._by_keys(self.fields, keys, since=None)
+            return pull(self.client, self.obj, start=self.start, end=self.end,
+                        extra_fields=self._extra)  # fmt: skip
+        if self.parent_keys is None:  # its parent is not among the objects asked for
+            return pull_all(self.client, [self.obj], extra_fields={self.obj: self._extra},
+                            start=self.start, end=self.end)[self.obj]  # fmt: skip
+        return pull_by_keys(self.client, self.obj, self.spec.bound.field, self.parent_keys,
+                            extra_fields=self._extra)  # fmt: skip
 
     def _read(self, since: datetime) -> pd.DataFrame:
         if self.spec.bound is None:
-            return self._query(self.fields, since)
+            return pull(self.client, self.obj, since=since, start=self.start, end=self.end,
+                        extra_fields=self._extra)  # fmt: skip
         # Every record changed since, whatever its invoice (a page or two), kept when its
         # invoice is the period's: one query, where asking by the invoices' keys takes one
         # per 1,000 invoices.
-        extra = self.fields[len(self.spec.fields) :]
-        changed = pull(self.client, self.obj, since=since, extra_fields=extra)
-        keys = set(self._parent_keys() or [])
-        mine = changed[self.spec.bound.field].astype("str").isin(keys)
+        changed = pull(self.client, self.obj, since=since, extra_fields=self._extra)
+        mine = changed[self.spec.bound.field].astype("str").isin(set(self.parent_keys or []))
         return changed[mine].reset_index(drop=True)
 
     def _keys(self) -> pd.DataFrame:
-        if self.spec.bound is None:
-            return self._query((KEY,), since=None)
-        return self._by_keys((KEY,), self._parent_keys() or [], since=None)
-
-    def _query(self, fields: Sequence[str], since: datetime | None) -> pd.DataFrame:
-        if fields == self.fields:
-            return pull(self.client, self.obj, since=since, start=self.start, end=self.end,
-                        extra_fields=fields[len(self.spec.fields):])  # fmt: skip
-        pages = self.client.query(self.obj, list(fields), filter=self._filter(), orderby=[KEY])
-        return pages_to_frame(pages, self.obj, fields)
-
-    def _by_keys(
-        self, fields: Sequence[str], keys: list[str], since: datetime | None
-    ) -> pd.DataFrame:
-        assert self.spec.bound is not None
-        extra = [f for f in fields if f not in self.spec.fields]
-        frame = pull_by_keys(self.client, self.obj, self.spec.bound.field, keys, since=since,
-                             extra_fields=extra)  # fmt: skip
-        return frame[list(fields)] if tuple(fields) != self.fields else frame
+        """RECORDNO alone of the records the whole pull would hold."""
+        frames = []
+        for flt in self._filters():
+            pages = self.client.query(self.obj, [KEY], filter=flt, orderby=[KEY])
+            frames.append(pages_to_frame(pages, self.obj, (KEY,)))
+        return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
     def _count(self) -> int:
         """How many records the whole pull would hold: one request per filter (a page of
         one record, and its ``totalcount``)."""
-        total = 0
-        for flt in self._filters():
-            total += self.client.count(self.obj, flt)
-        return total
+        return sum(self.client.count(self.obj, flt) for flt in self._filters())
 
     # --- filters -------------------------------------------------------------------------
 
-    def _filter(self) -> Filter | None:
-        return self.spec.query_filter(None, self.start, self.end)
-
     def _filters(self) -> list[Filter | None]:
+        """The whole pull's filters: the period's, or one per 1,000 of a bound object's
+        invoices (an ``in`` takes no more, spec §3.4)."""
         if self.spec.bound is None:
-            return [self._filter()]
-        keys = self._parent_keys() or []
+            return [self.spec.query_filter(None, self.start, self.end)]
+        keys = self.parent_keys or []
         base = self.spec.query_filter(None)
         chunks = [keys[at : at + MAX_IN_VALUES] for at in range(0, len(keys), MAX_IN_VALUES)]
         field = F(self.spec.bound.field)
         return [field.isin(c) if base is None else base & field.isin(c) for c in chunks]
-
-    def _parent_keys(self) -> list[str] | None:
-        assert self.spec.bound is not None
-        parent = self.pulled.get(self.spec.bound.parent)
-        return None if parent is None else key_values(parent[self.spec.bound.parent_field])
 
     def _since(self, last: pd.DataFrame | None) -> datetime | None:
         """The newest WHENMODIFIED in ``last``, less the margin; None: no incremental read."""
