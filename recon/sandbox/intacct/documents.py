@@ -57,6 +57,21 @@ class Rules:
         """Old lines are about to be deleted (update replacing them, or delete)."""
 
 
+def _require_lines(lines: list[Row] | None, current: Row | None, key: str) -> None:
+    """A document is created with lines, and an update that sends lines sends some."""
+    if (current is None or lines is not None) and not lines:
+        raise FunctionFailure(failures.missing_required(key))
+
+
+def _set_state(row: Row, current: Row | None, default: str, allowed: tuple[str, ...]) -> None:
+    """On create (or when sent): ``STATE`` one of ``allowed``, ``default`` when none."""
+    if current is None or "STATE" in row:
+        state = row.get("STATE") or default
+        if state not in allowed:
+            raise FunctionFailure(failures.invalid_value("STATE", state, " or ".join(allowed)))
+        row["STATE"] = state
+
+
 def _money(v: str | None) -> Decimal:
     return Decimal(v) if v else _ZERO
 
@@ -83,14 +98,8 @@ class TimesheetRules(Rules):
             recordno = (current or {}).get("RECORDNO") or "?"
             text = guesses.TIMESHEET_LOCKED_TEXT.format(recordno=recordno, state=locked)
             raise FunctionFailure(failures.business(text))
-        if creating or "STATE" in row:
-            state = row.get("STATE") or guesses.TIMESHEET_DEFAULT_STATE
-            if state not in guesses.TIMESHEET_CREATE_STATES:
-                expected = " or ".join(guesses.TIMESHEET_CREATE_STATES)
-                raise FunctionFailure(failures.invalid_value("STATE", state, expected))
-            row["STATE"] = state
-        if (creating or lines is not None) and not lines:
-            raise FunctionFailure(failures.missing_required("TIMESHEETENTRIES"))
+        _set_state(row, current, guesses.TIMESHEET_DEFAULT_STATE, guesses.TIMESHEET_CREATE_STATES)
+        _require_lines(lines, current, "TIMESHEETENTRIES")
         merged = {**(current or {}), **row}
         begin = merged.get("BEGINDATE") or ""
         if begin and (creating or "BEGINDATE" in row) and "ENDDATE" not in row:
@@ -149,8 +158,7 @@ class InvoiceRules(Rules):
     ) -> None:
         super().prepare(w, row, lines, current, extra)
         creating = current is None
-        if (creating or lines is not None) and not lines:
-            raise FunctionFailure(failures.missing_required("ARINVOICEITEMS"))
+        _require_lines(lines, current, "ARINVOICEITEMS")
         if lines is not None:
             paid = _money((current or {}).get("TOTALPAID"))
             total = _ZERO
@@ -196,8 +204,7 @@ class PaymentRules(Rules):
         if method and method not in guesses.PAYMENT_METHODS:
             expected = ", ".join(guesses.PAYMENT_METHODS)
             raise FunctionFailure(failures.invalid_value("PAYMENTMETHOD", method, expected))
-        if (creating or lines is not None) and not lines:
-            raise FunctionFailure(failures.missing_required("ARPYMTDETAILS"))
+        _require_lines(lines, current, "ARPYMTDETAILS")
         if lines is not None:
             total = _ZERO
             for line in lines:
@@ -267,15 +274,8 @@ class ExpenseReportRules(Rules):
         extra: dict[str, str],
     ) -> None:
         super().prepare(w, row, lines, current, extra)
-        creating = current is None
-        if creating or "STATE" in row:
-            state = row.get("STATE") or guesses.EXPENSE_DEFAULT_STATE
-            if state not in guesses.EXPENSE_CREATE_STATES:
-                expected = " or ".join(guesses.EXPENSE_CREATE_STATES)
-                raise FunctionFailure(failures.invalid_value("STATE", state, expected))
-            row["STATE"] = state
-        if (creating or lines is not None) and not lines:
-            raise FunctionFailure(failures.missing_required("EEXPENSESITEMS"))
+        _set_state(row, current, guesses.EXPENSE_DEFAULT_STATE, guesses.EXPENSE_CREATE_STATES)
+        _require_lines(lines, current, "EEXPENSESITEMS")
         if lines is not None:
             total = sum((_money(line.get("AMOUNT")) for line in lines), _ZERO)
             row["TOTALENTERED"] = row["TOTALDUE"] = _cents(total)
