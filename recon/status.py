@@ -331,10 +331,18 @@ def status_html(store: Store | str | Path | None = None) -> str:
     try:
         frame = status_frame(store)
     except ReconError as exc:
-        return (
-            '<div class="recon-status" data-state="error" style="color:#a50e0e">'
-            f"Status unavailable: {esc(exc)}</div>"
-        )
+        return _error_html(exc)
+    return _frame_html(frame)
+
+
+def _error_html(exc: ReconError) -> str:
+    return (
+        '<div class="recon-status" data-state="error" style="color:#a50e0e">'
+        f"Status unavailable: {esc(exc)}</div>"
+    )
+
+
+def _frame_html(frame: pd.DataFrame) -> str:
     if frame.empty:
         return f'<div class="recon-status" data-state="empty"><i>{esc(NO_RUNS)}</i></div>'
     tiles = "".join(_tile(row) for row in _records(frame))
@@ -451,11 +459,12 @@ class StatusTile:
 
     def refresh(self) -> None:
         """Read the store again and redraw the tiles."""
-        self.html.value = status_html(self.store)
         try:
-            with_runs = list(status_frame(self.store)["profile"])
-        except ReconError:
-            with_runs = []
+            frame = status_frame(self.store)  # read once, for the tiles and the picker
+        except ReconError as exc:
+            self.html.value, with_runs = _error_html(exc), []
+        else:
+            self.html.value, with_runs = _frame_html(frame), list(frame["profile"])
         picked = self.profile_picker.value
         # Update now can start a configured profile's first run; a full pull needs a run.
         options = with_runs + [p for p in _configured() if p not in with_runs]
