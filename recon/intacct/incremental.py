@@ -182,7 +182,7 @@ class _Object:
 
     def _filters(self) -> list[Filter | None]:
         """The whole pull's filters: the period's, or one per 1,000 of a bound object's
-        invoices (an ``in`` takes no more, spec §3.4)."""
+        invoices (an ``in`` takes no more, docs/specs/intacct-xml-api.md §3.4)."""
         if self.spec.bound is None:
             return [self.spec.query_filter(None, self.start, self.end)]
         keys = self.parent_keys or []
